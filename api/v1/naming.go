@@ -1,0 +1,37 @@
+package v1
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Object names derived from other names must stay within Kubernetes' limits
+// (253 bytes for a name, 63 for the name part of a finalizer) however long
+// the profile and node names are, and must stay unique. Names that fit are
+// kept readable; longer ones are cut and suffixed with a hash of the whole.
+
+const (
+	maxNameLength      = 253
+	maxQualifiedSuffix = 63
+	hashLength         = 10
+)
+
+// NodeStatusName is the name of the SecurityProfileNodeStatus a node keeps
+// for a profile: "<profile>-<node>".
+func NodeStatusName(profile, node string) string {
+	return fitName(profile+"-"+node, maxNameLength)
+}
+
+// NodeFinalizer is the finalizer a node puts on a profile so the profile is
+// not removed before the node has deleted its files.
+func NodeFinalizer(node string) string {
+	return NodeFinalizerPrefix + fitName(node, maxQualifiedSuffix)
+}
+
+func fitName(name string, limit int) string {
+	if len(name) <= limit {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:limit-hashLength-1] + "-" + hex.EncodeToString(sum[:])[:hashLength]
+}

@@ -1,0 +1,52 @@
+package v1
+
+import (
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+func TestNamesStayValid(t *testing.T) {
+	long := strings.Repeat("a", 200)
+	tests := map[string]struct {
+		profile, node string
+		wantStatus    string
+	}{
+		"keeps short names readable": {"web", "node-1", "web-node-1"},
+		"cuts and hashes names that would pass 253 bytes": {long, long, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := NodeStatusName(tc.profile, tc.node)
+			if tc.wantStatus != "" && got != tc.wantStatus {
+				t.Errorf("NodeStatusName = %q, want %q", got, tc.wantStatus)
+			}
+			if errs := validation.IsDNS1123Subdomain(got); len(errs) > 0 {
+				t.Errorf("NodeStatusName %q is not a valid name: %v", got, errs)
+			}
+			fin := NodeFinalizer(tc.node)
+			if errs := validation.IsQualifiedName(fin); len(errs) > 0 {
+				t.Errorf("NodeFinalizer %q is not a qualified name: %v", fin, errs)
+			}
+		})
+	}
+}
+
+func TestLongNamesDoNotCollide(t *testing.T) {
+	a := NodeFinalizer(strings.Repeat("n", 70) + "-a")
+	b := NodeFinalizer(strings.Repeat("n", 70) + "-b")
+	if a == b {
+		t.Fatalf("two nodes share the finalizer %q", a)
+	}
+}
+
+func TestStatesOrderFromErrorToInstalled(t *testing.T) {
+	order := []ProfileState{ProfileStateError, ProfileStateTerminating, ProfileStatePartial,
+		ProfileStateDisabled, ProfileStatePending, ProfileStateInProgress, ProfileStateInstalled}
+	for i := 0; i+1 < len(order); i++ {
+		if !order[i].Lower(order[i+1]) || order[i+1].Lower(order[i]) {
+			t.Errorf("%s should rank below %s", order[i], order[i+1])
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package v1
+
+import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// SPODName is the only accepted name of the SecurityProfilesOperatorDaemon.
+const SPODName = "spod"
+
+// SelinuxOptions tune what SelinuxProfiles may use.
+type SelinuxOptions struct {
+	// AllowedSystemProfiles are the system templates profiles may inherit.
+	// +optional
+	// +listType=set
+	AllowedSystemProfiles []string `json:"allowedSystemProfiles,omitempty"`
+}
+
+// SelinuxConfig configures SELinux support.
+type SelinuxConfig struct {
+	// Enable installs SelinuxProfiles through selinuxd on the nodes.
+	// +optional
+	Enable bool `json:"enable,omitempty"`
+	// EnableRawSelinuxProfiles accepts RawSelinuxProfiles.
+	// +optional
+	EnableRawSelinuxProfiles bool `json:"enableRawSelinuxProfiles,omitempty"`
+	// TypeTag overrides the SELinux type of the operator's own containers.
+	// +optional
+	TypeTag string `json:"typeTag,omitempty"`
+	// Options restrict SelinuxProfiles.
+	// +optional
+	Options *SelinuxOptions `json:"options,omitempty"`
+}
+
+// LogEnricherSource is where the log enricher reads audit records.
+// +kubebuilder:validation:Enum=Auditd;Bpf
+type LogEnricherSource string
+
+// EnricherConfig configures recording helpers on the nodes.
+type EnricherConfig struct {
+	// EnableLogEnricher runs the log enricher on every node.
+	// +optional
+	EnableLogEnricher bool `json:"enableLogEnricher,omitempty"`
+	// LogEnricherSource is where audit records come from.
+	// +optional
+	// +kubebuilder:default=Auditd
+	LogEnricherSource LogEnricherSource `json:"logEnricherSource,omitempty"`
+	// LogEnricherFilters is a JSON list of filters that drop or keep events.
+	// +optional
+	LogEnricherFilters string `json:"logEnricherFilters,omitempty"`
+	// EnableBpfRecorder runs the eBPF recorder on every node.
+	// +optional
+	EnableBpfRecorder bool `json:"enableBpfRecorder,omitempty"`
+}
+
+// WebhookOptions override one webhook's admission settings.
+type WebhookOptions struct {
+	// Name of the webhook, e.g. binding.spo.x-k8s.io.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+	// FailurePolicy when the webhook cannot be reached.
+	// +optional
+	FailurePolicy *admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
+	// NamespaceSelector replaces the webhook's namespace selector.
+	// +optional
+	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+	// ObjectSelector replaces the webhook's object selector.
+	// +optional
+	ObjectSelector *metav1.LabelSelector `json:"objectSelector,omitempty"`
+}
+
+// WebhookConfig configures the admission webhooks.
+type WebhookConfig struct {
+	// StaticConfig leaves the webhook configurations as deployed.
+	// +optional
+	StaticConfig bool `json:"staticConfig,omitempty"`
+	// Options per webhook.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Options []WebhookOptions `json:"options,omitempty"`
+}
+
+// SchedulingConfig places the node daemon.
+type SchedulingConfig struct {
+	// +optional
+	// +listType=atomic
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// +optional
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+}
+
+// SecurityConfig limits what profiles may allow, cluster wide.
+type SecurityConfig struct {
+	// AllowedSyscalls, when set, is the only syscalls a SeccompProfile may
+	// name in a rule whose action is not a denial.
+	// +optional
+	// +listType=set
+	AllowedSyscalls []string `json:"allowedSyscalls,omitempty"`
+	// AllowedSeccompActions, when set, is the only actions a SeccompProfile
+	// may use (default and rule actions).
+	// +optional
+	// +listType=set
+	AllowedSeccompActions []SeccompAction `json:"allowedSeccompActions,omitempty"`
+}
+
+// SPODSpec configures the operator.
+type SPODSpec struct {
+	// Verbosity of all components' logs, 0 (info) to 10.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10
+	Verbosity int32 `json:"verbosity,omitempty"`
+	// EnableProfiling serves pprof on every component.
+	// +optional
+	EnableProfiling bool `json:"enableProfiling,omitempty"`
+	// EnableMemoryOptimization caches only labelled pods in the daemon.
+	// +optional
+	EnableMemoryOptimization bool `json:"enableMemoryOptimization,omitempty"`
+	// EnableAppArmor loads AppArmorProfiles on the nodes.
+	// +optional
+	EnableAppArmor bool `json:"enableAppArmor,omitempty"`
+	// HostProcVolumePath is the host's /proc, mounted into the daemon.
+	// +optional
+	// +kubebuilder:default="/proc"
+	// +kubebuilder:validation:Pattern=`^/`
+	HostProcVolumePath string `json:"hostProcVolumePath,omitempty"`
+	// DaemonResourceRequirements for the daemon container.
+	// +optional
+	DaemonResourceRequirements *corev1.ResourceRequirements `json:"daemonResourceRequirements,omitempty"`
+	// +optional
+	Selinux SelinuxConfig `json:"selinux,omitempty"`
+	// +optional
+	Enricher EnricherConfig `json:"enricher,omitempty"`
+	// +optional
+	Webhook WebhookConfig `json:"webhook,omitempty"`
+	// +optional
+	Scheduling SchedulingConfig `json:"scheduling,omitempty"`
+	// +optional
+	Security SecurityConfig `json:"security,omitempty"`
+}
+
+// SPODState is the rollout state of the operator's components.
+// +kubebuilder:validation:Enum=Pending;Creating;Updating;Running;Error
+type SPODState string
+
+// The rollout states.
+const (
+	SPODPending  SPODState = "Pending"
+	SPODCreating SPODState = "Creating"
+	SPODUpdating SPODState = "Updating"
+	SPODRunning  SPODState = "Running"
+	SPODError    SPODState = "Error"
+)
+
+// SPODStatus reports the rollout.
+type SPODStatus struct {
+	// +optional
+	State SPODState `json:"state,omitempty"`
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// SecurityProfilesOperatorDaemon configures the operator. There is one, named
+// spod, in the operator's namespace.
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:shortName=spod
+// +kubebuilder:subresource:status
+// +kubebuilder:storageversion
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="self.metadata.name == 'spod'",message="metadata.name must be spod: there is one SecurityProfilesOperatorDaemon per cluster"
+type SecurityProfilesOperatorDaemon struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   SPODSpec   `json:"spec,omitempty"`
+	Status SPODStatus `json:"status,omitempty"`
+}
+
+// SecurityProfilesOperatorDaemonList is a list of SPODs.
+// +kubebuilder:object:root=true
+type SecurityProfilesOperatorDaemonList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []SecurityProfilesOperatorDaemon `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&SecurityProfilesOperatorDaemon{}, &SecurityProfilesOperatorDaemonList{})
+}

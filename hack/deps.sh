@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing need, only when
+# missing, so a second run costs nothing.
+set -euo pipefail
+
+# package -> a file that proves it is installed
+declare -A want=(
+	[libseccomp-dev]=/usr/include/seccomp.h
+	[pkg-config]=/usr/bin/pkg-config
+)
+
+missing=()
+for pkg in "${!want[@]}"; do
+	[[ -e ${want[$pkg]} ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps: missing Debian packages: ${missing[*]}; run as root or: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs controller-gen the one way the Makefile and the staleness test both use.
+# Usage: hack/generate.sh manifests|objects [ROOT]
+#   ROOT defaults to the repository; the staleness test passes a copy of it.
+set -euo pipefail
+what=$1
+ROOT=${2:-$(cd "$(dirname "$0")/.." && pwd)}
+CONTROLLER_GEN=${CONTROLLER_GEN:-$(cd "$(dirname "$0")/.." && pwd)/bin/controller-gen}
+cd "$ROOT"
+case $what in
+manifests)
+	"$CONTROLLER_GEN" crd paths=./api/... output:crd:dir=config/crd/bases
+	"$CONTROLLER_GEN" rbac:roleName=spo-manager paths=./reconcilers/... output:rbac:dir=config/rbac/manager
+	"$CONTROLLER_GEN" rbac:roleName=spo-daemon paths=./daemon/... output:rbac:dir=config/rbac/daemon
+	;;
+objects)
+	"$CONTROLLER_GEN" object:headerFile=hack/boilerplate.go.txt paths=./api/...
+	;;
+*)
+	echo "usage: $0 manifests|objects [ROOT]" >&2
+	exit 2
+	;;
+esac
