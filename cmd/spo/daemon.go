@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon"
+)
+
+// runDaemon runs the node-side component: it installs profiles on the node
+// it runs on and reports on them.
+func runDaemon(args []string) error {
+	var c common
+	var cfg daemon.Config
+	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
+	c.register(fs, ":8090", ":8091", "localhost:6061")
+	fs.StringVar(&cfg.Node, "node-name", envOr("NODE_NAME", ""), "name of the node this daemon runs on (env NODE_NAME)")
+	fs.StringVar(&cfg.KubeletDir, "kubelet-dir", envOr("KUBELET_DIR", "/var/lib/kubelet"),
+		"kubelet root directory; a Node annotation "+v1.AnnotationKubeletDir+" overrides it (env KUBELET_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.Node == "" {
+		return errors.New("--node-name (or NODE_NAME) is required")
+	}
+	cfg.Namespace = c.namespace
+	c.start("daemon")
+
+	rest, err := ctrl.GetConfig()
+	if err != nil {
+		return err
+	}
+	opts := c.managerOptions()
+	opts.Cache = daemon.CacheOptions(cfg)
+	mgr, err := ctrl.NewManager(rest, opts)
+	if err != nil {
+		return fmt.Errorf("creating manager: %w", err)
+	}
+	ctx := ctrl.SetupSignalHandler()
+	if err := daemon.Setup(ctrl.LoggerInto(ctx, ctrl.Log.WithName("daemon")), mgr, cfg); err != nil {
+		return err
+	}
+	if err := addProbes(mgr); err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
+}

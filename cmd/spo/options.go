@@ -1,0 +1,95 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+
+	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/cmd/spo/version"
+)
+
+// common are the flags every component has.
+type common struct {
+	verbosity       int
+	metricsAddr     string
+	probeAddr       string
+	enableProfiling bool
+	pprofAddr       string
+	namespace       string
+}
+
+func (c *common) register(fs *flag.FlagSet, metricsAddr, probeAddr, pprofAddr string) {
+	fs.IntVar(&c.verbosity, "verbosity", 0, "log verbosity, 0 (info) to 10")
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", metricsAddr, `address of the Prometheus metrics endpoint ("0" disables it)`)
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", probeAddr, "address of /healthz and /readyz")
+	fs.BoolVar(&c.enableProfiling, "enable-profiling", false, "serve pprof on --pprof-bind-address")
+	fs.StringVar(&c.pprofAddr, "pprof-bind-address", pprofAddr, "address of the pprof endpoint when profiling is enabled")
+	fs.StringVar(&c.namespace, "namespace", envOr("SPO_NAMESPACE", "security-profiles-operator"),
+		"namespace of the operator and its SecurityProfilesOperatorDaemon (env SPO_NAMESPACE)")
+}
+
+// start sets up logging and prints the version line every component logs.
+func (c *common) start(component string) {
+	level := zapcore.Level(-c.verbosity)
+	ctrl.SetLogger(zap.New(zap.Level(level)))
+	ctrl.Log.WithName(component).Info("starting", version.Get().KeysAndValues()...)
+}
+
+// managerOptions are the controller-runtime options derived from the flags.
+func (c *common) managerOptions() manager.Options {
+	o := manager.Options{
+		Scheme:                 newScheme(),
+		Metrics:                metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress: c.probeAddr,
+	}
+	if c.enableProfiling {
+		o.PprofBindAddress = c.pprofAddr
+	}
+	return o
+}
+
+func addProbes(mgr manager.Manager) error {
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return fmt.Errorf("adding healthz: %w", err)
+	}
+	// Ready once the caches have synced: before that a reconciler would
+	// act on an empty view of the cluster.
+	if err := mgr.AddReadyzCheck("readyz", func(req *http.Request) error {
+		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
+			return fmt.Errorf("caches not synced")
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("adding readyz: %w", err)
+	}
+	return nil
+}
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := v1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,22 @@
+// Package seccomp is the node side of SeccompProfiles: the pure steps that
+// turn a SeccompProfile object into the file a container runtime loads, and
+// the loader `spoc run` uses to apply such a file to a process.
+//
+// The daemon's controller runs, for each profile:
+//
+//  1. Validate(&profile.Spec), so that errors point at fields of the object
+//     the user wrote;
+//  2. Resolve, folding in the baseProfileName chain;
+//  3. Validate and CheckPolicy on the resolved spec (a base profile can bring
+//     in what the child does not show);
+//  4. MarshalOCI, and nodefs.WriteFileAtomic to ProfilePath.
+//
+// Every problem with a profile is an *Error whose Reason (see ReasonOf) goes
+// into the node status and the error metric unchanged; any other error is
+// transient and worth a retry.
+//
+// Validation uses this node's libseccomp, the same library runtimes build
+// filters with, so a profile the daemon accepts is one runc (or crun) on the
+// node can load, and BuildFilter mirrors runc's translation rather than
+// inventing its own. Requires cgo and libseccomp.
+package seccomp

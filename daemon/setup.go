@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/fields"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/seccomp"
+)
+
+// Config is what one daemon needs to know about its node.
+type Config struct {
+	// Node is the name of the node the daemon runs on.
+	Node string
+	// KubeletDir is the kubelet root directory; a Node annotation
+	// v1.AnnotationKubeletDir overrides it.
+	KubeletDir string
+	// Namespace holds the operator's SecurityProfilesOperatorDaemon.
+	Namespace string
+}
+
+// CacheOptions caches only this node's reports and the operator's own
+// configuration: the daemon's memory must not grow with the cluster.
+func CacheOptions(cfg Config) cache.Options {
+	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&v1.SecurityProfileNodeStatus{}:      {Field: fields.OneTermEqualSelector("spec.nodeName", cfg.Node)},
+		&v1.SecurityProfilesOperatorDaemon{}: {Namespaces: map[string]cache.Config{cfg.Namespace: {}}},
+	}}
+}
+
+// Setup registers the node-side controllers.
+func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
+	dir, err := resolveKubeletDir(ctx, mgr.GetAPIReader(), cfg.Node, cfg.KubeletDir)
+	if err != nil {
+		return err
+	}
+	log.FromContext(ctx).Info("node", "name", cfg.Node, "kubeletDir", dir)
+	r := &seccomp.Reconciler{
+		Client:     mgr.GetClient(),
+		Node:       cfg.Node,
+		KubeletDir: dir,
+		Namespace:  cfg.Namespace,
+		Events:     mgr.GetEventRecorder("spo-daemon"),
+	}
+	if err := r.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up seccomp: %w", err)
+	}
+	return nil
+}
+
+// resolveKubeletDir lets a Node annotation override the flag, for clusters
+// whose nodes do not all use the same kubelet root directory. It is read
+// once at start; changing it needs a daemon restart.
+func resolveKubeletDir(ctx context.Context, c client.Reader, node, flagValue string) (string, error) {
+	n := &corev1.Node{}
+	err := c.Get(ctx, client.ObjectKey{Name: node}, n)
+	if apierrors.IsNotFound(err) {
+		log.FromContext(ctx).Info("node object not found; using the configured kubelet directory", "node", node)
+		return KubeletDirFor(nil, flagValue)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading node %s: %w", node, err)
+	}
+	return KubeletDirFor(n.Annotations, flagValue)
+}
+
+// KubeletDirFor picks the kubelet directory from a node's annotations and
+// the configured default.
+func KubeletDirFor(annotations map[string]string, configured string) (string, error) {
+	dir := configured
+	if v := annotations[v1.AnnotationKubeletDir]; v != "" {
+		dir = v
+	}
+	if !filepath.IsAbs(dir) {
+		return "", fmt.Errorf("kubelet directory %q must be an absolute path", dir)
+	}
+	return filepath.Clean(dir), nil
+}

@@ -1,0 +1,41 @@
+package reconcilers
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	"github.com/secprofiles/spo/reconcilers/nodestatus"
+	"github.com/secprofiles/spo/reconcilers/workloads"
+)
+
+// CacheOptions are the manager's cache settings. Pods are cached stripped to
+// what the reconcilers read, so memory stays small in clusters with many
+// pods.
+func CacheOptions() cache.Options {
+	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&corev1.Pod{}: {Transform: workloads.TransformPod},
+	}}
+}
+
+// Setup registers every manager-side controller.
+func Setup(mgr manager.Manager) error {
+	if err := nodestatus.IndexNodeReports(mgr); err != nil {
+		return fmt.Errorf("indexing node reports: %w", err)
+	}
+	seccompStatus := nodestatus.NewSeccomp(nodestatus.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()})
+	if err := seccompStatus.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up seccomp status: %w", err)
+	}
+	if err := (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up workloads: %w", err)
+	}
+	return nil
+}
+
+// Leader election and Events, for every manager-side controller.
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch

@@ -1,0 +1,199 @@
+package workloads
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// IndexPodSeccompProfiles is the field index on pods that maps a
+// SeccompProfile name to the pods referencing it (SeccompProfilesOf).
+const IndexPodSeccompProfiles = "spo.seccompProfiles"
+
+// ControllerName names the controller and reports its events.
+const ControllerName = "workloads-seccomp"
+
+// Reconciler keeps each SeccompProfile's status.activeWorkloads and its
+// v1.FinalizerInUse in step with the pods that use the profile.
+type Reconciler struct {
+	client.Client
+
+	// Recorder reports when a profile starts and stops being in use. Nil
+	// means SetupWithManager takes the manager's recorder.
+	Recorder events.EventRecorder
+}
+
+// SetupWithManager registers the pod index and the controller with mgr.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &corev1.Pod{},
+		IndexPodSeccompProfiles, profilesOfObject); err != nil {
+		return fmt.Errorf("indexing pods by %s: %w", IndexPodSeccompProfiles, err)
+	}
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(ControllerName)
+	}
+	// On updates the handler maps both the old and the new pod. That matters
+	// little: a pod's profile references never go away (its spec is
+	// immutable; ephemeral containers can only be added), and what changes
+	// whether a pod counts (phase, deletion, container states) leaves the
+	// references as they were.
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(ControllerName).
+		For(&v1.SeccompProfile{}).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToProfiles)).
+		Complete(r)
+}
+
+func profilesOfObject(obj client.Object) []string {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return nil
+	}
+	return SeccompProfilesOf(pod)
+}
+
+func podToProfiles(_ context.Context, obj client.Object) []reconcile.Request {
+	var reqs []reconcile.Request
+	for _, name := range profilesOfObject(obj) {
+		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+	}
+	return reqs
+}
+
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles,verbs=get;list;watch;patch;update
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/status,verbs=patch;update
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile brings one SeccompProfile's activeWorkloads and in-use finalizer
+// in line with the pods that use it.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	profile := &v1.SeccompProfile{}
+	if err := r.Get(ctx, req.NamespacedName, profile); err != nil {
+		if client.IgnoreNotFound(err) == nil {
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("getting SeccompProfile %s: %w", req.Name, err)
+	}
+	err := r.sync(ctx, profile)
+	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+		// Our cached copy was stale. The watch event that carries the newer
+		// profile (or its deletion) queues it again; retrying now would
+		// only fail the same way.
+		log.FromContext(ctx).V(1).Info("Profile changed while reconciling", "error", err.Error())
+		return ctrl.Result{}, nil
+	}
+	return ctrl.Result{}, err
+}
+
+func (r *Reconciler) sync(ctx context.Context, profile *v1.SeccompProfile) error {
+	users, err := r.usersOf(ctx, profile.Name)
+	if err != nil {
+		return err
+	}
+	// Order the writes so the finalizer protects the profile before the
+	// status announces a user, and is released only after the status shows
+	// none: releasing it may delete the profile at once.
+	if len(users) > 0 {
+		if err := r.holdFinalizer(ctx, profile, users); err != nil {
+			return err
+		}
+		return r.setActiveWorkloads(ctx, profile, users)
+	}
+	if err := r.setActiveWorkloads(ctx, profile, nil); err != nil {
+		return err
+	}
+	return r.releaseFinalizer(ctx, profile)
+}
+
+// usersOf returns, sorted as "namespace/name", the pods that may still run
+// under the named profile.
+func (r *Reconciler) usersOf(ctx context.Context, name string) ([]string, error) {
+	var pods corev1.PodList
+	// The pods are only read, so copying every one out of the cache is waste.
+	if err := r.List(ctx, &pods, client.MatchingFields{IndexPodSeccompProfiles: name},
+		client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("listing pods using SeccompProfile %s: %w", name, err)
+	}
+	var users []string
+	for i := range pods.Items {
+		if MayRun(&pods.Items[i]) {
+			users = append(users, pods.Items[i].Namespace+"/"+pods.Items[i].Name)
+		}
+	}
+	slices.Sort(users)
+	return users, nil
+}
+
+// setActiveWorkloads patches status.activeWorkloads, and nothing else: the
+// patch is the difference from a copy that differs only there, so it never
+// carries status.status or the conditions, which another reconciler owns.
+func (r *Reconciler) setActiveWorkloads(ctx context.Context, profile *v1.SeccompProfile, users []string) error {
+	if slices.Equal(profile.Status.ActiveWorkloads, users) {
+		return nil
+	}
+	base := profile.DeepCopy()
+	profile.Status.ActiveWorkloads = users
+	if err := r.Status().Patch(ctx, profile, client.MergeFrom(base)); err != nil {
+		return fmt.Errorf("patching activeWorkloads of SeccompProfile %s: %w", profile.Name, err)
+	}
+	log.FromContext(ctx).V(1).Info("Updated active workloads", "activeWorkloads", users)
+	return nil
+}
+
+// holdFinalizer adds v1.FinalizerInUse unless the profile is being deleted:
+// pods created after the user deleted a profile must not resurrect it. The
+// API server would refuse the new finalizer anyway; asking would only fail
+// every reconcile, and the status would never show the pods.
+func (r *Reconciler) holdFinalizer(ctx context.Context, profile *v1.SeccompProfile, users []string) error {
+	if controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) || !profile.DeletionTimestamp.IsZero() {
+		return nil
+	}
+	if err := r.patchFinalizers(ctx, profile, controllerutil.AddFinalizer); err != nil {
+		return err
+	}
+	r.Recorder.Eventf(profile, nil, corev1.EventTypeNormal, "InUse", "AddFinalizer",
+		"Used by %d pod(s), first %s", len(users), users[0])
+	return nil
+}
+
+func (r *Reconciler) releaseFinalizer(ctx context.Context, profile *v1.SeccompProfile) error {
+	if !controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) {
+		return nil
+	}
+	if err := r.patchFinalizers(ctx, profile, controllerutil.RemoveFinalizer); err != nil {
+		return err
+	}
+	r.Recorder.Eventf(profile, nil, corev1.EventTypeNormal, "NoLongerInUse", "RemoveFinalizer",
+		"No pod uses the profile any more")
+	return nil
+}
+
+// patchFinalizers applies change to the finalizers with an optimistic lock.
+// A merge patch replaces the whole list, and the daemons add and remove
+// their per-node finalizers concurrently: without the lock a patch built from
+// a stale cache would silently drop or revive theirs.
+func (r *Reconciler) patchFinalizers(ctx context.Context, profile *v1.SeccompProfile,
+	change func(client.Object, string) bool) error {
+	base := profile.DeepCopy()
+	change(profile, v1.FinalizerInUse)
+	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
+	if err := r.Patch(ctx, profile, patch); err != nil {
+		return fmt.Errorf("patching finalizer %s of SeccompProfile %s: %w", v1.FinalizerInUse, profile.Name, err)
+	}
+	return nil
+}
