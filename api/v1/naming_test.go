@@ -13,7 +13,7 @@ func TestNamesStayValid(t *testing.T) {
 		profile, node string
 		wantStatus    string
 	}{
-		"keeps short names readable": {"web", "node-1", "web-node-1"},
+		"keeps short names readable":                      {"web", "node-1", "web-node-1"},
 		"cuts and hashes names that would pass 253 bytes": {long, long, ""},
 	}
 	for name, tc := range tests {

@@ -33,7 +33,7 @@ func IndexNodeReports(mgr ctrl.Manager) error {
 // went away may have left finalizers).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return builder.ControllerManagedBy(mgr).
-		Named("nodestatus-" + r.Kind).
+		Named("nodestatus-"+r.Kind).
 		For(r.New()).
 		Watches(&v1.SecurityProfileNodeStatus{}, handler.EnqueueRequestsFromMapFunc(r.profileOfReport)).
 		WatchesMetadata(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
