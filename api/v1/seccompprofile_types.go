@@ -155,7 +155,7 @@ type SeccompProfileStatus struct {
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="LocalhostProfile",type=string,JSONPath=`.status.localhostProfile`,priority=10
-// +kubebuilder:validation:XValidation:rule="!has(self.spec.baseProfileName) || self.spec.baseProfileName != self.metadata.name",message="spec.baseProfileName must not name the profile itself"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.baseProfileName) || self.spec.baseProfileName != self.metadata.name",message="must not name the profile itself",fieldPath=".spec.baseProfileName"
 type SeccompProfile struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

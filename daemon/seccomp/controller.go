@@ -115,10 +115,10 @@ func (r *Reconciler) render(ctx context.Context, profile *v1.SeccompProfile) ([]
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckPolicy(spec, sec); err != nil {
+	if err := Validate(spec); err != nil {
 		return nil, err
 	}
-	if err := Validate(spec); err != nil {
+	if err := CheckPolicy(spec, sec); err != nil {
 		return nil, err
 	}
 	return MarshalOCI(spec)
