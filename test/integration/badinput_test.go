@@ -44,7 +44,7 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 		},
 		Entry("an unknown action",
 			seccompProfile("bad-action", v1.SeccompProfileSpec{DefaultAction: "SCMP_ACT_PANIC"}),
-			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-action" is invalid: [spec.defaultAction: Unsupported value: "SCMP_ACT_PANIC": supported values: ` + actions + rulesNotChecked),
+			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-action" is invalid: [spec.defaultAction: Unsupported value: "SCMP_ACT_PANIC": supported values: `+actions+rulesNotChecked),
 		Entry("errnoRet with an action that does not return an errno",
 			seccompProfile("bad-errno", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno, Syscalls: []v1.SeccompSyscall{
 				{Names: []string{"read"}, Action: v1.ActAllow, ErrnoRet: ptrTo(uint(1))}}}),
@@ -52,10 +52,10 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 		Entry("more than 6 argument conditions",
 			seccompProfile("bad-args", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno, Syscalls: []v1.SeccompSyscall{
 				{Names: []string{"read"}, Action: v1.ActAllow, Args: sevenArgs()}}}),
-			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-args" is invalid: [spec.syscalls[0].args: Too many: 7: must have at most 6 items` + rulesNotChecked),
+			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-args" is invalid: [spec.syscalls[0].args: Too many: 7: must have at most 6 items`+rulesNotChecked),
 		Entry("an unknown architecture",
 			seccompProfile("bad-arch", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno, Architectures: []v1.SeccompArch{"SCMP_ARCH_Z80"}}),
-			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-arch" is invalid: [spec.architectures[0]: Unsupported value: "SCMP_ARCH_Z80": supported values: ` + architectures + rulesNotChecked),
+			`SeccompProfile.security-profiles-operator.x-k8s.io "bad-arch" is invalid: [spec.architectures[0]: Unsupported value: "SCMP_ARCH_Z80": supported values: `+architectures+rulesNotChecked),
 		Entry("a name that would escape the directory",
 			seccompProfile("../../etc/passwd", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno}),
 			`SeccompProfile.security-profiles-operator.x-k8s.io "../../etc/passwd" is invalid: metadata.name: Invalid value: "../../etc/passwd": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`),
