@@ -39,10 +39,11 @@ type SecurityProfileNodeStatusStatus struct {
 }
 
 // SecurityProfileNodeStatus is one node's report on one profile. The daemon
-// on that node creates it, named <profile>-<node>, and owns it.
+// on that node creates it, named <profile>-<node>, and owns it. It has no
+// status subresource on purpose: only that daemon writes it, and creating it
+// with its status in one request halves the writes per profile and node.
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:scope=Cluster,shortName=spns
-// +kubebuilder:subresource:status
 // +kubebuilder:storageversion
 // +kubebuilder:selectablefield:JSONPath=`.spec.nodeName`
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.status`

@@ -83,7 +83,7 @@ func (r Reporter) patch(ctx context.Context, profile client.Object, ops []jsonPa
 func (r Reporter) Set(ctx context.Context, profile client.Object, st v1.SecurityProfileNodeStatusStatus) error {
 	ns, err := r.get(ctx, profile)
 	if apierrors.IsNotFound(err) {
-		ns, err = r.create(ctx, profile)
+		ns, err = r.create(ctx, profile, st)
 	}
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func (r Reporter) Set(ctx context.Context, profile client.Object, st v1.Security
 	}
 	orig := ns.DeepCopy()
 	ns.Status = st
-	if err := r.Client.Status().Patch(ctx, ns, client.MergeFrom(orig)); err != nil {
+	if err := r.Client.Patch(ctx, ns, client.MergeFrom(orig)); err != nil {
 		return fmt.Errorf("updating node status %s: %w", ns.Name, err)
 	}
 	return nil
@@ -117,7 +117,7 @@ func (r Reporter) get(ctx context.Context, profile client.Object) (*v1.SecurityP
 	return ns, nil
 }
 
-func (r Reporter) create(ctx context.Context, profile client.Object) (*v1.SecurityProfileNodeStatus, error) {
+func (r Reporter) create(ctx context.Context, profile client.Object, st v1.SecurityProfileNodeStatusStatus) (*v1.SecurityProfileNodeStatus, error) {
 	gvk, err := apiutil.GVKForObject(profile, r.Client.Scheme())
 	if err != nil {
 		return nil, err
@@ -134,7 +134,8 @@ func (r Reporter) create(ctx context.Context, profile client.Object) (*v1.Securi
 				UID:        profile.GetUID(),
 			}},
 		},
-		Spec: v1.SecurityProfileNodeStatusSpec{NodeName: r.Node, ProfileKind: gvk.Kind, ProfileName: profile.GetName()},
+		Spec:   v1.SecurityProfileNodeStatusSpec{NodeName: r.Node, ProfileKind: gvk.Kind, ProfileName: profile.GetName()},
+		Status: st,
 	}
 	err = r.Client.Create(ctx, ns)
 	if apierrors.IsAlreadyExists(err) {

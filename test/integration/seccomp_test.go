@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -49,10 +50,9 @@ var _ = Describe("A SeccompProfile on every node", Ordered, func() {
 	})
 
 	It("rewrites the file when the profile changes, and a dependent's file when its base changes", func() {
-		p, err := getSeccomp(ctx, "webserver")()
-		Expect(err).NotTo(HaveOccurred())
-		p.Spec.Syscalls[0].Names = append(p.Spec.Syscalls[0].Names, "mincore")
-		Expect(k8s.Update(ctx, p)).To(Succeed())
+		updateSeccomp(ctx, "webserver", func(p *v1.SeccompProfile) {
+			p.Spec.Syscalls[0].Names = append(p.Spec.Syscalls[0].Names, "mincore")
+		})
 		for _, node := range nodes() {
 			Eventually(func() string { return fileOn(node, "webserver") }).Should(ContainSubstring(`"mincore"`))
 			Eventually(func() string { return fileOn(node, "webserver-with-shell") }).Should(ContainSubstring(`"mincore"`))
@@ -110,10 +110,9 @@ var _ = Describe("A SeccompProfile on every node", Ordered, func() {
 		gone := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-gone"}}
 		Expect(k8s.Create(ctx, gone)).To(Succeed())
 		// Act as node-gone's daemon did before the node disappeared.
-		p, err := getSeccomp(ctx, "log-all")()
-		Expect(err).NotTo(HaveOccurred())
-		p.Finalizers = append(p.Finalizers, v1.NodeFinalizer("node-gone"))
-		Expect(k8s.Update(ctx, p)).To(Succeed())
+		updateSeccomp(ctx, "log-all", func(p *v1.SeccompProfile) {
+			p.Finalizers = append(p.Finalizers, v1.NodeFinalizer("node-gone"))
+		})
 		report := &v1.SecurityProfileNodeStatus{
 			ObjectMeta: metav1.ObjectMeta{Name: v1.NodeStatusName("log-all", "node-gone")},
 			Spec:       v1.SecurityProfileNodeStatusSpec{NodeName: "node-gone", ProfileKind: "SeccompProfile", ProfileName: "log-all"},
@@ -130,10 +129,20 @@ var _ = Describe("A SeccompProfile on every node", Ordered, func() {
 })
 
 func setState(ctx context.Context, name string, st v1.ProfileEnabledState) {
-	p, err := getSeccomp(ctx, name)()
-	Expect(err).NotTo(HaveOccurred())
-	p.Spec.State = st
-	Expect(k8s.Update(ctx, p)).To(Succeed())
+	updateSeccomp(ctx, name, func(p *v1.SeccompProfile) { p.Spec.State = st })
+}
+
+// updateSeccomp changes a profile the way a user's client would: read,
+// change, write, and again on a conflict with the controllers' writes.
+func updateSeccomp(ctx context.Context, name string, change func(*v1.SeccompProfile)) {
+	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		p, err := getSeccomp(ctx, name)()
+		if err != nil {
+			return err
+		}
+		change(p)
+		return k8s.Update(ctx, p)
+	})).To(Succeed())
 }
 
 func podUsing(name, profile string) *corev1.Pod {

@@ -1,0 +1,119 @@
+// Package demo runs `hack/demo.sh` the way a user runs `make demo`: a real
+// etcd, kube-apiserver, manager and daemon on loopback, with the examples
+// applied, then checks what the user is told and that `down` leaves nothing
+// running. It uses its own folder and ports, so it does not disturb a demo
+// a developer has running.
+package demo
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestDemoUpTwiceThenDown(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "demo")
+	bin := filepath.Join(tmp, "spo")
+	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "cmd", "spo")).CombinedOutput(); err != nil {
+		t.Fatalf("building spo: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "SPO_DEMO_DIR="+dir, "SPO_BIN="+bin,
+		"SPO_DEMO_ETCD_PORT=33790", "SPO_DEMO_API_PORT=36443",
+		"SPO_DEMO_MANAGER_PORT=38080", "SPO_DEMO_DAEMON_PORT=38090")
+	demo := func(arg string) string {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(root, "hack", "demo.sh"), arg)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("demo.sh %s: %v\n%s", arg, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() {
+		cmd := exec.Command(filepath.Join(root, "hack", "demo.sh"), "down")
+		cmd.Env = env
+		_ = cmd.Run()
+	})
+
+	out := demo("up")
+	for _, want := range []string{
+		"export KUBECONFIG=" + filepath.Join(dir, "kubeconfig") + "\n",
+		"export KUBELET_DIR=" + filepath.Join(dir, "kubelet") + "\n",
+		"export SPO_NAMESPACE=security-profiles-operator",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, profile := range []string{"webserver", "webserver-with-shell", "log-all"} {
+		if _, err := os.Stat(filepath.Join(dir, "kubelet", "seccomp", "operator", profile+".json")); err != nil {
+			t.Errorf("profile file of %s: %v", profile, err)
+		}
+	}
+	if got := kubectl(t, root, dir, "get", "sp", "-o", "jsonpath={.items[*].status.status}"); got != "Installed Installed Installed" {
+		t.Errorf("kubectl get sp says %q, want every profile Installed\n%s", got, out)
+	}
+
+	pids := readPIDs(t, filepath.Join(dir, "pids"))
+	if again := demo("up"); !strings.Contains(again, "already running") {
+		t.Errorf("a second demo.sh up should report the running demo:\n%s", again)
+	}
+	demo("down")
+	for name, pid := range pids {
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("%s (pid %d) still runs after demo.sh down", name, pid)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("demo.sh down left %s behind", dir)
+	}
+}
+
+func kubectl(t *testing.T, root, dir string, args ...string) string {
+	t.Helper()
+	assets, err := exec.Command(filepath.Join(root, "hack", "controlplane.sh")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(strings.TrimSpace(string(assets)), "kubectl"), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "kubeconfig"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kubectl %v: %v", args, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func readPIDs(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := map[string]int{}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids[e.Name()] = pid
+	}
+	if len(pids) != 4 {
+		t.Errorf("expected 4 processes (etcd, kube-apiserver, manager, daemon), found %v", pids)
+	}
+	return pids
+}
