@@ -104,23 +104,42 @@ func (r *Reconciler) install(ctx context.Context, profile *v1.SeccompProfile) er
 
 // render turns the profile, with its base chain, into the OCI JSON the
 // container runtime reads, refusing anything the node or the cluster's
-// policy does not accept.
+// policy does not accept. The profile's own spec is checked first so that
+// field paths point into the object the user wrote; the merged result is
+// checked again because policy applies to inherited rules too.
 func (r *Reconciler) render(ctx context.Context, profile *v1.SeccompProfile) ([]byte, error) {
-	spec, err := Resolve(profile, r.getter(ctx))
-	if err != nil {
-		return nil, err
-	}
 	sec, err := r.securityConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := Validate(spec); err != nil {
+	if err := check(&profile.Spec, sec); err != nil {
 		return nil, err
 	}
-	if err := CheckPolicy(spec, sec); err != nil {
+	// Resolve also normalises a profile without a base (sorted
+	// architectures and flags), so every node writes identical bytes.
+	spec, err := Resolve(profile, r.getter(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if profile.Spec.BaseProfileName == "" {
+		return MarshalOCI(spec)
+	}
+	if err := check(spec, sec); err != nil {
+		var perr *Error
+		if errors.As(err, &perr) {
+			return nil, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
+				Message: "merged with its base profiles: " + perr.Error()}
+		}
 		return nil, err
 	}
 	return MarshalOCI(spec)
+}
+
+func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {
+	if err := Validate(spec); err != nil {
+		return err
+	}
+	return CheckPolicy(spec, sec)
 }
 
 // fail reports a profile error. Errors about the profile itself are final

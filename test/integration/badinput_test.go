@@ -102,6 +102,14 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 			[]*v1.SeccompProfile{seccompProfile("too-much", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno,
 				Syscalls: []v1.SeccompSyscall{allow("read", "ptrace")}})},
 			"SyscallNotAllowed", `spec.syscalls[0].names[1]: syscall "ptrace" is not in the SecurityProfilesOperatorDaemon's security.allowedSyscalls`),
+		Entry("a base profile that allows a syscall outside the SPOD's allowedSyscalls",
+			[]*v1.SeccompProfile{
+				seccompProfile("inherits-too-much", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno, BaseProfileName: "base-too-much",
+					Syscalls: []v1.SeccompSyscall{allow("read")}}),
+				seccompProfile("base-too-much", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno,
+					Syscalls: []v1.SeccompSyscall{allow("ptrace")}}),
+			},
+			"SyscallNotAllowed", `spec.baseProfileName: merged with its base profiles: spec.syscalls[0].names[0]: syscall "ptrace" is not in the SecurityProfilesOperatorDaemon's security.allowedSyscalls`),
 	)
 })
 
