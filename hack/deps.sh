@@ -7,6 +7,8 @@ set -euo pipefail
 declare -A want=(
 	[libseccomp-dev]=/usr/include/seccomp.h
 	[pkg-config]=/usr/bin/pkg-config
+	[openssl]=/usr/bin/openssl # make demo: certificates
+	[curl]=/usr/bin/curl       # make demo: readiness checks
 )
 
 missing=()
