@@ -29,6 +29,14 @@ if have; then
 fi
 
 mkdir -p "$ASSETS"
+# Test packages run in parallel and may all get here at once: one builds,
+# the others wait for it and then find the binaries.
+exec 9>"$ASSETS/.lock"
+flock 9
+if have; then
+	echo "$ASSETS"
+	exit 0
+fi
 tmp=$(mktemp -d "$ASSETS/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 

@@ -12,6 +12,7 @@ manifests)
 	"$CONTROLLER_GEN" crd paths=./api/... output:crd:dir=config/crd/bases
 	"$CONTROLLER_GEN" rbac:roleName=spo-manager paths=./reconcilers/... output:rbac:dir=config/rbac/manager
 	"$CONTROLLER_GEN" rbac:roleName=spo-daemon paths=./daemon/... output:rbac:dir=config/rbac/daemon
+	"$CONTROLLER_GEN" rbac:roleName=spo-webhook paths=./webhooks/... output:rbac:dir=config/rbac/webhook
 	;;
 objects)
 	"$CONTROLLER_GEN" object:headerFile=hack/boilerplate.go.txt paths=./api/...

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"github.com/secprofiles/spo/reconcilers/bindings"
 	"github.com/secprofiles/spo/reconcilers/nodestatus"
 	"github.com/secprofiles/spo/reconcilers/workloads"
 )
@@ -32,6 +33,9 @@ func Setup(mgr manager.Manager) error {
 	}
 	if err := (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up workloads: %w", err)
+	}
+	if err := (&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up bindings: %w", err)
 	}
 	return nil
 }

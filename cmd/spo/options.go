@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"go.uber.org/zap/zapcore"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -16,6 +17,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/api/v1alpha1"
+	"github.com/secprofiles/spo/api/v1alpha2"
+	"github.com/secprofiles/spo/api/v1beta1"
 	"github.com/secprofiles/spo/cmd/spo/version"
 )
 
@@ -81,8 +85,16 @@ func newScheme() *runtime.Scheme {
 	if err := clientgoscheme.AddToScheme(s); err != nil {
 		panic(err)
 	}
-	if err := v1.AddToScheme(s); err != nil {
+	// The webhook writes the CRDs' conversion settings.
+	if err := apiextensionsv1.AddToScheme(s); err != nil {
 		panic(err)
+	}
+	// The older API versions are registered so the webhook can convert
+	// them; every other component only ever uses v1.
+	for _, add := range []func(*runtime.Scheme) error{v1.AddToScheme, v1beta1.AddToScheme, v1alpha1.AddToScheme, v1alpha2.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(err)
+		}
 	}
 	return s
 }

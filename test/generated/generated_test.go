@@ -35,7 +35,7 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			t.Fatalf("hack/generate.sh %s: %v\n%s", what, err, out)
 		}
 	}
-	for _, dir := range []string{"config/crd/bases", "config/rbac/manager", "config/rbac/daemon", "api"} {
+	for _, dir := range []string{"config/crd/bases", "config/rbac/manager", "config/rbac/daemon", "config/rbac/webhook", "api"} {
 		compareTrees(t, filepath.Join(root, dir), filepath.Join(copyDir, dir), dir)
 	}
 }

@@ -40,7 +40,7 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 			err := k8s.Create(ctx, p)
 			Expect(err).To(HaveOccurred())
 			Expect(err.Error()).To(Equal(want))
-			Expect(filesIn()).To(BeEmpty())
+			Expect(filesFor(p.Name)).To(BeEmpty())
 		},
 		Entry("an unknown action",
 			seccompProfile("bad-action", v1.SeccompProfileSpec{DefaultAction: "SCMP_ACT_PANIC"}),
@@ -82,7 +82,9 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 				Expect(err).NotTo(HaveOccurred())
 				Expect(ns.Status).To(Equal(v1.SecurityProfileNodeStatusStatus{Status: v1.ProfileStateError, Reason: wantReason, Message: want}))
 			}
-			Expect(filesIn()).To(BeEmpty())
+			for _, p := range ps {
+				Expect(filesFor(p.Name)).To(BeEmpty())
+			}
 			Expect(warningEvents(ctx, name)).To(ContainElement(wantReason))
 		},
 		Entry("an unknown syscall",

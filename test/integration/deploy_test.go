@@ -36,8 +36,9 @@ var _ = Describe("config/default", func() {
 			Expect(err).NotTo(HaveOccurred(), "%s %s", u.GetKind(), u.GetName())
 		}
 		Expect(kinds).To(Equal(map[string]int{
-			"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 2,
-			"ClusterRole": 2, "ClusterRoleBinding": 2, "Deployment": 1, "DaemonSet": 1,
+			"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
+			"ClusterRole": 3, "ClusterRoleBinding": 3, "Deployment": 2, "DaemonSet": 1,
+			"Service": 1, "PodDisruptionBudget": 1, "Role": 1, "RoleBinding": 1,
 		}))
 	})
 })

@@ -22,6 +22,11 @@ var _ = Describe("examples/", func() {
 		"seccompprofile-webserver-with-shell.yaml": "seccomp_test.go",
 		"seccompprofile-log-all.yaml":              "seccomp_test.go",
 		"spod.yaml":                                "here",
+		"profilebinding.yaml":                      "webhook_test.go",
+		"profilerecording-seccomp-bpf.yaml":        "webhook_test.go",
+		"profilerecording-seccomp-logs.yaml":       "webhook_test.go",
+		"profilerecording-selinux-logs.yaml":       "webhook_test.go",
+		"profilerecording-apparmor-bpf.yaml":       "webhook_test.go",
 	}
 
 	It("lists every example with the test that applies it", func() {

@@ -3,15 +3,19 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -102,6 +106,37 @@ func filesIn() []string {
 		matches, err := filepath.Glob(filepath.Join(dir, "seccomp", "operator", "*"))
 		Expect(err).NotTo(HaveOccurred())
 		files = append(files, matches...)
+	}
+	return files
+}
+
+func yamlUnmarshal(s string, into *map[string]any) error {
+	return yaml.Unmarshal([]byte(s), into)
+}
+
+func metaName(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }
+
+// MatchJSONOf compares two values by their JSON, so numbers decoded as
+// float64 from YAML and as int64 from the API server compare equal.
+func MatchJSONOf(want any) types.GomegaMatcher {
+	data, err := json.Marshal(want)
+	Expect(err).NotTo(HaveOccurred())
+	return WithTransform(func(got any) string {
+		out, err := json.Marshal(got)
+		Expect(err).NotTo(HaveOccurred())
+		return string(out)
+	}, MatchJSON(data))
+}
+
+// filesFor lists the files on any node for the named profiles.
+func filesFor(profiles ...string) []string {
+	var files []string
+	for _, f := range filesIn() {
+		for _, p := range profiles {
+			if filepath.Base(f) == p+".json" {
+				files = append(files, f)
+			}
+		}
 	}
 	return files
 }

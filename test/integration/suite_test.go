@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -28,6 +29,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/api/v1alpha1"
+	"github.com/secprofiles/spo/api/v1alpha2"
+	"github.com/secprofiles/spo/api/v1beta1"
 	"github.com/secprofiles/spo/daemon"
 	"github.com/secprofiles/spo/reconcilers"
 )
@@ -72,6 +76,7 @@ var _ = BeforeSuite(func() {
 	// the daemon's configuration: both ways must work.
 	startDaemon(ctx, cfg, "node-a", false)
 	startDaemon(ctx, cfg, "node-b", true)
+	startWebhook(ctx, cfg)
 })
 
 var _ = AfterSuite(func() {
@@ -90,7 +95,11 @@ var _ = AfterSuite(func() {
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	utilruntimeMust(clientgoscheme.AddToScheme(s))
+	utilruntimeMust(apiextensionsv1.AddToScheme(s))
 	utilruntimeMust(v1.AddToScheme(s))
+	utilruntimeMust(v1beta1.AddToScheme(s))
+	utilruntimeMust(v1alpha1.AddToScheme(s))
+	utilruntimeMust(v1alpha2.AddToScheme(s))
 	return s
 }
 

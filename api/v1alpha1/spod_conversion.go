@@ -1,0 +1,104 @@
+package v1alpha1
+
+import (
+	"fmt"
+
+	"sigs.k8s.io/controller-runtime/pkg/conversion"
+
+	"github.com/secprofiles/spo/api/internal/lossless"
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// logEnricherSourceAuditd is the only source the flat v1alpha1 enricher
+// knew, so it is what a v1alpha1 SPOD implies.
+const logEnricherSourceAuditd v1.LogEnricherSource = "Auditd"
+
+// spodKept is what a v1 SPOD can hold and v1alpha1 cannot. Each field is
+// kept only when it differs from what the v1alpha1 fields imply: in those
+// releases raw SELinux profiles came with SELinux, and the log enricher
+// read auditd.
+type spodKept struct {
+	EnableRawSelinuxProfiles *bool                 `json:"enableRawSelinuxProfiles,omitempty"`
+	LogEnricherSource        *v1.LogEnricherSource `json:"logEnricherSource,omitempty"`
+}
+
+// ConvertTo converts this SPOD to the v1 hub.
+func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
+	dst, ok := hub.(*v1.SecurityProfilesOperatorDaemon)
+	if !ok {
+		return fmt.Errorf("converting SecurityProfilesOperatorDaemon to %T: want *v1.SecurityProfilesOperatorDaemon", hub)
+	}
+	in := p.DeepCopy()
+	s := in.Spec
+	dst.ObjectMeta = in.ObjectMeta
+	kept := lossless.Restore[spodKept](&dst.ObjectMeta)
+	dst.Spec = v1.SPODSpec{
+		Verbosity:                  s.Verbosity,
+		EnableProfiling:            s.EnableProfiling,
+		EnableMemoryOptimization:   s.EnableMemoryOptimization,
+		EnableAppArmor:             s.EnableAppArmor,
+		HostProcVolumePath:         s.HostProcVolumePath,
+		DaemonResourceRequirements: s.DaemonResourceRequirements,
+		Selinux: v1.SelinuxConfig{
+			Enable:                   s.EnableSelinux,
+			EnableRawSelinuxProfiles: lossless.Or(kept.EnableRawSelinuxProfiles, s.EnableSelinux),
+			TypeTag:                  s.SelinuxTypeTag,
+			Options:                  s.SelinuxOptions,
+		},
+		Enricher: v1.EnricherConfig{
+			EnableLogEnricher:  s.EnableLogEnricher,
+			LogEnricherSource:  lossless.Or(kept.LogEnricherSource, logEnricherSourceAuditd),
+			LogEnricherFilters: s.LogEnricherFilters,
+			EnableBpfRecorder:  s.EnableBpfRecorder,
+		},
+		Webhook: v1.WebhookConfig{StaticConfig: s.StaticWebhookConfig, Options: s.WebhookOptions},
+		Scheduling: v1.SchedulingConfig{
+			Tolerations:       s.Tolerations,
+			Affinity:          s.Affinity,
+			PriorityClassName: s.PriorityClassName,
+		},
+		Security: v1.SecurityConfig{
+			AllowedSyscalls:       s.AllowedSyscalls,
+			AllowedSeccompActions: s.AllowedSeccompActions,
+		},
+	}
+	dst.Status = in.Status
+	return nil
+}
+
+// ConvertFrom converts the v1 hub to this SPOD.
+func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
+	src, ok := hub.(*v1.SecurityProfilesOperatorDaemon)
+	if !ok {
+		return fmt.Errorf("converting %T to SecurityProfilesOperatorDaemon: want *v1.SecurityProfilesOperatorDaemon", hub)
+	}
+	in := src.DeepCopy()
+	s := in.Spec
+	p.ObjectMeta = in.ObjectMeta
+	p.Spec = SPODSpec{
+		Verbosity:                  s.Verbosity,
+		EnableProfiling:            s.EnableProfiling,
+		EnableMemoryOptimization:   s.EnableMemoryOptimization,
+		EnableSelinux:              s.Selinux.Enable,
+		SelinuxTypeTag:             s.Selinux.TypeTag,
+		SelinuxOptions:             s.Selinux.Options,
+		EnableLogEnricher:          s.Enricher.EnableLogEnricher,
+		LogEnricherFilters:         s.Enricher.LogEnricherFilters,
+		EnableBpfRecorder:          s.Enricher.EnableBpfRecorder,
+		EnableAppArmor:             s.EnableAppArmor,
+		HostProcVolumePath:         s.HostProcVolumePath,
+		DaemonResourceRequirements: s.DaemonResourceRequirements,
+		StaticWebhookConfig:        s.Webhook.StaticConfig,
+		WebhookOptions:             s.Webhook.Options,
+		Tolerations:                s.Scheduling.Tolerations,
+		Affinity:                   s.Scheduling.Affinity,
+		PriorityClassName:          s.Scheduling.PriorityClassName,
+		AllowedSyscalls:            s.Security.AllowedSyscalls,
+		AllowedSeccompActions:      s.Security.AllowedSeccompActions,
+	}
+	p.Status = in.Status
+	return lossless.Keep(&p.ObjectMeta, spodKept{
+		EnableRawSelinuxProfiles: lossless.Differing(s.Selinux.EnableRawSelinuxProfiles, s.Selinux.Enable),
+		LogEnricherSource:        lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
+	})
+}

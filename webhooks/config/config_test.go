@@ -1,0 +1,219 @@
+package config_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"time"
+
+	"github.com/google/go-cmp/cmp/cmpopts"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/webhooks"
+	"github.com/secprofiles/spo/webhooks/config"
+)
+
+var _ = Describe("the webhook configuration", func() {
+	AfterEach(func(ctx SpecContext) {
+		Expect(client.IgnoreNotFound(k8s.Delete(ctx, &v1.SecurityProfilesOperatorDaemon{
+			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: v1.SPODName},
+		}))).To(Succeed())
+		// Back to the defaults for the next spec; a caBundle may stay.
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty(),
+			cmpopts.IgnoreFields(admissionregistrationv1.WebhookClientConfig{}, "CABundle")))
+	})
+
+	It("is created at start with exactly the default webhooks", func(ctx SpecContext) {
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty()))
+		Expect(liveConfig(ctx)().Labels).To(HaveKeyWithValue("app.kubernetes.io/part-of", "spo"))
+	})
+
+	It("takes failurePolicy and selectors per webhook from the SPOD", func(ctx SpecContext) {
+		fail := admissionregistrationv1.Fail
+		team := &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}}
+		web := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+		putSPOD(ctx, v1.WebhookConfig{Options: []v1.WebhookOptions{{
+			Name: webhooks.BindingWebhookName, FailurePolicy: &fail, NamespaceSelector: team, ObjectSelector: web,
+		}}})
+
+		want := defaultWebhooks()
+		want[0].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+		want[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"},
+			MatchExpressions: []metav1.LabelSelectorRequirement{notOperator()}}
+		want[0].ObjectSelector = web
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(want, cmpopts.EquateEmpty()))
+	})
+
+	It("reverts a hand edit", func(ctx SpecContext) {
+		Eventually(liveWebhooks(ctx)).Should(HaveLen(2))
+		Eventually(func() error {
+			cfg := liveConfig(ctx)()
+			cfg.Webhooks[0].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+			cfg.Webhooks[1].TimeoutSeconds = ptr.To[int32](30)
+			cfg.Webhooks = append(cfg.Webhooks, handMade()...)
+			return k8s.Update(ctx, cfg, client.FieldOwner("kubectl-edit"))
+		}).Should(Succeed())
+
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty()))
+	})
+
+	It("is re-created when deleted", func(ctx SpecContext) {
+		Eventually(liveWebhooks(ctx)).Should(HaveLen(2))
+		Expect(k8s.Delete(ctx, &admissionregistrationv1.MutatingWebhookConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: webhooks.MutatingConfigName},
+		})).To(Succeed())
+
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty()))
+	})
+
+	It("is left alone under staticConfig, and managed again without it", func(ctx SpecContext) {
+		putSPOD(ctx, v1.WebhookConfig{StaticConfig: true})
+		// Retried: until the controller has seen the SPOD it may still
+		// restore its own entries.
+		Eventually(func() error {
+			cfg := liveConfig(ctx)()
+			cfg.Webhooks = handMade()
+			return k8s.Update(ctx, cfg)
+		}).Should(Succeed())
+		Consistently(liveWebhooks(ctx), "3s").Should(BeComparableTo(handMade(), cmpopts.EquateEmpty()))
+
+		putSPOD(ctx, v1.WebhookConfig{})
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty()))
+	})
+
+	It("keeps the caBundle of the certs component across its own re-applies, and the reverse", func(ctx SpecContext) {
+		Eventually(liveWebhooks(ctx)).Should(HaveLen(2))
+		bundle1, bundle2 := []byte(fakePEM("bundle-1")), []byte(fakePEM("bundle-2"))
+		applyCABundle(ctx, bundle1)
+
+		// A SPOD change makes the config component apply again.
+		fail := admissionregistrationv1.Fail
+		putSPOD(ctx, v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.RecordingWebhookName, FailurePolicy: &fail}}})
+		want := withCABundle(defaultWebhooks(), bundle1)
+		want[1].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(want, cmpopts.EquateEmpty()))
+
+		applyCABundle(ctx, bundle2)
+		Expect(liveWebhooks(ctx)()).To(BeComparableTo(withCABundle(want, bundle2), cmpopts.EquateEmpty()))
+
+		fields := managedFields(ctx)
+		Expect(fields[webhooks.CertsFieldManager]).To(ContainSubstring("f:caBundle"))
+		Expect(fields[webhooks.ConfigFieldManager]).NotTo(ContainSubstring("f:caBundle"))
+		Expect(fields[webhooks.ConfigFieldManager]).To(ContainSubstring("f:failurePolicy"))
+	})
+})
+
+// liveConfig reads the configuration from the API server.
+func liveConfig(ctx SpecContext) func() *admissionregistrationv1.MutatingWebhookConfiguration {
+	return func() *admissionregistrationv1.MutatingWebhookConfiguration {
+		cfg := &admissionregistrationv1.MutatingWebhookConfiguration{}
+		if err := k8s.Get(ctx, types.NamespacedName{Name: webhooks.MutatingConfigName}, cfg); err != nil {
+			return &admissionregistrationv1.MutatingWebhookConfiguration{}
+		}
+		return cfg
+	}
+}
+
+func liveWebhooks(ctx SpecContext) func() []admissionregistrationv1.MutatingWebhook {
+	return func() []admissionregistrationv1.MutatingWebhook { return liveConfig(ctx)().Webhooks }
+}
+
+// managedFields maps each manager of the configuration to its fields.
+func managedFields(ctx SpecContext) map[string]string {
+	out := map[string]string{}
+	for _, m := range liveConfig(ctx)().ManagedFields {
+		if m.FieldsV1 != nil {
+			out[m.Manager] += string(m.FieldsV1.Raw)
+		}
+	}
+	return out
+}
+
+func putSPOD(ctx SpecContext, settings v1.WebhookConfig) {
+	GinkgoHelper()
+	spod := &v1.SecurityProfilesOperatorDaemon{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: v1.SPODName}}
+	Eventually(func() error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(spod), spod); err != nil {
+			spod.Spec.Webhook = settings
+			return k8s.Create(ctx, spod)
+		}
+		spod.Spec.Webhook = settings
+		return k8s.Update(ctx, spod)
+	}).Should(Succeed())
+}
+
+func notOperator() metav1.LabelSelectorRequirement {
+	return metav1.LabelSelectorRequirement{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: []string{operatorNS}}
+}
+
+// defaultWebhooks is the configuration without a SPOD, spelled out.
+func defaultWebhooks() []admissionregistrationv1.MutatingWebhook {
+	return []admissionregistrationv1.MutatingWebhook{
+		defaultWebhook(webhooks.BindingWebhookName, webhooks.BindingPath, config.BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy),
+		defaultWebhook(webhooks.RecordingWebhookName, webhooks.RecordingPath, config.RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy),
+	}
+}
+
+func defaultWebhook(name, path, label string, reinvocation admissionregistrationv1.ReinvocationPolicyType) admissionregistrationv1.MutatingWebhook {
+	return admissionregistrationv1.MutatingWebhook{
+		Name: name,
+		ClientConfig: admissionregistrationv1.WebhookClientConfig{Service: &admissionregistrationv1.ServiceReference{
+			Namespace: operatorNS, Name: "spo-webhook", Path: ptr.To(path), Port: ptr.To[int32](443),
+		}},
+		Rules: []admissionregistrationv1.RuleWithOperations{{
+			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+			Rule: admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"},
+				Resources: []string{"pods"}, Scope: ptr.To(admissionregistrationv1.NamespacedScope)},
+		}},
+		FailurePolicy: ptr.To(admissionregistrationv1.Ignore),
+		MatchPolicy:   ptr.To(admissionregistrationv1.Equivalent),
+		NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: label, Operator: metav1.LabelSelectorOpExists}, notOperator(),
+		}},
+		ObjectSelector:          &metav1.LabelSelector{},
+		SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
+		TimeoutSeconds:          ptr.To[int32](10),
+		AdmissionReviewVersions: []string{"v1"},
+		ReinvocationPolicy:      ptr.To(reinvocation),
+	}
+}
+
+// handMade is a webhook someone added by hand.
+func handMade() []admissionregistrationv1.MutatingWebhook {
+	w := defaultWebhook("hand.example.com", "/hand", "hand", admissionregistrationv1.NeverReinvocationPolicy)
+	w.ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: ptr.To("https://hand.example.com/hand")}
+	return []admissionregistrationv1.MutatingWebhook{w}
+}
+
+func withCABundle(ws []admissionregistrationv1.MutatingWebhook, bundle []byte) []admissionregistrationv1.MutatingWebhook {
+	out := make([]admissionregistrationv1.MutatingWebhook, len(ws))
+	for i, w := range ws {
+		w.ClientConfig.CABundle = bundle
+		out[i] = w
+	}
+	return out
+}
+
+// fakePEM is a self-signed certificate named cn: the API server checks that
+// a CRD's caBundle parses.
+func fakePEM(cn string) string {
+	GinkgoHelper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	Expect(err).NotTo(HaveOccurred())
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}

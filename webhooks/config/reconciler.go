@@ -1,0 +1,147 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/webhooks"
+)
+
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch
+
+// reconciler applies the whole desired state on every request: there is a
+// single configuration and a handful of CRDs, so working out what changed
+// would cost more than applying, and applying what is already there is a
+// no-op on the server.
+type reconciler struct {
+	client client.Client
+	opts   Options
+}
+
+func (r *reconciler) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
+	settings, err := r.webhookSettings(ctx)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	var errs []error
+	if settings.StaticConfig {
+		// staticConfig concerns the admission configuration only: without
+		// conversion stanzas older API versions would stop working.
+		log.FromContext(ctx).V(1).Info("Leaving the webhook configuration alone: the SPOD asks for a static configuration")
+	} else {
+		errs = append(errs, r.applyWebhooks(ctx, settings))
+	}
+	errs = append(errs, r.applyConversions(ctx))
+	return ctrl.Result{}, errors.Join(errs...)
+}
+
+// webhookSettings are the SPOD's webhook settings; the defaults when there
+// is no SPOD yet.
+func (r *reconciler) webhookSettings(ctx context.Context) (v1.WebhookConfig, error) {
+	spod := &v1.SecurityProfilesOperatorDaemon{}
+	err := r.client.Get(ctx, types.NamespacedName{Namespace: r.opts.Namespace, Name: v1.SPODName}, spod)
+	if client.IgnoreNotFound(err) != nil {
+		return v1.WebhookConfig{}, fmt.Errorf("reading SPOD %s/%s: %w", r.opts.Namespace, v1.SPODName, err)
+	}
+	return spod.Spec.Webhook, nil
+}
+
+func (r *reconciler) applyWebhooks(ctx context.Context, settings v1.WebhookConfig) error {
+	desired := &admissionregistrationv1.MutatingWebhookConfiguration{
+		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingWebhookConfiguration"},
+		ObjectMeta: metav1.ObjectMeta{Name: webhooks.MutatingConfigName, Labels: map[string]string{PartOfLabel: "spo"}},
+		Webhooks:   desiredWebhooks(r.opts, settings),
+	}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
+	if err != nil {
+		return fmt.Errorf("converting %s: %w", webhooks.MutatingConfigName, err)
+	}
+	live, err := r.apply(ctx, obj)
+	if err != nil {
+		return fmt.Errorf("applying MutatingWebhookConfiguration %s: %w", webhooks.MutatingConfigName, err)
+	}
+	return r.pruneWebhooks(ctx, live, desired.Webhooks)
+}
+
+// pruneWebhooks removes the entries of the applied configuration live that
+// are not desired.
+func (r *reconciler) pruneWebhooks(ctx context.Context, live *unstructured.Unstructured, desired []admissionregistrationv1.MutatingWebhook) error {
+	cfg := &admissionregistrationv1.MutatingWebhookConfiguration{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(live.Object, cfg); err != nil {
+		return fmt.Errorf("reading the applied %s: %w", webhooks.MutatingConfigName, err)
+	}
+	foreign := foreignWebhooks(cfg.Webhooks, desired)
+	if len(foreign) == 0 {
+		return nil
+	}
+	patch, err := removal(cfg.Webhooks, foreign)
+	if err != nil {
+		return fmt.Errorf("building the removal of foreign webhooks: %w", err)
+	}
+	log.FromContext(ctx).Info("Removing webhooks added by hand", "configuration", cfg.Name, "count", len(foreign))
+	if err := r.client.Patch(ctx, cfg, client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(webhooks.ConfigFieldManager)); err != nil {
+		return fmt.Errorf("removing foreign webhooks from %s: %w", cfg.Name, err)
+	}
+	return nil
+}
+
+func (r *reconciler) applyConversions(ctx context.Context) error {
+	var crds apiextensionsv1.CustomResourceDefinitionList
+	if err := r.client.List(ctx, &crds); err != nil {
+		return fmt.Errorf("listing CRDs: %w", err)
+	}
+	conversion, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desiredConversion(r.opts))
+	if err != nil {
+		return fmt.Errorf("converting the conversion stanza: %w", err)
+	}
+	var errs []error
+	for i := range crds.Items {
+		if !ServesConversion(&crds.Items[i]) {
+			continue
+		}
+		name := crds.Items[i].Name
+		if _, err := r.apply(ctx, crdConversion(name, conversion)); err != nil {
+			errs = append(errs, fmt.Errorf("applying the conversion of CRD %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// crdConversion is the apply request for one CRD: its name and its
+// conversion stanza only, so the CRD's other fields stay with whoever
+// installed it.
+func crdConversion(name string, conversion map[string]any) map[string]any {
+	return map[string]any{
+		"apiVersion": apiextensionsv1.SchemeGroupVersion.String(),
+		"kind":       "CustomResourceDefinition",
+		"metadata":   map[string]any{"name": name},
+		"spec":       map[string]any{"conversion": conversion},
+	}
+}
+
+// apply writes obj with server-side apply and returns the object as the
+// server holds it afterwards. Forcing takes back the fields a hand edit
+// took over, which is how drift is reverted.
+func (r *reconciler) apply(ctx context.Context, obj map[string]any) (*unstructured.Unstructured, error) {
+	// A zero creationTimestamp converts to null; leave it out rather than
+	// send a field nobody means to set.
+	unstructured.RemoveNestedField(obj, "metadata", "creationTimestamp")
+	u := &unstructured.Unstructured{Object: obj}
+	err := r.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+		client.FieldOwner(webhooks.ConfigFieldManager), client.ForceOwnership)
+	return u, err
+}
