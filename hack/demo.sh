@@ -16,10 +16,11 @@ NS=security-profiles-operator
 NODE=$(hostname | tr '[:upper:]' '[:lower:]')
 ETCD_PORT=${SPO_DEMO_ETCD_PORT:-23790}
 API_PORT=${SPO_DEMO_API_PORT:-26443}
-PROCS=(etcd kube-apiserver manager daemon) # started in this order, stopped in reverse
+PROCS=(etcd kube-apiserver manager daemon webhook) # started in this order, stopped in reverse
 SPO_BIN=${SPO_BIN:-$ROOT/bin/spo}
 MANAGER_PORT=${SPO_DEMO_MANAGER_PORT:-28080} # metrics; +1 health
 DAEMON_PORT=${SPO_DEMO_DAEMON_PORT:-28090}   # metrics; +1 health
+WEBHOOK_PORT=${SPO_DEMO_WEBHOOK_PORT:-28070} # metrics; +1 health; +2 TLS admission
 
 log() { echo "demo: $*" >&2; }
 
@@ -51,10 +52,10 @@ stop() {
 	done
 }
 
-wait_for() { # wait_for WHAT CMD...: retry CMD for up to 60 s
+wait_for() { # wait_for WHAT CMD...: retry CMD for up to 120 s
 	local what=$1
 	shift
-	for _ in $(seq 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+	for _ in $(seq "${TRIES:-600}"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
 	log "timed out waiting for $what; logs are in $DIR/logs"
 	exit 1
 }
@@ -117,6 +118,12 @@ install() {
 		kind: Namespace
 		metadata: {name: demo, labels: {spo.x-k8s.io/enable-binding: "true", spo.x-k8s.io/enable-recording: "true"}}
 		---
+		# No controller-manager runs here to create namespaces' default
+		# service accounts, and pods cannot be admitted without one.
+		apiVersion: v1
+		kind: ServiceAccount
+		metadata: {name: default, namespace: demo}
+		---
 		apiVersion: v1
 		kind: Node
 		metadata: {name: $NODE}
@@ -125,7 +132,7 @@ install() {
 	# Each component gets its own service account and token, so the demo
 	# proves the generated RBAC is enough.
 	local c
-	for c in manager daemon; do
+	for c in manager daemon webhook; do
 		kubeconfig "$DIR/kubeconfig-$c" --token="$(kubectl -n "$NS" create token "spo-$c" --duration 24h)"
 	done
 }
@@ -137,8 +144,17 @@ operator() {
 	start daemon env KUBECONFIG="$DIR/kubeconfig-daemon" SPO_NAMESPACE=$NS "$SPO_BIN" daemon \
 		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" \
 		--metrics-bind-address 127.0.0.1:$DAEMON_PORT --health-probe-bind-address 127.0.0.1:$((DAEMON_PORT + 1))
+	# The API server reaches the webhook on loopback; the webhook issues its
+	# own certificate for 127.0.0.1 and writes the CA into its configuration.
+	start webhook env KUBECONFIG="$DIR/kubeconfig-webhook" SPO_NAMESPACE=$NS "$SPO_BIN" webhook \
+		--host 127.0.0.1 --port $((WEBHOOK_PORT + 2)) --webhook-url "https://127.0.0.1:$((WEBHOOK_PORT + 2))" \
+		--cert-dir "$DIR/webhook-certs" \
+		--metrics-bind-address 127.0.0.1:$WEBHOOK_PORT --health-probe-bind-address 127.0.0.1:$((WEBHOOK_PORT + 1))
 	wait_for "the manager" curl -fsS http://127.0.0.1:$((MANAGER_PORT + 1))/readyz
 	wait_for "the daemon" curl -fsS http://127.0.0.1:$((DAEMON_PORT + 1))/readyz
+	wait_for "the webhook" curl -fsS http://127.0.0.1:$((WEBHOOK_PORT + 1))/readyz
+	wait_for "the webhook configuration" sh -c \
+		"kubectl get mutatingwebhookconfiguration spo-mutating-webhook-configuration -o jsonpath='{.webhooks[*].clientConfig.caBundle}' | grep -q ."
 }
 
 show() {
@@ -146,15 +162,23 @@ show() {
 	kubectl apply --server-side -f "$ROOT/examples/seccompprofile-webserver.yaml" \
 		-f "$ROOT/examples/seccompprofile-webserver-with-shell.yaml" \
 		-f "$ROOT/examples/seccompprofile-log-all.yaml" >/dev/null
-	kubectl wait --for jsonpath='{.status.status}'=Installed seccompprofile --all --timeout 60s >/dev/null ||
+	kubectl wait --for jsonpath='{.status.status}'=Installed seccompprofile --all --timeout 120s >/dev/null ||
 		log "not every profile is Installed yet; see kubectl get sp and $DIR/logs"
 	echo
 	kubectl get seccompprofiles -o wide
 	echo
 	kubectl get securityprofilenodestatuses -o wide
+	kubectl -n demo apply --server-side -f "$ROOT/examples/profilebinding.yaml" >/dev/null
+	# The API server may take a moment to use a new webhook configuration
+	# (failurePolicy Ignore admits unchanged meanwhile): retry until bound.
+	TRIES=50 wait_for "a bound pod" bound_pod
 	echo
 	echo "Files written for node $NODE:"
 	ls -l "$DIR/kubelet/seccomp/operator/"
+	echo
+	echo
+	echo "Pod demo/web (image nginx:1.27) as admitted through the binding webhook:"
+	kubectl -n demo get pod web -o jsonpath='{.spec.containers[0].securityContext}{"\n"}'
 	echo
 	echo "Logs: $DIR/logs   Stop everything: make demo-down"
 	echo "Paste these to use the demo cluster (kubectl is in $ASSETS):"
@@ -165,8 +189,15 @@ show() {
 	echo "export SPO_NAMESPACE=$NS"
 }
 
+# bound_pod creates demo/web and succeeds when the webhook set its profile.
+bound_pod() {
+	kubectl -n demo delete pod web --ignore-not-found --wait=false >/dev/null
+	kubectl -n demo run web --image nginx:1.27 --restart Never >/dev/null
+	[[ $(kubectl -n demo get pod web -o jsonpath='{.spec.containers[0].securityContext.seccompProfile.localhostProfile}') == operator/webserver.json ]]
+}
+
 up() {
-	if alive kube-apiserver && alive manager && alive daemon; then
+	if alive kube-apiserver && alive manager && alive daemon && alive webhook; then
 		log "already running"
 		export KUBECONFIG=$DIR/kubeconfig
 		show

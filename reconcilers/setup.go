@@ -43,3 +43,5 @@ func Setup(mgr manager.Manager) error {
 // Leader election and Events, for every manager-side controller.
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// Leader election reports through core Events.
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch

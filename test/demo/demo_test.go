@@ -28,7 +28,7 @@ func TestDemoUpTwiceThenDown(t *testing.T) {
 	}
 	env := append(os.Environ(), "SPO_DEMO_DIR="+dir, "SPO_BIN="+bin,
 		"SPO_DEMO_ETCD_PORT=33790", "SPO_DEMO_API_PORT=36443",
-		"SPO_DEMO_MANAGER_PORT=38080", "SPO_DEMO_DAEMON_PORT=38090")
+		"SPO_DEMO_MANAGER_PORT=38080", "SPO_DEMO_DAEMON_PORT=38090", "SPO_DEMO_WEBHOOK_PORT=38070")
 	demo := func(arg string) string {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(root, "hack", "demo.sh"), arg)
@@ -62,6 +62,11 @@ func TestDemoUpTwiceThenDown(t *testing.T) {
 	}
 	if got := kubectl(t, root, dir, "get", "sp", "-o", "jsonpath={.items[*].status.status}"); got != "Installed Installed Installed" {
 		t.Errorf("kubectl get sp says %q, want every profile Installed\n%s", got, out)
+	}
+
+	const bound = "{.spec.containers[0].securityContext.seccompProfile.localhostProfile}"
+	if got := kubectl(t, root, dir, "-n", "demo", "get", "pod", "web", "-o", "jsonpath="+bound); got != "operator/webserver.json" {
+		t.Errorf("pod demo/web has seccomp profile %q, want the bound operator/webserver.json", got)
 	}
 
 	pids := readPIDs(t, filepath.Join(dir, "pids"))
@@ -112,8 +117,8 @@ func readPIDs(t *testing.T, dir string) map[string]int {
 		}
 		pids[e.Name()] = pid
 	}
-	if len(pids) != 4 {
-		t.Errorf("expected 4 processes (etcd, kube-apiserver, manager, daemon), found %v", pids)
+	if len(pids) != 5 {
+		t.Errorf("expected 5 processes (etcd, kube-apiserver, manager, daemon, webhook), found %v", pids)
 	}
 	return pids
 }

@@ -93,3 +93,5 @@ func extraNames(rawURL string) ([]string, []net.IP) {
 // Leader election, so one replica issues certificates and writes the
 // configuration.
 // +kubebuilder:rbac:groups=coordination.k8s.io,namespace=security-profiles-operator,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// Leader election reports through core Events.
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
