@@ -56,7 +56,8 @@ wait_for() { # wait_for WHAT CMD...: retry CMD for up to 120 s
 	local what=$1
 	shift
 	for _ in $(seq "${TRIES:-600}"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-	log "timed out waiting for $what; logs are in $DIR/logs"
+	log "timed out waiting for $what; logs are in $DIR/logs; their last lines:"
+	tail -n 3 "$DIR"/logs/*.log >&2
 	exit 1
 }
 
@@ -103,7 +104,7 @@ control_plane() {
 		--service-account-signing-key-file "$DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/24
 	kubeconfig "$DIR/kubeconfig" --client-certificate="$DIR/pki/admin.crt" --client-key="$DIR/pki/admin.key" --embed-certs
 	export KUBECONFIG=$DIR/kubeconfig
-	wait_for "the API server" kubectl get --raw /readyz
+	TRIES=1500 wait_for "the API server" kubectl get --raw /readyz
 }
 
 install() {

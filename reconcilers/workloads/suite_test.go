@@ -2,27 +2,21 @@ package workloads_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/reconcilers/workloads"
+	"github.com/secprofiles/spo/test/controlplane"
 )
 
 // k8s talks to the API server directly, not through the manager's cache, so
@@ -31,7 +25,7 @@ var (
 	k8s         client.Client
 	env         *envtest.Environment
 	stopManager context.CancelFunc
-	managerDone chan struct{}
+	waitManager func() error
 )
 
 func TestWorkloads(t *testing.T) {
@@ -44,39 +38,25 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(30 * time.Second)
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
-	env = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: controlPlaneDir(),
-	}
+	var err error
+	env, err = controlplane.New()
+	Expect(err).NotTo(HaveOccurred())
 	cfg, err := env.Start()
 	Expect(err).NotTo(HaveOccurred())
-
-	scheme := k8sruntime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(v1.AddToScheme(scheme)).To(Succeed())
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	k8s, err = client.New(cfg, client.Options{Scheme: controlplane.Scheme()})
 	Expect(err).NotTo(HaveOccurred())
 
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
+	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(ctrl.Options{
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&corev1.Pod{}: {Transform: workloads.TransformPod},
 		}},
-	})
+	}))
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)).To(Succeed())
 
 	var ctx context.Context
 	ctx, stopManager = context.WithCancel(context.Background())
-	managerDone = make(chan struct{})
-	go func() {
-		defer GinkgoRecover()
-		defer close(managerDone)
-		Expect(mgr.Start(ctx)).To(Succeed())
-	}()
+	waitManager = controlplane.Run(ctx, mgr)
 })
 
 // The manager must be gone before the API server: otherwise its watches
@@ -84,28 +64,9 @@ var _ = BeforeSuite(func() {
 var _ = AfterSuite(func() {
 	if stopManager != nil {
 		stopManager()
-		Eventually(managerDone).Should(BeClosed())
+		Expect(waitManager()).To(Succeed())
 	}
 	if env != nil {
 		Expect(env.Stop()).To(Succeed())
 	}
 })
-
-// controlPlaneDir returns where hack/controlplane.sh caches the binaries,
-// so that a plain `go test` finds them without KUBEBUILDER_ASSETS (which,
-// when set, wins over this directory).
-func controlPlaneDir() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	data := os.Getenv("XDG_DATA_HOME")
-	if data == "" {
-		home, err := os.UserHomeDir()
-		Expect(err).NotTo(HaveOccurred())
-		data = filepath.Join(home, ".local", "share")
-	}
-	dir := filepath.Join(data, "kubebuilder-envtest", "k8s", "1.37.2-linux-"+runtime.GOARCH)
-	Expect(filepath.Join(dir, "kube-apiserver")).To(BeAnExistingFile(),
-		"no control plane binaries; run hack/controlplane.sh (or make controlplane) first")
-	return dir
-}

@@ -24,6 +24,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/reconcilers"
+	"github.com/secprofiles/spo/test/controlplane"
 )
 
 const profilesPerRun = 1000
@@ -97,14 +98,10 @@ func waitAllInstalled(b *testing.B, ctx context.Context, c client.Client, prefix
 }
 
 func startControlPlane(b *testing.B, root string) (*envtest.Environment, string) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		out, err := exec.Command(filepath.Join(root, "hack", "controlplane.sh")).Output()
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Setenv("KUBEBUILDER_ASSETS", strings.TrimSpace(string(out)))
+	env, err := controlplane.New()
+	if err != nil {
+		b.Fatal(err)
 	}
-	env := &envtest.Environment{CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
 	if _, err := env.Start(); err != nil {
 		b.Fatal(err)
 	}

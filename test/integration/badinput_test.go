@@ -71,12 +71,18 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 				DeferCleanup(func() { deleteAndWait(ctx, p) })
 			}
 			name := ps[0].Name
-			Eventually(seccompState(ctx, name)).Should(Equal(v1.ProfileStateError))
-			p, err := getSeccomp(ctx, name)()
-			Expect(err).NotTo(HaveOccurred())
-			ready := meta(p.Status.Conditions, v1.ConditionReady)
-			Expect(ready.Reason).To(Equal(wantReason))
-			Expect(ready.Message).To(Equal("node-a: " + want + "; node-b: " + want))
+			// Error shows as soon as one node reports it; wait for both.
+			Eventually(func() *metav1.Condition {
+				p, err := getSeccomp(ctx, name)()
+				if err != nil {
+					return nil
+				}
+				return meta(p.Status.Conditions, v1.ConditionReady)
+			}).Should(And(
+				HaveField("Reason", wantReason),
+				HaveField("Message", "node-a: "+want+"; node-b: "+want),
+			))
+			Expect(seccompState(ctx, name)()).To(Equal(v1.ProfileStateError))
 			for _, node := range nodes() {
 				ns, err := nodeStatus(ctx, name, node)()
 				Expect(err).NotTo(HaveOccurred())

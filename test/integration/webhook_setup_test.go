@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"github.com/secprofiles/spo/test/controlplane"
 	"github.com/secprofiles/spo/webhooks/certs"
 	"github.com/secprofiles/spo/webhooks/server"
 )
@@ -38,7 +39,7 @@ func startWebhook(ctx context.Context, cfg *rest.Config) {
 		Namespace: operatorNamespace, Host: "127.0.0.1", Port: port, CertDir: dir,
 		URL: fmt.Sprintf("https://127.0.0.1:%d", port),
 	}
-	mgr, err := ctrl.NewManager(cfg, testOptions(server.ManagerOptions(manager.Options{}, opts)))
+	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(server.ManagerOptions(manager.Options{}, opts)))
 	Expect(err).NotTo(HaveOccurred())
 	issuer, err = server.Setup(mgr, opts)
 	Expect(err).NotTo(HaveOccurred())

@@ -2,17 +2,11 @@ package binding_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -20,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/test/controlplane"
 	"github.com/secprofiles/spo/webhooks/binding"
 )
 
@@ -33,7 +27,7 @@ var (
 	admit, deny *binding.Handler
 	env         *envtest.Environment
 	stopManager context.CancelFunc
-	managerDone chan struct{}
+	waitManager func() error
 )
 
 func TestBinding(t *testing.T) {
@@ -46,17 +40,13 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(30 * time.Second)
 	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
 
-	env = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: controlPlaneDir(),
-	}
+	var err error
+	env, err = controlplane.New()
+	Expect(err).NotTo(HaveOccurred())
 	cfg, err := env.Start()
 	Expect(err).NotTo(HaveOccurred())
 
-	scheme := k8sruntime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(v1.AddToScheme(scheme)).To(Succeed())
+	scheme := controlplane.Scheme()
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
@@ -78,12 +68,7 @@ var _ = BeforeSuite(func() {
 
 	var ctx context.Context
 	ctx, stopManager = context.WithCancel(context.Background())
-	managerDone = make(chan struct{})
-	go func() {
-		defer GinkgoRecover()
-		defer close(managerDone)
-		Expect(mgr.Start(ctx)).To(Succeed())
-	}()
+	waitManager = controlplane.Run(ctx, mgr)
 	Expect(mgr.GetCache().WaitForCacheSync(ctx)).To(BeTrue())
 })
 
@@ -92,21 +77,9 @@ var _ = BeforeSuite(func() {
 var _ = AfterSuite(func() {
 	if stopManager != nil {
 		stopManager()
-		Eventually(managerDone).Should(BeClosed())
+		Expect(waitManager()).To(Succeed())
 	}
 	if env != nil {
 		Expect(env.Stop()).To(Succeed())
 	}
 })
-
-// controlPlaneDir asks hack/controlplane.sh where the control plane
-// binaries are (it builds them once, then answers from its cache), unless
-// KUBEBUILDER_ASSETS says so already.
-func controlPlaneDir() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join("..", "..", "hack", "controlplane.sh")).Output()
-	Expect(err).NotTo(HaveOccurred(), "hack/controlplane.sh")
-	return strings.TrimSpace(string(out))
-}

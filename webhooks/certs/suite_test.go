@@ -4,9 +4,6 @@ import (
 	"context"
 	"maps"
 	"net"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -24,13 +21,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/test/controlplane"
 	"github.com/secprofiles/spo/webhooks/certs"
 	"github.com/secprofiles/spo/webhooks/config"
 )
@@ -65,11 +62,9 @@ func newScheme() *k8sruntime.Scheme {
 // container, once the manager is gone.
 func startAPIServer(extraCRDs ...string) (*rest.Config, client.Client) {
 	GinkgoHelper()
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     append([]string{filepath.Join("..", "..", "config", "crd", "bases")}, extraCRDs...),
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: controlPlaneDir(),
-	}
+	env, err := controlplane.New()
+	Expect(err).NotTo(HaveOccurred())
+	env.CRDDirectoryPaths = append(env.CRDDirectoryPaths, extraCRDs...)
 	cfg, err := env.Start()
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(env.Stop)
@@ -118,23 +113,4 @@ func freePort() int {
 	Expect(err).NotTo(HaveOccurred())
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// controlPlaneDir returns where hack/controlplane.sh caches the binaries,
-// so that a plain `go test` finds them without KUBEBUILDER_ASSETS (which,
-// when set, wins over this directory).
-func controlPlaneDir() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	data := os.Getenv("XDG_DATA_HOME")
-	if data == "" {
-		home, err := os.UserHomeDir()
-		Expect(err).NotTo(HaveOccurred())
-		data = filepath.Join(home, ".local", "share")
-	}
-	dir := filepath.Join(data, "kubebuilder-envtest", "k8s", "1.37.2-linux-"+runtime.GOARCH)
-	Expect(filepath.Join(dir, "kube-apiserver")).To(BeAnExistingFile(),
-		"no control plane binaries; run hack/controlplane.sh (or make controlplane) first")
-	return dir
 }
