@@ -61,3 +61,22 @@ demo: deps controlplane build
 ## demo-down: stop everything make demo started
 demo-down:
 	hack/demo.sh down
+
+## generate-grpc: Go code for the node-local gRPC services (api/grpc/**/*.proto)
+.PHONY: generate-grpc
+generate-grpc:
+	@command -v protoc >/dev/null || { [[ $$(id -u) -eq 0 ]] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends protobuf-compiler >/dev/null; } || \
+		{ echo "generate-grpc: protoc missing; run as root or: apt-get install protobuf-compiler" >&2; exit 1; }
+	protoc --plugin=protoc-gen-go=$$(go tool -modfile=hack/tools/grpc/go.mod -n protoc-gen-go) \
+		--plugin=protoc-gen-go-grpc=$$(go tool -modfile=hack/tools/grpc/go.mod -n protoc-gen-go-grpc) \
+		-I . --go_out=paths=source_relative:. --go-grpc_out=paths=source_relative:. \
+		$$(git ls-files --cached --others --exclude-standard 'api/grpc/*.proto')
+
+## generate-bpf: regenerate bpf/ loaders and objects with bpf2go (installs clang, llvm, libbpf-dev if missing)
+.PHONY: generate-bpf
+generate-bpf:
+	@command -v clang >/dev/null && test -e /usr/include/bpf/bpf_helpers.h || { \
+		test "$$(id -u)" -eq 0 || { echo "generate-bpf: needs clang llvm libbpf-dev: apt-get install clang llvm libbpf-dev" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev >/dev/null; }
+	cd bpf && go generate ./...

@@ -11,15 +11,16 @@ import (
 )
 
 var commands = map[string]func(args []string) error{
-	"manager": runManager,
-	"daemon":  runDaemon,
-	"webhook": runWebhook,
-	"version": func([]string) error { fmt.Println(version.Get()); return nil },
+	"manager":      runManager,
+	"daemon":       runDaemon,
+	"webhook":      runWebhook,
+	"bpf-recorder": runBPFRecorder,
+	"version":      func([]string) error { fmt.Println(version.Get()); return nil },
 }
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintf(os.Stderr, "usage: %s manager|daemon|webhook|version [flags]\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s manager|daemon|webhook|bpf-recorder|version [flags]\n", os.Args[0])
 		os.Exit(2)
 	}
 	if err := commands[os.Args[1]](os.Args[2:]); err != nil {

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/pprof"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/secprofiles/spo/daemon/bpfrecorder"
+)
+
+// runBPFRecorder serves the node-local eBPF syscall recorder on a Unix
+// socket. It needs no API server access: the daemon next to it asks it to
+// record and collects the results.
+func runBPFRecorder(args []string) error {
+	var c common
+	var socket, node, procRoot, btfPath string
+	fs := flag.NewFlagSet("bpf-recorder", flag.ContinueOnError)
+	c.register(fs, ":8094", ":8095", "localhost:6063")
+	fs.StringVar(&socket, "socket", bpfrecorder.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
+	fs.StringVar(&node, "node-name", envOr("NODE_NAME", ""), "name of the node this recorder runs on (env NODE_NAME)")
+	fs.StringVar(&procRoot, "proc", "/proc", "the host's /proc (its PID 1 defines the host mount namespace, never recorded)")
+	fs.StringVar(&btfPath, "btf", bpfrecorder.DefaultBTFPath, "kernel BTF the BPF program is relocated against")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if node == "" {
+		return errors.New("--node-name (or NODE_NAME) is required")
+	}
+	c.start("bpf-recorder")
+	log := ctrl.Log.WithName("bpf-recorder")
+
+	ctx := ctrl.SetupSignalHandler()
+	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath}
+	// Fail at start, with the missing kernel feature, rather than at the
+	// first recording a user asks for.
+	if err := bpfrecorder.SelfTest(ctx, opts); err != nil {
+		return err
+	}
+	log.Info("self-test passed", "socket", socket, "node", node)
+
+	var ready atomic.Bool
+	srv := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: node, ProcRoot: procRoot, Options: opts,
+		OnListening: func() { ready.Store(true) }})
+	stopHTTP := serveHTTP(ctx, c, &ready, log.Error)
+	defer stopHTTP()
+	return srv.Serve(ctx, socket)
+}
+
+// serveHTTP serves metrics, probes and (if enabled) pprof on plain HTTP
+// servers: a controller-runtime manager would need a kubeconfig this
+// component has no use for.
+func serveHTTP(ctx context.Context, c common, ready *atomic.Bool, logErr func(error, string, ...any)) func() {
+	probes := http.NewServeMux()
+	probes.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	probes.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready.Load() {
+			http.Error(w, "socket not listening yet", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux := map[string]http.Handler{c.probeAddr: probes}
+	if c.metricsAddr != "0" {
+		m := http.NewServeMux()
+		m.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
+		mux[c.metricsAddr] = m
+	}
+	if c.enableProfiling {
+		p := http.NewServeMux()
+		p.HandleFunc("/debug/pprof/", pprof.Index)
+		p.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		p.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		p.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		p.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux[c.pprofAddr] = p
+	}
+	var servers []*http.Server
+	for addr, h := range mux {
+		s := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, s)
+		go func() {
+			if err := s.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logErr(err, "http server", "address", addr)
+			}
+		}()
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		for _, s := range servers {
+			_ = s.Shutdown(sctx)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/seccomp"
+)
+
+// runConvert turns a SeccompProfile manifest into OCI JSON, or OCI JSON into
+// a manifest; the input's format decides the direction.
+func runConvert(args []string) error {
+	fs := newFlagSet("convert", "IN [BASE.yaml ...] [-o OUT] [--name NAME]")
+	out := fs.String("o", "", "output file (default stdout)")
+	name := fs.String("name", "", "metadata.name when converting OCI JSON to a manifest (default: from the input file name)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	data, err := convertFile(pos[0], pos[1:], *name)
+	if err != nil {
+		return err
+	}
+	return writeOutput(*out, data)
+}
+
+// convertFile converts the profile in path. basePaths are manifests that
+// path's baseProfileName chain may name; they only make sense for a
+// manifest input, since OCI profiles have no base.
+func convertFile(path string, basePaths []string, name string) ([]byte, error) {
+	p, f, err := readProfile(path)
+	if err != nil {
+		return nil, err
+	}
+	if f == formatOCI {
+		if len(basePaths) > 0 {
+			return nil, fmt.Errorf("%s is OCI JSON, which has no base profile: extra arguments are only for manifests", path)
+		}
+		if name != "" {
+			p.Name = name
+		}
+		return ociToManifest(p)
+	}
+	bases, err := readManifests(basePaths)
+	if err != nil {
+		return nil, err
+	}
+	return manifestToOCI(p, bases)
+}
+
+func ociToManifest(p *v1.SeccompProfile) ([]byte, error) {
+	if err := seccomp.Validate(&p.Spec); err != nil {
+		return nil, err
+	}
+	return marshalManifest(p)
+}
+
+func manifestToOCI(p *v1.SeccompProfile, bases []*v1.SeccompProfile) ([]byte, error) {
+	spec, err := resolveStandalone(p, bases)
+	if err != nil {
+		return nil, err
+	}
+	return seccomp.MarshalOCI(spec)
+}
+
+// readManifests reads base profiles, which must be manifests: their names
+// are what baseProfileName refers to.
+func readManifests(paths []string) ([]*v1.SeccompProfile, error) {
+	var out []*v1.SeccompProfile
+	for _, path := range paths {
+		p, f, err := readProfile(path)
+		if err != nil {
+			return nil, err
+		}
+		if f != formatManifest {
+			return nil, fmt.Errorf("%s: a base profile must be a SeccompProfile manifest (its name is what baseProfileName refers to), not %s", path, f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

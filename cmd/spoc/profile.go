@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"sigs.k8s.io/yaml"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// format is how a profile file is written.
+type format int
+
+const (
+	// formatManifest is a SeccompProfile object, YAML or JSON.
+	formatManifest format = iota
+	// formatOCI is the OCI runtime specification's seccomp section, the
+	// file a container runtime (or the daemon) reads.
+	formatOCI
+)
+
+func (f format) String() string {
+	if f == formatOCI {
+		return "OCI seccomp JSON"
+	}
+	return "SeccompProfile manifest"
+}
+
+const kindSeccompProfile = "SeccompProfile"
+
+// detectFormat tells the two formats apart by their top-level keys: a
+// manifest has kind (and apiVersion, spec); an OCI profile has defaultAction
+// at the top. YAML is read as a superset of JSON, so either may be either.
+func detectFormat(data []byte) (format, error) {
+	var top map[string]json.RawMessage
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return 0, fmt.Errorf("neither YAML nor JSON: %w", err)
+	}
+	_, hasKind := top["kind"]
+	_, hasSpec := top["spec"]
+	_, hasDefault := top["defaultAction"]
+	switch {
+	case hasKind || hasSpec:
+		return formatManifest, nil
+	case hasDefault:
+		return formatOCI, nil
+	}
+	return 0, errors.New("not a seccomp profile: expected a SeccompProfile manifest (kind, spec) or OCI seccomp JSON (defaultAction)")
+}
+
+// parseProfile reads either format into a SeccompProfile. An OCI profile has
+// no name: it gets defaultName. Unknown fields are errors, so a misspelt
+// field is not silently dropped from a security profile.
+func parseProfile(data []byte, defaultName string) (*v1.SeccompProfile, format, error) {
+	f, err := detectFormat(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f == formatOCI {
+		p, err := parseOCI(data, defaultName)
+		return p, f, err
+	}
+	p, err := parseManifest(data)
+	return p, f, err
+}
+
+func parseManifest(data []byte) (*v1.SeccompProfile, error) {
+	var p v1.SeccompProfile
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		return nil, fmt.Errorf("reading SeccompProfile manifest: %w", err)
+	}
+	if p.Kind != kindSeccompProfile {
+		return nil, fmt.Errorf("kind is %q, want %s", p.Kind, kindSeccompProfile)
+	}
+	if gv := v1.GroupVersion.String(); p.APIVersion != gv {
+		return nil, fmt.Errorf("apiVersion is %q, want %s", p.APIVersion, gv)
+	}
+	if p.Spec.DefaultAction == "" {
+		return nil, errors.New("spec.defaultAction is required")
+	}
+	return &p, nil
+}
+
+func parseOCI(data []byte, name string) (*v1.SeccompProfile, error) {
+	jsonData, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading OCI seccomp profile: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(jsonData))
+	dec.DisallowUnknownFields()
+	var s specs.LinuxSeccomp
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("reading OCI seccomp profile: %w", err)
+	}
+	spec, err := fromOCI(&s)
+	if err != nil {
+		return nil, err
+	}
+	return newManifest(name, spec), nil
+}
+
+// fromOCI is the inverse of seccomp.ToOCI. defaultErrnoRet has no field in
+// the SeccompProfile API, so a profile using it cannot be converted without
+// changing what it does.
+func fromOCI(s *specs.LinuxSeccomp) (*v1.SeccompProfileSpec, error) {
+	if s.DefaultErrnoRet != nil {
+		return nil, errors.New("defaultErrnoRet has no SeccompProfile equivalent (the default errno is always EPERM); remove it or add explicit rules")
+	}
+	if s.DefaultAction == "" {
+		return nil, errors.New("defaultAction is required")
+	}
+	spec := &v1.SeccompProfileSpec{
+		DefaultAction:    v1.SeccompAction(s.DefaultAction),
+		Architectures:    convertAll[v1.SeccompArch](s.Architectures),
+		Flags:            convertAll[v1.SeccompFlag](s.Flags),
+		ListenerPath:     s.ListenerPath,
+		ListenerMetadata: s.ListenerMetadata,
+	}
+	for _, r := range s.Syscalls {
+		spec.Syscalls = append(spec.Syscalls, fromOCIRule(r))
+	}
+	return spec, nil
+}
+
+func fromOCIRule(r specs.LinuxSyscall) v1.SeccompSyscall {
+	rule := v1.SeccompSyscall{Names: r.Names, Action: v1.SeccompAction(r.Action), ErrnoRet: r.ErrnoRet}
+	for _, a := range r.Args {
+		rule.Args = append(rule.Args, v1.SeccompArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: v1.SeccompOperator(a.Op)})
+	}
+	return rule
+}
+
+// convertAll converts between string types; empty gives nil so that
+// omitempty leaves the field out.
+func convertAll[To, From ~string](in []From) []To {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]To, len(in))
+	for i, v := range in {
+		out[i] = To(v)
+	}
+	return out
+}
+
+// readProfile reads a profile file of either format; an OCI profile is named
+// after the file.
+func readProfile(path string) (*v1.SeccompProfile, format, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	p, f, err := parseProfile(data, nameFromPath(path))
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, f, nil
+}
+
+var notNameChars = regexp.MustCompile(`[^a-z0-9.-]+`)
+
+// nameFromPath derives an object name from a file name ("My_Profile.yaml"
+// gives "my-profile"), which must be a DNS subdomain.
+func nameFromPath(path string) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	name := notNameChars.ReplaceAllString(strings.ToLower(base), "-")
+	return strings.Trim(name, "-.")
+}

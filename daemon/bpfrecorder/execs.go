@@ -1,0 +1,122 @@
+package bpfrecorder
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+)
+
+// execEvent mirrors struct exec_event in bpf/recorder.bpf.c.
+type execEvent struct {
+	MntNS    uint32
+	PID      uint32
+	Filename [256]byte
+}
+
+// execReader moves exec events from the ring buffer into per-namespace sets,
+// every drainEvery and whenever someone asks for a namespace's executables.
+type execReader struct {
+	rd   *ringbuf.Reader
+	mu   sync.Mutex
+	seen map[uint32]map[string]struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+const drainEvery = 100 * time.Millisecond
+
+func newExecReader(rd *ringbuf.Reader) *execReader {
+	e := &execReader{rd: rd, seen: map[uint32]map[string]struct{}{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go e.loop()
+	return e
+}
+
+func (e *execReader) loop() {
+	defer close(e.done)
+	t := time.NewTicker(drainEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			e.mu.Lock()
+			e.drain()
+			e.mu.Unlock()
+		}
+	}
+}
+
+// drain reads every pending event without blocking; e.mu must be held.
+func (e *execReader) drain() {
+	e.rd.SetDeadline(time.Unix(1, 0)) // in the past: return what is there
+	var rec ringbuf.Record
+	for {
+		if err := e.rd.ReadInto(&rec); err != nil {
+			return // os.ErrDeadlineExceeded once empty, or closed
+		}
+		if ev, ok := parseExecEvent(rec.RawSample); ok {
+			e.add(ev.MntNS, ev.filename())
+		}
+	}
+}
+
+func (e *execReader) add(ns uint32, path string) {
+	set := e.seen[ns]
+	if set == nil {
+		set = map[string]struct{}{}
+		e.seen[ns] = set
+	}
+	set[path] = struct{}{}
+}
+
+func parseExecEvent(raw []byte) (execEvent, bool) {
+	var ev execEvent
+	if len(raw) < binary.Size(ev) {
+		return ev, false
+	}
+	err := binary.Read(bytes.NewReader(raw), binary.NativeEndian, &ev)
+	return ev, err == nil
+}
+
+func (ev *execEvent) filename() string {
+	name, _, _ := bytes.Cut(ev.Filename[:], []byte{0})
+	return string(name)
+}
+
+// list returns the executables seen in ns, sorted.
+func (e *execReader) list(ns uint32) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.drain()
+	out := make([]string, 0, len(e.seen[ns]))
+	for p := range e.seen[ns] {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *execReader) forget(ns uint32) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.drain()
+	delete(e.seen, ns)
+}
+
+func (e *execReader) close() error {
+	close(e.stop)
+	<-e.done
+	err := e.rd.Close()
+	if errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,203 @@
+package bpfrecorder
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/secprofiles/spo/bpf"
+)
+
+// DefaultBTFPath is where the kernel exposes its own BTF.
+const DefaultBTFPath = "/sys/kernel/btf/vmlinux"
+
+// Options configure Load. The zero value records syscalls and executables
+// on the running kernel, skipping the mount namespace of /proc/1.
+type Options struct {
+	// BTFPath is the kernel BTF to relocate against (DefaultBTFPath if empty).
+	BTFPath string
+	// ProcPath is the host's /proc ("/proc" if empty); the host mount
+	// namespace is that of PID 1 there (our own if PID 1's is unreadable).
+	ProcPath string
+	// HostMountNamespace overrides the namespace read from ProcPath.
+	HostMountNamespace uint32
+	// NoExecutables skips the sched_process_exec program and ring buffer.
+	NoExecutables bool
+}
+
+// Recorder is a loaded and attached recorder. Its methods are safe for
+// concurrent use.
+type Recorder struct {
+	host     uint32
+	coll     *ebpf.Collection
+	tracked  *ebpf.Map
+	syscalls *ebpf.Map
+	filter   *trackedFilter
+	links    []link.Link
+	execs    *execReader // nil with NoExecutables
+
+	mu       sync.Mutex
+	session  uint64
+	slots    map[uint32]uint32 // recorded, not yet forgotten: mntns -> slot
+	free     []uint32          // slots forgotten, to reuse
+	nextSlot uint32            // slots never used start here
+	closed   bool
+}
+
+// Load loads the BPF programs the options need and attaches them.
+func Load(opts Options) (*Recorder, error) {
+	host, err := hostNamespace(opts)
+	if err != nil {
+		return nil, err
+	}
+	kernel, err := kernelBTF(opts.BTFPath)
+	if err != nil {
+		return nil, err
+	}
+	coll, err := loadCollection(kernel, host, !opts.NoExecutables)
+	if err != nil {
+		return nil, err
+	}
+	r := &Recorder{host: host, coll: coll,
+		tracked: coll.Maps["tracked"], syscalls: coll.Maps["syscalls"],
+		slots: map[uint32]uint32{}}
+	r.filter, err = newTrackedFilter(coll.Variables["tracked_filter"])
+	if err == nil {
+		err = r.attach(!opts.NoExecutables)
+	}
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func hostNamespace(opts Options) (uint32, error) {
+	if opts.HostMountNamespace != 0 {
+		return opts.HostMountNamespace, nil
+	}
+	proc := opts.ProcPath
+	if proc == "" {
+		proc = "/proc"
+	}
+	ns, err := mountNamespaceIn(proc, 1)
+	if errors.Is(err, os.ErrPermission) {
+		// PID 1 belongs to a sandbox we may not inspect (ptrace access mode
+		// check in fs/proc/namespaces.c): we are then its only view of the
+		// host, so our own namespace is the one never to record.
+		ns, err = mountNamespaceIn(proc, os.Getpid())
+	}
+	if err != nil {
+		return 0, fmt.Errorf("host mount namespace: %w", err)
+	}
+	return ns, nil
+}
+
+func kernelBTF(path string) (*btf.Spec, error) {
+	if path == "" {
+		path = DefaultBTFPath
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w at %s (kernel built without CONFIG_DEBUG_INFO_BTF?): %w", ErrNoBTF, path, err)
+	}
+	defer f.Close()
+	spec, err := btf.LoadSpecFromReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading %s: %w", ErrNoBTF, path, err)
+	}
+	return spec, nil
+}
+
+// loadCollection loads sys_enter (and, if execs, sched_process_exec with
+// its ring buffer) with host_mntns set; other programs are not loaded.
+func loadCollection(kernel *btf.Spec, host uint32, execs bool) (*ebpf.Collection, error) {
+	spec, err := bpf.LoadRecorder()
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded BPF object: %w", err)
+	}
+	if err := spec.Variables["host_mntns"].Set(host); err != nil {
+		return nil, fmt.Errorf("setting host_mntns: %w", err)
+	}
+	delete(spec.Programs, "sys_enter_empty")
+	if !execs {
+		delete(spec.Programs, "sched_process_exec")
+		delete(spec.Maps, "execs")
+	}
+	return newCollection(spec, kernel)
+}
+
+func newCollection(spec *ebpf.CollectionSpec, kernel *btf.Spec) (*ebpf.Collection, error) {
+	_ = rlimit.RemoveMemlock() // kernels ≥5.11 charge BPF memory to the cgroup instead
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
+		Programs: ebpf.ProgramOptions{KernelTypes: kernel},
+	})
+	if err != nil {
+		var verr *ebpf.VerifierError
+		if errors.As(err, &verr) {
+			return nil, fmt.Errorf("the kernel verifier rejected the recorder: %w", err)
+		}
+		return nil, featureError(ErrNoTpBTF, "loading the BPF recorder", err)
+	}
+	return coll, nil
+}
+
+func (r *Recorder) attach(execs bool) error {
+	if err := r.attachTpBTF("sys_enter"); err != nil {
+		return err
+	}
+	if !execs {
+		return nil
+	}
+	if err := r.attachTpBTF("sched_process_exec"); err != nil {
+		return err
+	}
+	rd, err := ringbuf.NewReader(r.coll.Maps["execs"])
+	if err != nil {
+		return fmt.Errorf("opening the exec ring buffer: %w", err)
+	}
+	r.execs = newExecReader(rd)
+	return nil
+}
+
+func (r *Recorder) attachTpBTF(name string) error {
+	l, err := attachTracing(r.coll.Programs[name])
+	if err != nil {
+		return featureError(ErrNoTpBTF, "attaching tp_btf/"+name, err)
+	}
+	r.links = append(r.links, l)
+	return nil
+}
+
+func attachTracing(prog *ebpf.Program) (link.Link, error) {
+	return link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+}
+
+// HostMountNamespace is the namespace this recorder never records.
+func (r *Recorder) HostMountNamespace() uint32 { return r.host }
+
+// Close detaches the programs and frees the maps, with all recorded data.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var errs []error
+	for _, l := range r.links {
+		errs = append(errs, l.Close())
+	}
+	if r.execs != nil {
+		errs = append(errs, r.execs.close())
+	}
+	r.coll.Close()
+	return errors.Join(errs...)
+}
