@@ -34,6 +34,7 @@ generate: $(BIN)/controller-gen
 
 build: deps
 	go build -ldflags "$(LDFLAGS)" -o $(BIN)/spo ./cmd/spo
+	go build -ldflags "$(LDFLAGS)" -o $(BIN)/spoc ./cmd/spoc
 
 fmt:
 	gofmt -l -w $$(git ls-files '*.go')
