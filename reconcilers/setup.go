@@ -10,6 +10,7 @@ import (
 
 	"github.com/secprofiles/spo/reconcilers/bindings"
 	"github.com/secprofiles/spo/reconcilers/nodestatus"
+	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 	"github.com/secprofiles/spo/reconcilers/workloads"
 )
 
@@ -36,6 +37,9 @@ func Setup(mgr manager.Manager) error {
 	}
 	if err := (&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up bindings: %w", err)
+	}
+	if err := (&recordingmerger.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up recordingmerger: %w", err)
 	}
 	return nil
 }

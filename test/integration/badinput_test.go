@@ -33,6 +33,23 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 		}
 		Expect(k8s.Create(ctx, spod)).To(Succeed())
 		DeferCleanup(func() { deleteAndWait(ctx, spod) })
+		// The daemons learn about the SPOD through their caches; a canary
+		// that only the SPOD forbids says when both nodes apply it. (A
+		// profile written before a policy tightens is kept on the node and
+		// reported Error: removing it would break pods already using it.)
+		canary := seccompProfile("spod-canary", v1.SeccompProfileSpec{DefaultAction: v1.ActErrno,
+			Syscalls: []v1.SeccompSyscall{allow("ptrace")}})
+		Expect(k8s.Create(ctx, canary)).To(Succeed())
+		Eventually(func() []string {
+			var reasons []string
+			for _, node := range nodes() {
+				if ns, err := nodeStatus(ctx, "spod-canary", node)(); err == nil {
+					reasons = append(reasons, ns.Status.Reason)
+				}
+			}
+			return reasons
+		}).Should(Equal([]string{"SyscallNotAllowed", "SyscallNotAllowed"}))
+		deleteAndWait(ctx, canary)
 	})
 
 	DescribeTable("refused by the API server, with a message naming the field",
