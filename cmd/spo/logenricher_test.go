@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const auditFixtures = "../../test/fixtures/audit"
+
+// buildSpo builds the real binary once per test run: the command is
+// tested end to end, flags and exit codes included.
+func buildSpo(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "spo")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestLogEnricherOnce(t *testing.T) {
+	bin := buildSpo(t)
+	log := filepath.Join(auditFixtures, "mixed.log")
+	golden, err := os.ReadFile(filepath.Join(auditFixtures, "mixed.golden.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string // exact, when not empty
+		wantStderr []string
+	}{
+		{"a file is printed as one JSON object per record and the bad line is reported",
+			[]string{"--audit-log", log, "--once", "--output", "json"}, 0, string(golden),
+			[]string{`"msg":"starting"`, `"version"`, "line 8: skipped: malformed audit record"}},
+		{"with --strict the first bad line fails the run and is named",
+			[]string{"--audit-log", log, "--once", "--strict"}, 1, "",
+			[]string{"spo log-enricher: line 8: malformed audit record"}},
+		{"an output format other than json is refused",
+			[]string{"--audit-log", log, "--once", "--output", "yaml"}, 1, "",
+			[]string{"only json is supported"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command(bin, append([]string{"log-enricher"}, tc.args...)...)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			code := exitCode(t, cmd.Run())
+			if code != tc.wantCode {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tc.wantCode, stderr.String())
+			}
+			if tc.wantStdout != "" && stdout.String() != tc.wantStdout {
+				t.Errorf("stdout differs from golden:\n%s", stdout.String())
+			}
+			for _, s := range tc.wantStderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+		})
+	}
+}
+
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	}
+	t.Fatal(err)
+	return -1
+}
+
+// TestLogEnricherFollowsRotation follows a log from its start, then
+// rotates it the way auditd does (rename, new file) and stops the
+// enricher with SIGTERM.
+func TestLogEnricherFollowsRotation(t *testing.T) {
+	bin := buildSpo(t)
+	golden := readLines(t, filepath.Join(auditFixtures, "mixed.golden.jsonl"))
+	mixed := readLines(t, filepath.Join(auditFixtures, "mixed.log"))
+	path := filepath.Join(t.TempDir(), "audit.log")
+	writeLines(t, path, mixed)
+
+	cmd := exec.Command(bin, "log-enricher", "--audit-log", path, "--from-start")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+		close(out)
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-out:
+			if got != want {
+				t.Fatalf("got  %s\nwant %s\nstderr:\n%s", got, want, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no output line %s; stderr:\n%s", want, stderr.String())
+		}
+	}
+	for _, g := range golden {
+		expect(g)
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	// The first record of mixed.log is on its line 4; in the new file it is line 1.
+	writeLines(t, path, mixed[3:4])
+	expect(strings.Replace(golden[0], `{"line":4,`, `{"line":1,`, 1))
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+func writeLines(t *testing.T, path string, lines []string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,113 @@
+package logfile
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Follow calls fn with every complete line appended to path from the
+// moment it is called (fromStart: from the file's beginning) until ctx
+// ends, with its line number: counted from the file's start (or from
+// where following began), and again from 1 after rotation or truncation. It polls every poll interval: auditd writes in bursts, and
+// polling works on every filesystem, unlike inotify on some overlays.
+func Follow(ctx context.Context, path string, fromStart bool, poll time.Duration, fn func(n int, line string)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	if !fromStart {
+		if _, err := f.Seek(0, io.SeekEnd); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	fl := &follower{path: path, f: f, r: bufio.NewReader(f), fn: fn}
+	defer func() { fl.f.Close() }()
+	for {
+		if err := fl.drain(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(poll):
+		}
+		if err := fl.reopenIfRotated(); err != nil {
+			return err
+		}
+	}
+}
+
+type follower struct {
+	path    string
+	f       *os.File
+	r       *bufio.Reader
+	partial string // text after the last newline, kept until its line ends
+	n       int    // lines delivered from the current file
+	fn      func(int, string)
+}
+
+// drain reads every complete line available now.
+func (fl *follower) drain() error {
+	for {
+		s, err := fl.r.ReadString('\n')
+		fl.partial += s
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fl.n++
+		fl.fn(fl.n, strings.TrimSuffix(fl.partial, "\n"))
+		fl.partial = ""
+	}
+}
+
+// reopenIfRotated switches to a new file at path (rotation) after reading
+// what was left in the old one, and rewinds after a truncation. While
+// path is missing (between rename and create) it keeps the old file.
+func (fl *follower) reopenIfRotated() error {
+	cur, err := fl.f.Stat()
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(fl.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if os.SameFile(cur, st) {
+		return fl.rewindIfTruncated(cur)
+	}
+	if err := fl.drain(); err != nil {
+		return err
+	}
+	nf, err := os.Open(fl.path)
+	if err != nil {
+		return err
+	}
+	fl.f.Close()
+	fl.f, fl.r, fl.partial, fl.n = nf, bufio.NewReader(nf), "", 0
+	return nil
+}
+
+func (fl *follower) rewindIfTruncated(cur os.FileInfo) error {
+	pos, err := fl.f.Seek(0, io.SeekCurrent)
+	if err != nil || cur.Size() >= pos {
+		return err
+	}
+	if _, err := fl.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	fl.r.Reset(fl.f)
+	fl.partial, fl.n = "", 0
+	return nil
+}
