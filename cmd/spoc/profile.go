@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/seccomp"
 )
 
 // format is how a profile file is written.
@@ -100,55 +101,11 @@ func parseOCI(data []byte, name string) (*v1.SeccompProfile, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("reading OCI seccomp profile: %w", err)
 	}
-	spec, err := fromOCI(&s)
+	spec, err := seccomp.FromOCI(&s)
 	if err != nil {
 		return nil, err
 	}
 	return newManifest(name, spec), nil
-}
-
-// fromOCI is the inverse of seccomp.ToOCI. defaultErrnoRet has no field in
-// the SeccompProfile API, so a profile using it cannot be converted without
-// changing what it does.
-func fromOCI(s *specs.LinuxSeccomp) (*v1.SeccompProfileSpec, error) {
-	if s.DefaultErrnoRet != nil {
-		return nil, errors.New("defaultErrnoRet has no SeccompProfile equivalent (the default errno is always EPERM); remove it or add explicit rules")
-	}
-	if s.DefaultAction == "" {
-		return nil, errors.New("defaultAction is required")
-	}
-	spec := &v1.SeccompProfileSpec{
-		DefaultAction:    v1.SeccompAction(s.DefaultAction),
-		Architectures:    convertAll[v1.SeccompArch](s.Architectures),
-		Flags:            convertAll[v1.SeccompFlag](s.Flags),
-		ListenerPath:     s.ListenerPath,
-		ListenerMetadata: s.ListenerMetadata,
-	}
-	for _, r := range s.Syscalls {
-		spec.Syscalls = append(spec.Syscalls, fromOCIRule(r))
-	}
-	return spec, nil
-}
-
-func fromOCIRule(r specs.LinuxSyscall) v1.SeccompSyscall {
-	rule := v1.SeccompSyscall{Names: r.Names, Action: v1.SeccompAction(r.Action), ErrnoRet: r.ErrnoRet}
-	for _, a := range r.Args {
-		rule.Args = append(rule.Args, v1.SeccompArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: v1.SeccompOperator(a.Op)})
-	}
-	return rule
-}
-
-// convertAll converts between string types; empty gives nil so that
-// omitempty leaves the field out.
-func convertAll[To, From ~string](in []From) []To {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]To, len(in))
-	for i, v := range in {
-		out[i] = To(v)
-	}
-	return out
 }
 
 // readProfile reads a profile file of either format; an OCI profile is named

@@ -2,8 +2,6 @@ package bpfrecorder
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -11,15 +9,7 @@ import (
 // MountNamespaceOf returns the mount namespace inode number of pid, read from
 // /proc/<pid>/ns/mnt (a symlink to "mnt:[NNN]", see fs/nsfs.c ns_get_name).
 func MountNamespaceOf(pid int) (uint32, error) {
-	return mountNamespaceIn("/proc", pid)
-}
-
-func mountNamespaceIn(proc string, pid int) (uint32, error) {
-	link, err := os.Readlink(filepath.Join(proc, strconv.Itoa(pid), "ns", "mnt"))
-	if err != nil {
-		return 0, fmt.Errorf("mount namespace of pid %d: %w", pid, err)
-	}
-	return ParseMountNamespace(link)
+	return MountNamespaceOfProc("/proc", pid)
 }
 
 // ParseMountNamespace parses the target of a /proc/<pid>/ns/mnt link,

@@ -87,12 +87,12 @@ func hostNamespace(opts Options) (uint32, error) {
 	if proc == "" {
 		proc = "/proc"
 	}
-	ns, err := mountNamespaceIn(proc, 1)
+	ns, err := MountNamespaceOfProc(proc, 1)
 	if errors.Is(err, os.ErrPermission) {
 		// PID 1 belongs to a sandbox we may not inspect (ptrace access mode
 		// check in fs/proc/namespaces.c): we are then its only view of the
 		// host, so our own namespace is the one never to record.
-		ns, err = mountNamespaceIn(proc, os.Getpid())
+		ns, err = MountNamespaceOfProc(proc, os.Getpid())
 	}
 	if err != nil {
 		return 0, fmt.Errorf("host mount namespace: %w", err)

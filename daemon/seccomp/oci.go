@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -88,4 +89,35 @@ func cloneUint(p *uint) *uint {
 	}
 	v := *p
 	return &v
+}
+
+// FromOCI is the inverse of ToOCI. defaultErrnoRet has no field in
+// the SeccompProfile API, so a profile using it cannot be converted without
+// changing what it does.
+func FromOCI(s *specs.LinuxSeccomp) (*v1.SeccompProfileSpec, error) {
+	if s.DefaultErrnoRet != nil {
+		return nil, errors.New("defaultErrnoRet has no SeccompProfile equivalent (the default errno is always EPERM); remove it or add explicit rules")
+	}
+	if s.DefaultAction == "" {
+		return nil, errors.New("defaultAction is required")
+	}
+	spec := &v1.SeccompProfileSpec{
+		DefaultAction:    v1.SeccompAction(s.DefaultAction),
+		Architectures:    convertAll[v1.SeccompArch](s.Architectures),
+		Flags:            convertAll[v1.SeccompFlag](s.Flags),
+		ListenerPath:     s.ListenerPath,
+		ListenerMetadata: s.ListenerMetadata,
+	}
+	for _, r := range s.Syscalls {
+		spec.Syscalls = append(spec.Syscalls, fromOCIRule(r))
+	}
+	return spec, nil
+}
+
+func fromOCIRule(r specs.LinuxSyscall) v1.SeccompSyscall {
+	rule := v1.SeccompSyscall{Names: r.Names, Action: v1.SeccompAction(r.Action), ErrnoRet: r.ErrnoRet}
+	for _, a := range r.Args {
+		rule.Args = append(rule.Args, v1.SeccompArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: v1.SeccompOperator(a.Op)})
+	}
+	return rule
 }
