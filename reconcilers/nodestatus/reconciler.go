@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,16 +72,11 @@ func (r *Reconciler) publish(ctx context.Context, p v1.Profile, reports []v1.Sec
 	if r.Publish != nil {
 		r.Publish(p, reports)
 	}
-	patch := client.MergeFrom(orig)
-	data, err := patch.Data(p)
-	if err != nil {
-		return err
-	}
-	if string(data) == "{}" {
+	if equality.Semantic.DeepEqual(orig, p) {
 		return nil
 	}
 	log.FromContext(ctx).V(1).Info("publishing status", "state", sum.State, "reason", sum.Reason)
-	if err := r.Status().Patch(ctx, p, patch); err != nil {
+	if err := r.Status().Patch(ctx, p, client.MergeFrom(orig)); err != nil {
 		return fmt.Errorf("updating status of %s: %w", p.GetName(), err)
 	}
 	return nil
