@@ -1,113 +1,39 @@
 package bpfrecorder
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-const (
-	idA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	idB = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
-)
-
-func TestContainerIDFromCgroup(t *testing.T) {
-	tests := map[string]struct {
-		content string
-		want    string // "" = no container
-	}{
-		"containerd under systemd on cgroup v2 names the scope": {
-			content: "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c3d4e_aaaa_bbbb_cccc_111122223333.slice/cri-containerd-" + idA + ".scope\n",
-			want:    idA,
-		},
-		"containerd with the cgroupfs driver on cgroup v1 uses the bare id": {
-			content: "12:pids:/kubepods/burstable/pod1b2c3d4e-aaaa-bbbb-cccc-111122223333/" + idA + "\n" +
-				"11:memory:/kubepods/burstable/pod1b2c3d4e-aaaa-bbbb-cccc-111122223333/" + idA + "\n" +
-				"1:name=systemd:/kubepods/burstable/pod1b2c3d4e-aaaa-bbbb-cccc-111122223333/" + idA + "\n",
-			want: idA,
-		},
-		"CRI-O under systemd names a crio scope": {
-			content: "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-podx.slice/crio-" + idA + ".scope\n",
-			want:    idA,
-		},
-		"CRI-O's conmon monitor is not the container": {
-			content: "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-podx.slice/crio-conmon-" + idA + ".scope\n",
-		},
-		"docker with cgroupfs on cgroup v1": {
-			content: "4:cpu,cpuacct:/docker/" + idA + "\n",
-			want:    idA,
-		},
-		"docker under systemd on cgroup v2": {
-			content: "0::/system.slice/docker-" + idA + ".scope\n",
-			want:    idA,
-		},
-		"a hybrid hierarchy finds the id on the v1 lines when the v2 line is empty": {
-			content: "5:devices:/kubepods/besteffort/podx/" + idA + "\n0::/\n",
-			want:    idA,
-		},
-		"a sub-cgroup inside the container still belongs to it": {
-			content: "0::/kubepods.slice/cri-containerd-" + idA + ".scope/init.scope\n",
-			want:    idA,
-		},
-		"docker in docker reports the innermost container": {
-			content: "0::/docker/" + idA + "/docker/" + idB + "\n",
-			want:    idB,
-		},
-		"a host process is in no container": {
-			content: "0::/user.slice/user-1000.slice/session-3.scope\n",
-		},
-		"the root cgroup is no container": {content: "0::/\n"},
-		"an empty file is no container":   {content: ""},
-		"an id one digit short is not an id": {
-			content: "0::/system.slice/docker-" + idA[1:] + ".scope\n",
-		},
-		"upper-case hex is not what runtimes write": {
-			content: "0::/docker/" + strings.ToUpper(idA) + "\n",
-		},
-		"a line without the controller field is ignored": {
-			content: "/docker/" + idA + "\n",
-		},
+func TestMountNamespaceOfProc(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "42", "ns"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, ok := ContainerIDFromCgroup(tt.content)
-			if got != tt.want || ok != (tt.want != "") {
-				t.Errorf("ContainerIDFromCgroup() = %q, %v; want %q", got, ok, tt.want)
-			}
-		})
+	if err := os.Symlink("mnt:[4026532001]", filepath.Join(root, "42", "ns", "mnt")); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func FuzzContainerIDFromCgroup(f *testing.F) {
-	f.Add("0::/kubepods.slice/cri-containerd-" + idA + ".scope\n")
-	f.Add("4:cpu,cpuacct:/docker/" + idA + "\n0::/\n")
-	f.Add("0::/a:b/crio-" + idB + ".scope")
-	f.Fuzz(func(t *testing.T, content string) {
-		id, ok := ContainerIDFromCgroup(content)
-		if ok != (id != "") {
-			t.Fatalf("ok = %v with id %q", ok, id)
+	t.Run("the mount namespace is read from the ns/mnt link under the root", func(t *testing.T) {
+		ns, err := MountNamespaceOfProc(root, 42)
+		if err != nil || ns != 4026532001 {
+			t.Fatalf("MountNamespaceOfProc() = %d, %v", ns, err)
 		}
-		if ok && (!isContainerID(id) || !strings.Contains(content, id)) {
-			t.Fatalf("returned %q, which is not an id taken from the content", id)
+	})
+	t.Run("a process without the link is an error naming the pid", func(t *testing.T) {
+		_, err := MountNamespaceOfProc(root, 100)
+		if err == nil || !strings.Contains(err.Error(), "pid 100") {
+			t.Fatalf("err = %v", err)
 		}
 	})
 }
 
-func TestNormalizeContainerID(t *testing.T) {
-	for in, want := range map[string]string{
-		"containerd://" + idA: idA,
-		"cri-o://" + idA:      idA,
-		idA:                   idA,
-	} {
-		if got := NormalizeContainerID(in); got != want {
-			t.Errorf("NormalizeContainerID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
+const (
+	idA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	idB = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+)
 
 // fakeProc writes a /proc tree: per pid a cgroup file and an ns/mnt link.
 func fakeProc(t *testing.T, procs map[int]string, mntns map[int]uint32) string {
@@ -121,9 +47,6 @@ func fakeProc(t *testing.T, procs map[int]string, mntns map[int]uint32) string {
 			must(t, os.Symlink("mnt:["+strconv.FormatUint(uint64(ns), 10)+"]", filepath.Join(dir, "ns", "mnt")))
 		}
 	}
-	// Entries that are not processes must be skipped.
-	must(t, os.WriteFile(filepath.Join(root, "cpuinfo"), []byte("x"), 0o644))
-	must(t, os.MkdirAll(filepath.Join(root, "self"), 0o755))
 	return root
 }
 
@@ -132,43 +55,4 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func TestPidsOfContainer(t *testing.T) {
-	root := fakeProc(t, map[int]string{
-		1:   "0::/init.scope\n",
-		42:  "0::/kubepods.slice/cri-containerd-" + idA + ".scope\n",
-		7:   "0::/kubepods.slice/cri-containerd-" + idA + ".scope\n",
-		100: "0::/kubepods.slice/crio-" + idB + ".scope\n",
-	}, map[int]uint32{7: 4026532001, 42: 4026532001})
-
-	t.Run("the processes of a container are found sorted, whatever prefix the id has", func(t *testing.T) {
-		pids, err := PidsOfContainer(root, "containerd://"+idA)
-		if err != nil || !slices.Equal(pids, []int{7, 42}) {
-			t.Fatalf("PidsOfContainer() = %v, %v; want [7 42]", pids, err)
-		}
-	})
-	t.Run("a container with no process here is ErrNoProcesses", func(t *testing.T) {
-		_, err := PidsOfContainer(root, strings.Repeat("e", 64))
-		if !errors.Is(err, ErrNoProcesses) {
-			t.Fatalf("err = %v, want ErrNoProcesses", err)
-		}
-	})
-	t.Run("the mount namespace is read from the ns/mnt link under the root", func(t *testing.T) {
-		ns, err := MountNamespaceOfProc(root, 42)
-		if err != nil || ns != 4026532001 {
-			t.Fatalf("MountNamespaceOfProc() = %d, %v", ns, err)
-		}
-	})
-	t.Run("a process without the link is an error naming the pid", func(t *testing.T) {
-		_, err := MountNamespaceOfProc(root, 100)
-		if err == nil || !strings.Contains(err.Error(), "pid 100") {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("a missing proc root is an error", func(t *testing.T) {
-		if _, err := PidsOfContainer(filepath.Join(root, "nope"), idA); err == nil {
-			t.Fatal("no error")
-		}
-	})
 }

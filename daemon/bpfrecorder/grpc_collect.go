@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/secprofiles/spo/daemon/containerid"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -14,7 +16,7 @@ import (
 
 // SyscallsForContainer returns what the container's mount namespace did.
 func (s *Server) SyscallsForContainer(_ context.Context, req *pb.ContainerRequest) (*pb.SyscallsResponse, error) {
-	id := NormalizeContainerID(req.GetContainerId())
+	id := containerid.Normalize(req.GetContainerId())
 	if id == "" {
 		return nil, status.Error(codes.InvalidArgument, "container_id is empty")
 	}
@@ -71,7 +73,7 @@ func (s *Server) SyscallsForProfile(_ context.Context, req *pb.ProfileRequest) (
 // useful than "no process".
 func (s *Server) trackForCollection(id string, c *container) error {
 	err := s.track(id, c)
-	if perr := s.pendingErr[id]; err != nil && perr != nil && errors.Is(err, ErrNoProcesses) {
+	if perr := s.pendingErr[id]; err != nil && perr != nil && errors.Is(err, containerid.ErrNoProcesses) {
 		return perr
 	}
 	return err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/secprofiles/spo/daemon/containerid"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -28,7 +30,7 @@ func (s *Server) register(id, profile string) (uint32, error) {
 		c.profile = profile
 	}
 	c.starts++
-	if err := s.track(id, c); err != nil && !errors.Is(err, ErrNoProcesses) {
+	if err := s.track(id, c); err != nil && !errors.Is(err, containerid.ErrNoProcesses) {
 		s.unregister(id, c)
 		return 0, statusOf(err, "recording container %s", id)
 	}
@@ -61,7 +63,7 @@ func (s *Server) mountNamespace(id string) (uint32, error) {
 		return 0, err
 	}
 	if len(pids) == 0 {
-		return 0, fmt.Errorf("container %s: %w", id, ErrNoProcesses)
+		return 0, fmt.Errorf("container %s: %w", id, containerid.ErrNoProcesses)
 	}
 	return s.mountNamespaceOf(pids)
 }
@@ -72,7 +74,7 @@ func (s *Server) mountNamespaceOf(pids []int) (uint32, error) {
 	ns, err := MountNamespaceOfProc(s.cfg.ProcRoot, pids[0])
 	if errors.Is(err, fs.ErrNotExist) {
 		// It exited since the listing: as if it had not been there.
-		return 0, fmt.Errorf("%w: %w", ErrNoProcesses, err)
+		return 0, fmt.Errorf("%w: %w", containerid.ErrNoProcesses, err)
 	}
 	return ns, err
 }

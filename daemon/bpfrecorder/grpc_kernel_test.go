@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/secprofiles/spo/daemon/containerid"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -41,7 +43,7 @@ func TestGRPCRecordsAChildInItsOwnMountNamespace(t *testing.T) {
 		if id == fakeID {
 			return []int{child.Process.Pid}, nil
 		}
-		return PidsOfContainer("/proc", id)
+		return containerid.PidsOf("/proc", id)
 	}
 	c, _ := serve(t, ServerConfig{Node: "test", Pids: pids})
 	ctx := context.Background()

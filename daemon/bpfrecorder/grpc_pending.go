@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/secprofiles/spo/daemon/containerid"
 )
 
 // DefaultPendingInterval is how often containers registered before they
@@ -47,7 +49,7 @@ func (s *Server) trackPendingOnce() {
 		}
 		// Not running yet is the normal case; other errors (the host
 		// namespace, a closed recorder) are reported when collecting.
-		if err := s.trackFrom(running, id, c); err != nil && !errors.Is(err, ErrNoProcesses) {
+		if err := s.trackFrom(running, id, c); err != nil && !errors.Is(err, containerid.ErrNoProcesses) {
 			s.pendingErr[id] = err
 		}
 	}
@@ -58,7 +60,7 @@ func (s *Server) trackFrom(running map[string][]int, id string, c *container) er
 		return s.track(id, c)
 	}
 	if len(running[id]) == 0 {
-		return ErrNoProcesses
+		return containerid.ErrNoProcesses
 	}
 	mntns, err := s.mountNamespaceOf(running[id])
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secprofiles/spo/daemon/containerid"
+
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -36,7 +38,7 @@ type ServerConfig struct {
 	// recorder with Options, and Close releases it.
 	Load func() (Recording, error)
 	// Pids maps a container id to its processes; by default
-	// PidsOfContainer(ProcRoot, id). Tests map made-up ids to their own
+	// containerid.PidsOf(ProcRoot, id). Tests map made-up ids to their own
 	// children, whose cgroup they cannot choose.
 	Pids func(containerID string) ([]int, error)
 	// OnListening, if set, is called once the socket accepts connections.
@@ -85,8 +87,8 @@ func NewServer(cfg ServerConfig) *Server {
 	s := &Server{cfg: cfg, containers: map[string]*container{}, pendingErr: map[string]error{}}
 	if cfg.Pids == nil {
 		root := cfg.ProcRoot
-		s.cfg.Pids = func(id string) ([]int, error) { return PidsOfContainer(root, id) }
-		s.onNode = func() (map[string][]int, error) { return ContainersOnNode(root) }
+		s.cfg.Pids = func(id string) ([]int, error) { return containerid.PidsOf(root, id) }
+		s.onNode = func() (map[string][]int, error) { return containerid.OnNode(root) }
 	}
 	if s.cfg.PendingInterval == 0 {
 		s.cfg.PendingInterval = DefaultPendingInterval
@@ -104,7 +106,7 @@ func (s *Server) Start(_ context.Context, req *pb.StartRequest) (*pb.StartRespon
 	if req.GetContainerId() == "" {
 		return &pb.StartResponse{}, nil
 	}
-	mntns, err := s.register(NormalizeContainerID(req.GetContainerId()), req.GetProfile())
+	mntns, err := s.register(containerid.Normalize(req.GetContainerId()), req.GetProfile())
 	if err != nil {
 		s.release()
 		return nil, err
@@ -144,7 +146,7 @@ func (s *Server) Stop(_ context.Context, req *pb.StopRequest) (*pb.StopResponse,
 	if s.refs == 0 {
 		return nil, status.Error(codes.FailedPrecondition, "the BPF recorder is not started: Stop without Start")
 	}
-	if id := NormalizeContainerID(req.GetContainerId()); id != "" {
+	if id := containerid.Normalize(req.GetContainerId()); id != "" {
 		c := s.containers[id]
 		if c == nil {
 			return nil, status.Errorf(codes.NotFound, "container %s: no recording was started for it", id)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/secprofiles/spo/daemon/containerid"
+
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -16,7 +18,7 @@ func statusOf(err error, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...) + ": " + err.Error()
 	var unresolved *UnresolvedError
 	switch {
-	case errors.Is(err, ErrNoProcesses), errors.Is(err, ErrNotRecorded):
+	case errors.Is(err, containerid.ErrNoProcesses), errors.Is(err, ErrNotRecorded):
 		return status.Error(codes.NotFound, msg)
 	case errors.Is(err, ErrHostNS):
 		return status.Error(codes.FailedPrecondition, msg)
