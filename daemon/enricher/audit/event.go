@@ -92,6 +92,14 @@ type AppArmor struct {
 	Name          string `json:"name,omitempty"`
 	RequestedMask string `json:"requestedMask,omitempty"`
 	DeniedMask    string `json:"deniedMask,omitempty"`
+	// Capability is capname= of operation "capable" (sys_admin, net_raw).
+	Capability string `json:"capability,omitempty"`
+	// Family, SockType and Protocol are family=, sock_type= and
+	// protocol= of network operations (create, connect, ...): inet,
+	// stream, 6.
+	Family   string `json:"family,omitempty"`
+	SockType string `json:"sockType,omitempty"`
+	Protocol int    `json:"protocol,omitempty"`
 }
 
 // AuditArch is an AUDIT_ARCH_* value. It is shown in hex, as audit

@@ -78,9 +78,17 @@ func formatUserAVC(a *AVC) string {
 }
 
 func formatAppArmor(a *AppArmor) string {
-	return fmt.Sprintf("apparmor=%s operation=%s profile=%s name=%s pid=%d comm=%s requested_mask=%s denied_mask=%s",
+	s := fmt.Sprintf("apparmor=%s operation=%s profile=%s name=%s pid=%d comm=%s requested_mask=%s denied_mask=%s",
 		plain(a.Result), plain(a.Operation), encodeUntrusted(a.Profile), encodeUntrusted(a.Name), a.PID,
 		encodeUntrusted(a.Comm), plain(a.RequestedMask), plain(a.DeniedMask))
+	// Only the fields the record kind has, as the kernel writes them.
+	if a.Capability != "" {
+		s += " capname=" + plain(a.Capability)
+	}
+	if a.Family != "" || a.SockType != "" || a.Protocol != 0 {
+		s += fmt.Sprintf(" family=%s sock_type=%s protocol=%d", plain(a.Family), plain(a.SockType), a.Protocol)
+	}
+	return s
 }
 
 // plain writes a value Parse keeps verbatim: bare when it cannot be

@@ -80,13 +80,25 @@ func TestParseFixtures(t *testing.T) {
 			AppArmor: &AppArmor{PID: 3344, Comm: "sh", Result: "ALLOWED", Operation: "exec", Profile: "spo-nginx", Name: "/usr/bin/curl", RequestedMask: "x", DeniedMask: "x"}}},
 		{"an AppArmor capability denial with a hex comm parses", "apparmor.log", 2, Event{
 			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000202, 300, 52},
-			AppArmor: &AppArmor{PID: 5566, Comm: "worker 1", Result: "DENIED", Operation: "capable", Profile: "docker-default"}}},
+			AppArmor: &AppArmor{PID: 5566, Comm: "worker 1", Result: "DENIED", Operation: "capable", Profile: "docker-default", Capability: "sys_admin"}}},
 		{"an AppArmor dbus USER_AVC takes its profile from label", "apparmor.log", 3, Event{
 			Kind: KindAppArmor, RecordType: 1107, Stamp: Stamp{1700000203, 400, 53},
 			AppArmor: &AppArmor{PID: 4455, Result: "DENIED", Operation: "dbus_method_call", Profile: "snap.foo.bar", Name: "org.freedesktop.hostname1"}}},
 		{"an AppArmor STATUS record is kept with its result", "apparmor.log", 4, Event{
 			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000204, 500, 54},
 			AppArmor: &AppArmor{PID: 6677, Comm: "apparmor_parser", Result: "STATUS", Operation: "profile_load", Profile: "unconfined", Name: "spo-nginx"}}},
+		{"an AppArmor socket create keeps family, type and protocol", "apparmor.log", 5, Event{
+			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000205, 600, 55},
+			AppArmor: &AppArmor{PID: 7788, Comm: "curl", Result: "ALLOWED", Operation: "create", Profile: "spo-nginx", RequestedMask: "create", DeniedMask: "create", Family: "inet", SockType: "stream", Protocol: 6}}},
+		{"an AppArmor mknod from dmesg keeps the path and mask", "apparmor.log", 6, Event{
+			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000206, 700, 56},
+			AppArmor: &AppArmor{PID: 7789, Comm: "nginx", Result: "DENIED", Operation: "mknod", Profile: "spo-nginx", Name: "/tmp/nginx.sock", RequestedMask: "c", DeniedMask: "c"}}},
+		{"an AppArmor complain-mode capability keeps capname", "apparmor.log", 7, Event{
+			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000207, 800, 57},
+			AppArmor: &AppArmor{PID: 7790, Comm: "ping", Result: "ALLOWED", Operation: "capable", Profile: "spo-nginx", Capability: "net_raw"}}},
+		{"an AppArmor complain-mode file open keeps the path and mask", "apparmor.log", 8, Event{
+			Kind: KindAppArmor, RecordType: 1400, Stamp: Stamp{1700000208, 900, 58},
+			AppArmor: &AppArmor{PID: 7791, Comm: "nginx", Result: "ALLOWED", Operation: "open", Profile: "spo-nginx", Name: "/etc/nginx/nginx.conf", RequestedMask: "r", DeniedMask: "r"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +128,7 @@ func TestParseRejects(t *testing.T) {
 		{"an unterminated quote is malformed", `type=SECCOMP msg=audit(1700000000.123:456): comm="abc arch=c000003e syscall=1`, ErrMalformed},
 		{"an AVC without a decision is malformed", "type=AVC msg=audit(1700000000.123:456): avc: maybe { read } for pid=1 scontext=a tcontext=b tclass=file", ErrMalformed},
 		{"an AVC without tclass is malformed", "type=AVC msg=audit(1700000000.123:456): avc:  denied  { read } for pid=1 scontext=a tcontext=b", ErrMalformed},
+		{"an AppArmor record with a non-numeric protocol is malformed", `type=AVC msg=audit(1700000000.123:456): apparmor="DENIED" operation="create" pid=1 family="inet" protocol=tcp`, ErrMalformed},
 		{"an AppArmor record without operation is malformed", `type=AVC msg=audit(1700000000.123:456): apparmor="DENIED" pid=1`, ErrMalformed},
 	}
 	for _, tc := range tests {
