@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,17 +155,4 @@ func startDaemon(b *testing.B, root, kubeconfig string) (*exec.Cmd, string) {
 }
 
 // peakRSSMiB reads the kernel's high-water mark of a process's resident set.
-func peakRSSMiB(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	b.Fatal("no VmHWM in /proc status")
-	return 0
-}
+func peakRSSMiB(b *testing.B, pid int) float64 { return statusMiB(b, pid, "VmHWM:") }
