@@ -3,8 +3,6 @@ package bpfrecorder
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -238,38 +236,6 @@ func TestServerReportsTheMissingKernelFeature(t *testing.T) {
 	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load})
 	_, err := c.Start(context.Background(), &pb.StartRequest{})
 	wantCode(t, err, codes.Unavailable, "kernel BTF not found")
-}
-
-func TestSocketIsPrivateAndReplacesAStaleOne(t *testing.T) {
-	dir := t.TempDir()
-	stale := filepath.Join(dir, "stale.sock")
-	old, err := net.Listen("unix", stale)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.(*net.UnixListener).SetUnlinkOnClose(false)
-	old.Close() // leaves the socket file behind, as a crashed recorder would
-
-	l, err := Listen(stale)
-	if err != nil {
-		t.Fatalf("Listen over a stale socket: %v", err)
-	}
-	defer l.Close()
-	fi, err := os.Lstat(stale)
-	if err != nil || fi.Mode().Type() != fs.ModeSocket || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("socket mode = %v, %v; want a socket with 0600", fi.Mode(), err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("directory holds %d entries, want only the socket (no leftover bind directory)", len(entries))
-	}
-
-	regular := filepath.Join(dir, "file")
-	if err := os.WriteFile(regular, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Listen(regular); err == nil || !strings.Contains(err.Error(), "not a socket") {
-		t.Fatalf("Listen over a regular file: %v; want a refusal", err)
-	}
 }
 
 func TestDialReportsAMissingRecorder(t *testing.T) {
