@@ -7,7 +7,7 @@ GO_TEST_FLAGS ?= -count=1
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/secprofiles/spo/cmd/spo/version.Version=$(VERSION)
 
-.PHONY: all build deps controlplane tools manifests generate verify-generated test bench demo demo-down fmt vet
+.PHONY: all build deps controlplane tools manifests generate verify-generated test fuzz bench demo demo-down fmt vet
 
 all: build
 
@@ -48,6 +48,12 @@ test: deps controlplane tools
 	go vet ./...
 	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) CONTROLLER_GEN=$(BIN)/controller-gen \
 		go test $(GO_TEST_FLAGS) ./...
+	hack/fuzz.sh 10s 'enricher/audit FuzzParse$$'
+
+## fuzz: every fuzz target with the fuzzing engine, FUZZTIME each (default 2m)
+FUZZTIME ?= 2m
+fuzz:
+	hack/fuzz.sh $(FUZZTIME)
 
 ## bench: the benchmarks whose figures go in the release notes
 bench: deps controlplane
