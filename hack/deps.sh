@@ -9,6 +9,7 @@ declare -A want=(
 	[pkg-config]=/usr/bin/pkg-config
 	[openssl]=/usr/bin/openssl # make demo: certificates
 	[curl]=/usr/bin/curl       # make demo: readiness checks
+	[auditd]=/usr/sbin/auditd    # test/auditd runs `auditd -n` for audit-record tests
 )
 
 missing=()
