@@ -1,0 +1,75 @@
+package enricher
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/secprofiles/spo/daemon/containerid"
+)
+
+// pidInfo is what /proc said about a pid when a record of it arrived.
+type pidInfo struct {
+	id  string // container id; "" for a host process or an exited one
+	exe string // read only when a record lacks it (AppArmor records)
+	// exeRead: exe was looked up (it may legitimately be "").
+	exeRead bool
+	at      time.Time
+}
+
+// pidCache remembers pid → container for a short time. Records come in
+// bursts per process, so most lookups hit; the TTL is short because the
+// kernel reuses pids, and a reused pid may be in another container.
+// Negative answers are cached too: host processes log as well.
+type pidCache struct {
+	procRoot string
+	ttl      time.Duration
+	max      int
+	m        map[int]pidInfo
+}
+
+func newPidCache(procRoot string, ttl time.Duration, max int) *pidCache {
+	return &pidCache{procRoot: procRoot, ttl: ttl, max: max, m: make(map[int]pidInfo)}
+}
+
+// lookup returns the pid's container, reading /proc on a miss. It must
+// run when the record arrives: the process may exit soon after.
+func (c *pidCache) lookup(pid int, now time.Time) pidInfo {
+	if in, ok := c.m[pid]; ok && now.Sub(in.at) < c.ttl {
+		return in
+	}
+	id, _ := containerid.OfPid(c.procRoot, pid)
+	in := pidInfo{id: id, at: now}
+	c.store(pid, in)
+	return in
+}
+
+// exe returns the pid's executable, read from /proc/<pid>/exe once per
+// cache entry.
+func (c *pidCache) exe(pid int, now time.Time) string {
+	in := c.lookup(pid, now)
+	if !in.exeRead {
+		in.exe, _ = os.Readlink(filepath.Join(c.procRoot, strconv.Itoa(pid), "exe"))
+		in.exeRead = true
+		c.m[pid] = in
+	}
+	return in.exe
+}
+
+// store keeps the map within max entries: expired ones go first, and if
+// every entry is fresh (a fork storm) the whole map is dropped, which
+// costs re-reads but never memory.
+func (c *pidCache) store(pid int, in pidInfo) {
+	if len(c.m) >= c.max {
+		for p, old := range c.m {
+			if in.at.Sub(old.at) >= c.ttl {
+				delete(c.m, p)
+			}
+		}
+		if len(c.m) >= c.max {
+			clear(c.m)
+		}
+	}
+	c.m[pid] = in
+}

@@ -1,0 +1,95 @@
+package enricher
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/secprofiles/spo/daemon/enricher/audit"
+)
+
+// report logs and counts one attributed record, unless a filter drops
+// it; the rate limit drops only the log line.
+func (c *Collector) report(e enriched) {
+	if !c.cfg.Filters.Keep(subjectOf(e)) {
+		return
+	}
+	c.count(e)
+	if c.lines.allow(c.cfg.Now()) {
+		c.cfg.Log.Info("audit", c.keysAndValues(e)...)
+	}
+}
+
+func subjectOf(e enriched) Subject {
+	s := Subject{Kind: strings.ToLower(string(e.ev.Kind)), Namespace: e.w.Namespace, Pod: e.w.Pod,
+		Container: e.w.Container, Executable: e.exe}
+	switch {
+	case e.ev.Seccomp != nil:
+		s.Syscall = syscallLabel(e.ev.Seccomp)
+	case e.ev.AVC != nil:
+		s.TClass = e.ev.AVC.TClass
+	case e.ev.AppArmor != nil:
+		s.Operation, s.Profile = e.ev.AppArmor.Operation, e.ev.AppArmor.Profile
+	}
+	return s
+}
+
+// syscallLabel is the name, or the number when it has none.
+func syscallLabel(s *audit.Seccomp) string {
+	if s.SyscallName != "" {
+		return s.SyscallName
+	}
+	return strconv.FormatInt(s.Syscall, 10)
+}
+
+func (c *Collector) count(e enriched) {
+	node, w := c.cfg.Node, e.w
+	switch {
+	case e.ev.Seccomp != nil:
+		seccompAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, syscallLabel(e.ev.Seccomp)).Inc()
+	case e.ev.AVC != nil:
+		for _, p := range e.ev.AVC.Permissions {
+			selinuxAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, e.ev.AVC.TClass, p).Inc()
+		}
+	case e.ev.AppArmor != nil:
+		a := e.ev.AppArmor
+		appArmorAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.Operation, a.Profile).Inc()
+	}
+}
+
+// keysAndValues is the structured log line of a record: the workload,
+// then the kind's own fields.
+func (c *Collector) keysAndValues(e enriched) []any {
+	kv := []any{"node", c.cfg.Node, "namespace", e.w.Namespace, "pod", e.w.Pod, "container", e.w.Container,
+		"containerID", e.id, "executable", e.exe, "type", string(e.ev.Kind)}
+	switch {
+	case e.ev.Seccomp != nil:
+		s := e.ev.Seccomp
+		kv = append(kv, "pid", s.PID, "syscallID", s.Syscall, "syscall", s.SyscallName, "arch", s.Arch, "action", s.Action)
+		if s.SyscallError != "" {
+			kv = append(kv, "syscallError", s.SyscallError)
+		}
+	case e.ev.AVC != nil:
+		a := e.ev.AVC
+		kv = append(kv, "pid", a.PID, "denied", a.Denied, "perm", strings.Join(a.Permissions, " "),
+			"scontext", a.SContext, "tcontext", a.TContext, "tclass", a.TClass, "permissive", a.Permissive)
+	case e.ev.AppArmor != nil:
+		a := e.ev.AppArmor
+		kv = append(kv, "pid", a.PID, "apparmor", a.Result, "operation", a.Operation, "profile", a.Profile)
+		kv = appendSet(kv, "name", a.Name, "requestedMask", a.RequestedMask, "deniedMask", a.DeniedMask,
+			"capability", a.Capability, "family", a.Family, "sockType", a.SockType)
+		if a.Protocol != 0 {
+			kv = append(kv, "protocol", a.Protocol)
+		}
+	}
+	return kv
+}
+
+// appendSet appends the key/value pairs whose value is not empty.
+func appendSet(kv []any, pairs ...string) []any {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			kv = append(kv, pairs[i], pairs[i+1])
+		}
+	}
+	return kv
+}
