@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/seccomp"
 )
 
@@ -26,12 +27,27 @@ type Config struct {
 	KubeletDir string
 	// Namespace holds the operator's SecurityProfilesOperatorDaemon.
 	Namespace string
+
+	// BpfRecorderSocket and EnricherSocket are the node services' Unix
+	// sockets (recorder.DefaultBpfRecorderSocket, DefaultEnricherSocket).
+	// They are dialed on first use, so a service that is not deployed only
+	// fails the recordings that need it.
+	BpfRecorderSocket string
+	EnricherSocket    string
+	// RecordingStateDir keeps one record per recorded container so that
+	// recordings survive a daemon restart (recorder.DefaultStateDir).
+	RecordingStateDir string
 }
 
-// CacheOptions caches only this node's reports and the operator's own
-// configuration: the daemon's memory must not grow with the cluster.
+// CacheOptions caches only this node's reports and pods and the operator's
+// own configuration: the daemon's memory must not grow with the cluster
+// (DESIGN.md §6.1).
 func CacheOptions(cfg Config) cache.Options {
 	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&corev1.Pod{}: {
+			Field:     fields.OneTermEqualSelector("spec.nodeName", cfg.Node),
+			Transform: recorder.TransformPod,
+		},
 		&v1.SecurityProfileNodeStatus{}:      {Field: fields.OneTermEqualSelector("spec.nodeName", cfg.Node)},
 		&v1.SecurityProfilesOperatorDaemon{}: {Namespaces: map[string]cache.Config{cfg.Namespace: {}}},
 	}}
@@ -54,7 +70,24 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
 	}
-	return nil
+	return setupRecorder(mgr, cfg)
+}
+
+// setupRecorder registers the recorder of annotated pods. The connections
+// to the node services close when the manager stops.
+func setupRecorder(mgr manager.Manager, cfg Config) error {
+	sockets := &recorder.Sockets{BpfRecorderPath: cfg.BpfRecorderSocket, EnricherPath: cfg.EnricherSocket}
+	rec, err := recorder.NewReconciler(mgr, cfg.RecordingStateDir, sockets)
+	if err != nil {
+		return err
+	}
+	if err := rec.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the recorder: %w", err)
+	}
+	return mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		return sockets.Close()
+	}))
 }
 
 // resolveKubeletDir lets a Node annotation override the flag, for clusters

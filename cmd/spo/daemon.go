@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon"
+	"github.com/secprofiles/spo/daemon/recorder"
 )
 
 // runDaemon runs the node-side component: it installs profiles on the node
@@ -21,6 +22,12 @@ func runDaemon(args []string) error {
 	fs.StringVar(&cfg.Node, "node-name", envOr("NODE_NAME", ""), "name of the node this daemon runs on (env NODE_NAME)")
 	fs.StringVar(&cfg.KubeletDir, "kubelet-dir", envOr("KUBELET_DIR", "/var/lib/kubelet"),
 		"kubelet root directory; a Node annotation "+v1.AnnotationKubeletDir+" overrides it (env KUBELET_DIR)")
+	fs.StringVar(&cfg.BpfRecorderSocket, "bpf-recorder-socket", recorder.DefaultBpfRecorderSocket,
+		"Unix socket of the bpf recorder, dialed when a pod is recorded with recorder Bpf")
+	fs.StringVar(&cfg.EnricherSocket, "log-enricher-socket", recorder.DefaultEnricherSocket,
+		"Unix socket of the log enricher, dialed when a pod is recorded with recorder Logs")
+	fs.StringVar(&cfg.RecordingStateDir, "recording-state-dir", recorder.DefaultStateDir,
+		"directory keeping the state of recordings in progress across daemon restarts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -1,0 +1,187 @@
+package recorder
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// SelfType is the SelinuxProfile allow key for the profile's own type.
+const SelfType = "@self"
+
+// SeccompSpec is the profile recorded syscalls make: everything recorded is
+// allowed, everything else fails with an errno (not a kill, so a missed
+// syscall shows up as an error the workload can report).
+func SeccompSpec(arch string, syscalls []string) v1.SeccompProfileSpec {
+	spec := v1.SeccompProfileSpec{DefaultAction: v1.ActErrno}
+	if arch != "" {
+		spec.Architectures = []v1.SeccompArch{v1.SeccompArch(arch)}
+	}
+	if names := sortedUnique(syscalls); len(names) > 0 {
+		spec.Syscalls = []v1.SeccompSyscall{{Names: names, Action: v1.ActAllow}}
+	}
+	return spec
+}
+
+// selinuxName is what the SelinuxProfile CRD accepts as a type, class or
+// permission; a record with anything else would make the API server refuse
+// the whole profile, so such entries are skipped.
+var selinuxName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// SelinuxSpec turns AVC decisions into allow rules on top of the container
+// template. Targets are keyed by the type of their context; a target of the
+// recorded process's own type becomes "@self", because the profile's type
+// replaces the recording type when the profile is used.
+func SelinuxSpec(avcs []*enricherv1.Avc) v1.SelinuxProfileSpec {
+	allow := map[v1.LabelKey]map[v1.ObjectClassKey]v1.PermissionSet{}
+	for _, a := range avcs {
+		target := contextType(a.GetTcontext())
+		if target == contextType(a.GetScontext()) {
+			target = SelfType
+		} else if !selinuxName.MatchString(target) {
+			continue
+		}
+		if !selinuxName.MatchString(a.GetTclass()) {
+			continue
+		}
+		classes := allow[v1.LabelKey(target)]
+		if classes == nil {
+			classes = map[v1.ObjectClassKey]v1.PermissionSet{}
+			allow[v1.LabelKey(target)] = classes
+		}
+		cls := v1.ObjectClassKey(a.GetTclass())
+		for _, p := range a.GetPermissions() {
+			if selinuxName.MatchString(p) {
+				classes[cls] = append(classes[cls], p)
+			}
+		}
+	}
+	for t, classes := range allow {
+		for c, perms := range classes {
+			if len(perms) == 0 {
+				delete(classes, c)
+				continue
+			}
+			classes[c] = sortedUnique(perms)
+		}
+		if len(classes) == 0 {
+			delete(allow, t)
+		}
+	}
+	return v1.SelinuxProfileSpec{
+		Inherit: []v1.PolicyRef{{Kind: v1.PolicyRefSystem, Name: "container"}},
+		Allow:   allow,
+	}
+}
+
+// contextType is the type, the third field of user:role:type:level (the
+// level may itself contain colons).
+func contextType(ctx string) string {
+	parts := strings.SplitN(ctx, ":", 4)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+// AppArmorSpec builds the abstract AppArmor profile from the executables the
+// bpf recorder saw and the AppArmor decisions the enricher collected.
+// Network rules are always explicit (true or false), so the profile says
+// what was observed rather than leaving defaults to the translator.
+func AppArmorSpec(executables []string, accesses []*enricherv1.AppArmorAccess) v1.AppArmorProfileSpec {
+	fsr := fileAccess{}
+	var caps []string
+	var tcp, udp, raw bool
+	for _, a := range accesses {
+		switch {
+		case a.GetCapability() != "":
+			caps = append(caps, a.GetCapability())
+		case a.GetFamily() != "" || a.GetSockType() != "":
+			t, u, r := networkOf(a.GetFamily(), a.GetSockType())
+			tcp, udp, raw = tcp || t, udp || u, raw || r
+		case strings.HasPrefix(a.GetName(), "/"):
+			fsr.add(a.GetName(), a.GetRequestedMask())
+			if strings.Contains(a.GetRequestedMask(), "x") {
+				executables = append(executables, a.GetName())
+			}
+		}
+	}
+	abstract := v1.AppArmorAbstract{
+		Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: paths(executables)},
+		Network: &v1.AppArmorNetworkRules{
+			AllowRaw:  &raw,
+			Protocols: &v1.AppArmorAllowedProtocols{AllowTCP: &tcp, AllowUDP: &udp},
+		},
+		Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: sortedUnique(caps)},
+	}
+	if fs := fsr.rules(); fs != nil {
+		abstract.Filesystem = fs
+	}
+	return v1.AppArmorProfileSpec{Abstract: abstract}
+}
+
+// networkOf classifies a socket: stream sockets of the IP families are TCP,
+// datagram ones UDP; raw and packet sockets need allowRaw.
+func networkOf(family, sockType string) (tcp, udp, raw bool) {
+	ip := family == "inet" || family == "inet6"
+	return ip && sockType == "stream", ip && sockType == "dgram", sockType == "raw" || family == "packet"
+}
+
+// fileAccess accumulates per path whether it was read and written.
+type fileAccess map[string]uint8
+
+const (
+	accessRead uint8 = 1 << iota
+	accessWrite
+)
+
+func (f fileAccess) add(path, mask string) {
+	if strings.Contains(mask, "r") {
+		f[path] |= accessRead
+	}
+	if strings.ContainsAny(mask, "wacd") {
+		f[path] |= accessWrite
+	}
+}
+
+func (f fileAccess) rules() *v1.AppArmorFsRules {
+	var ro, wo, rw []string
+	for p, a := range f {
+		switch a {
+		case accessRead:
+			ro = append(ro, p)
+		case accessWrite:
+			wo = append(wo, p)
+		case accessRead | accessWrite:
+			rw = append(rw, p)
+		}
+	}
+	if len(ro)+len(wo)+len(rw) == 0 {
+		return nil
+	}
+	return &v1.AppArmorFsRules{ReadOnlyPaths: paths(ro), WriteOnlyPaths: paths(wo), ReadWritePaths: paths(rw)}
+}
+
+func paths(ss []string) []v1.AppArmorPath {
+	var out []v1.AppArmorPath
+	for _, s := range sortedUnique(ss) {
+		// The CRD accepts absolute paths only; the bpf recorder may report
+		// a relative one for an executable it could not resolve.
+		if strings.HasPrefix(s, "/") {
+			out = append(out, v1.AppArmorPath(s))
+		}
+	}
+	return out
+}
+
+func sortedUnique(ss []string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := slices.Clone(ss)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,56 @@
+// Package recorder is the daemon's side of in-cluster recording: it watches
+// the pods of its own node that the recording webhook annotated
+// (webhooks/recording), drives the node services that record them (the bpf
+// recorder, the log enricher) and turns what they recorded into a
+// SeccompProfile, SelinuxProfile or AppArmorProfile.
+//
+// The contract:
+//
+//   - Only this node's pods are cached (field selector spec.nodeName, see
+//     TransformPod), so the daemon's memory does not grow with the cluster.
+//   - Each container annotated "<prefix><container>" is one recording; its
+//     key is the annotation value (recording.Annotation.Value), unique per
+//     pod replica and container, and is the "profile" both services are
+//     asked about. The prefix says what is recorded: PrefixBpf SeccompProfile
+//     from the bpf recorder, PrefixLogs SeccompProfile from the enricher's
+//     syscalls, PrefixAvcs SelinuxProfile from the enricher's AVCs,
+//     PrefixBpfAppArmor AppArmorProfile from the bpf recorder's executables
+//     and the enricher's AppArmor decisions (optional: without an enricher
+//     the executables alone make the profile).
+//   - Start at Pending: the first time a recording is seen its
+//     ProfileRecording is read once (mergeStrategy,
+//     disableProfileAfterRecording) and a State record is written to the
+//     state directory (Store, one JSON file per key, written atomically).
+//     For bpf recordings Start("", key) attaches the program before the
+//     container runs, and Start(containerID, key) registers the container
+//     as soon as the pod status names it.
+//   - Collect when the container terminated, the pod Succeeded or Failed,
+//     or the pod is gone (its records are found by namespace/name; a record
+//     of an older pod with the same name counts as gone).
+//   - Build: SeccompSpec, SelinuxSpec, AppArmorSpec are pure functions of
+//     the recorded data. The profile is named ProfileName
+//     ("<recording>-<container>", plus the generated part of the pod name
+//     for pods from generateName, or the nonce for partial profiles of pods
+//     without one), carries the recordingmerger labels (v1.LabelPartial
+//     when mergeStrategy is Containers), AnnotationRecordedFrom with the key,
+//     and state Disabled when disableProfileAfterRecording. Recording names
+//     that cannot be label values, or profile names that are not DNS
+//     subdomains, are refused with a Warning Event and no profile.
+//   - Exactly once: the profile is created; if its name exists with this
+//     key already, the work was done; with the same recording, namespace and
+//     container labels, it is extended (a union, so repeats are harmless);
+//     otherwise a Warning Event is emitted and the collection retried with
+//     backoff. Only after the profile exists is the record marked Done and
+//     the services told to forget (Stop, Reset*). Nothing recorded (NotFound
+//     from the service, e.g. the container never ran) is a Warning
+//     RecordingEmpty and no profile.
+//   - Done records stay as tombstones until the pod is gone, so a finished
+//     pod that is reconciled again (or after a restart) is never recorded
+//     twice; then the file is removed.
+//   - Restart-safe: at start every record's pod is enqueued, so recordings
+//     whose pods vanished while the daemon was down are still collected.
+//   - The services are dialed lazily through Services (Sockets in the
+//     daemon): a service that is not deployed produces a Warning Event that
+//     names it, never a daemon failure.
+//   - Events (reasons Reason*) go to the pod and to the ProfileRecording.
+package recorder

@@ -1,0 +1,151 @@
+package recorder
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/nodefs"
+)
+
+// State is what the daemon remembers about one recorded container between
+// the pod's start and the profile's creation. It is written to disk so that
+// a daemon restarting in between still collects, exactly once.
+type State struct {
+	// Key is the recording key, recording.Annotation.Value: unique per pod
+	// replica and container, and the profile name for the node services.
+	Key          string                  `json:"key"`
+	Prefix       string                  `json:"prefix"`
+	Namespace    string                  `json:"namespace"`
+	Pod          string                  `json:"pod"`
+	PodUID       types.UID               `json:"podUID"`
+	Container    string                  `json:"container"`
+	Recording    string                  `json:"recording"`
+	RecordingUID types.UID               `json:"recordingUID,omitempty"`
+	Kind         v1.ProfileRecordingKind `json:"kind"`
+	Recorder     v1.ProfileRecorder      `json:"recorder"`
+	Profile      string                  `json:"profile"`
+	Partial      bool                    `json:"partial,omitempty"`
+	Disable      bool                    `json:"disable,omitempty"`
+	// ProgramRef: Start("", key) succeeded, so a Stop("", key) is owed.
+	ProgramRef bool `json:"programRef,omitempty"`
+	// ContainerID is set once the container was registered with the
+	// recorder (bpf) or seen in the pod status (logs).
+	ContainerID string `json:"containerID,omitempty"`
+	// Done: the profile exists (or the recording was empty or refused) and
+	// the services were told to forget. The record stays as a tombstone
+	// until the pod is gone, so a finished pod is never recorded twice.
+	Done bool `json:"done,omitempty"`
+}
+
+// stateExt is the state files' extension; other files in the directory
+// (WriteFileAtomic's hidden temporaries) are ignored.
+const stateExt = ".json"
+
+// Store keeps State records as one JSON file per recording key in Dir.
+type Store struct {
+	Dir string
+}
+
+func (s Store) path(key string) (string, error) {
+	return nodefs.SafeJoin(s.Dir, key, stateExt)
+}
+
+// Save writes st atomically: a crash leaves the old record or the new one.
+func (s Store) Save(st *State) error {
+	p, err := s.path(st.Key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("creating state directory: %w", err)
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	_, err = nodefs.WriteFileAtomic(p, data, 0o600)
+	return err
+}
+
+// Load reads the record for key; ok is false when there is none.
+func (s Store) Load(key string) (st *State, ok bool, err error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, false, err
+	}
+	return readState(p)
+}
+
+func readState(p string) (*State, bool, error) {
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	st := &State{}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, false, fmt.Errorf("state file %s: %w", p, err)
+	}
+	return st, true, nil
+}
+
+// Remove deletes the record for key; a missing record is not an error.
+func (s Store) Remove(key string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	_, err = nodefs.RemoveFile(p)
+	return err
+}
+
+// List returns every record. A missing directory holds none; an unreadable
+// file is reported, not skipped, so a record is never silently lost.
+func (s Store) List() ([]*State, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*State
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, stateExt) {
+			continue
+		}
+		st, ok, err := readState(filepath.Join(s.Dir, name))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ok {
+			out = append(out, st)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// ForPod returns the records of the pod namespace/name (any UID).
+func (s Store) ForPod(namespace, name string) ([]*State, error) {
+	all, err := s.List()
+	var out []*State
+	for _, st := range all {
+		if st.Namespace == namespace && st.Pod == name {
+			out = append(out, st)
+		}
+	}
+	return out, err
+}
