@@ -11,6 +11,7 @@ import (
 	"github.com/secprofiles/spo/reconcilers/bindings"
 	"github.com/secprofiles/spo/reconcilers/nodestatus"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
+	"github.com/secprofiles/spo/reconcilers/recordingstatus"
 	"github.com/secprofiles/spo/reconcilers/workloads"
 )
 
@@ -40,6 +41,9 @@ func Setup(mgr manager.Manager) error {
 	}
 	if err := (&recordingmerger.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up recordingmerger: %w", err)
+	}
+	if err := (&recordingstatus.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up recordingstatus: %w", err)
 	}
 	return nil
 }

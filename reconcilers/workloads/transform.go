@@ -1,8 +1,12 @@
 package workloads
 
 import (
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/secprofiles/spo/webhooks/recording"
 )
 
 // TransformPod strips a pod to the fields the manager's pod readers need, so
@@ -14,7 +18,8 @@ import (
 //	}}
 //
 // It keeps identity, labels (the binding-status reconciler selects pods by
-// them), deletionTimestamp, every security context with the container names
+// them), the recording annotations (the recording-status reconciler counts
+// the pods they name; every other annotation is dropped), deletionTimestamp, every security context with the container names
 // and images, the phase, and just enough of each container's state for
 // MayRun. Objects that are not pods pass through unchanged.
 //
@@ -46,7 +51,32 @@ func slimMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
 		ResourceVersion:   m.ResourceVersion,
 		DeletionTimestamp: m.DeletionTimestamp,
 		Labels:            m.Labels,
+		Annotations:       recordingAnnotations(m.Annotations),
 	}
+}
+
+// recordingPrefixes are the annotation key prefixes the recording webhook
+// sets; see webhooks/recording.
+var recordingPrefixes = []string{
+	recording.PrefixBpf, recording.PrefixLogs, recording.PrefixAvcs, recording.PrefixBpfAppArmor,
+}
+
+// recordingAnnotations keeps only the annotations whose keys start with a
+// recording prefix; nil when there are none, as most pods have.
+func recordingAnnotations(in map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range in {
+		for _, p := range recordingPrefixes {
+			if strings.HasPrefix(k, p) {
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
 }
 
 func slimSpec(s corev1.PodSpec) corev1.PodSpec {

@@ -22,10 +22,16 @@ func fullPod() *corev1.Pod {
 			Name: "web-1", Namespace: "shop", UID: "u-1", ResourceVersion: "42",
 			DeletionTimestamp: &deleted,
 			Labels:            map[string]string{"app": "web"},
-			Annotations:       map[string]string{"note": "big"},
-			Finalizers:        []string{"example.com/keep"},
-			OwnerReferences:   []metav1.OwnerReference{{Name: "web", Kind: "ReplicaSet"}},
-			ManagedFields:     []metav1.ManagedFieldsEntry{{Manager: "kubectl"}},
+			Annotations: map[string]string{
+				"note":                                 "big",
+				"io.containers.trace-bpf/app":          "rec_app_abcde_1700000000",
+				"io.containers.trace-logs/app":         "logs_app_abcde_1700000000",
+				"io.containers.trace-avcs/app":         "avcs_app_abcde_1700000000",
+				"io.containers.trace-bpf-apparmor/app": "aa_app_abcde_1700000000",
+			},
+			Finalizers:      []string{"example.com/keep"},
+			OwnerReferences: []metav1.OwnerReference{{Name: "web", Kind: "ReplicaSet"}},
+			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "kubectl"}},
 		},
 		Spec: corev1.PodSpec{
 			NodeName:        "node-a",
@@ -83,12 +89,18 @@ func TestTransformPod(t *testing.T) {
 		"keeps ephemeral container security contexts": {
 			func(p *corev1.Pod) any { return p.Spec.EphemeralContainers[0].SecurityContext }, true,
 		},
-		"keeps the phase":                     {func(p *corev1.Pod) any { return p.Status.Phase }, true},
-		"keeps container status names":        {func(p *corev1.Pod) any { return p.Status.ContainerStatuses[0].Name }, true},
-		"keeps the exit code":                 {func(p *corev1.Pod) any { return p.Status.ContainerStatuses[0].State.Terminated.ExitCode }, true},
-		"keeps init container states":         {func(p *corev1.Pod) any { return p.Status.InitContainerStatuses[0].State }, true},
-		"keeps ephemeral container states":    {func(p *corev1.Pod) any { return p.Status.EphemeralContainerStatuses[0].State }, true},
-		"drops annotations":                   {func(p *corev1.Pod) any { return p.Annotations }, false},
+		"keeps the phase":                  {func(p *corev1.Pod) any { return p.Status.Phase }, true},
+		"keeps container status names":     {func(p *corev1.Pod) any { return p.Status.ContainerStatuses[0].Name }, true},
+		"keeps the exit code":              {func(p *corev1.Pod) any { return p.Status.ContainerStatuses[0].State.Terminated.ExitCode }, true},
+		"keeps init container states":      {func(p *corev1.Pod) any { return p.Status.InitContainerStatuses[0].State }, true},
+		"keeps ephemeral container states": {func(p *corev1.Pod) any { return p.Status.EphemeralContainerStatuses[0].State }, true},
+		"drops other annotations":          {func(p *corev1.Pod) any { return p.Annotations["note"] }, false},
+		"keeps bpf recording annotations":  {func(p *corev1.Pod) any { return p.Annotations["io.containers.trace-bpf/app"] }, true},
+		"keeps logs recording annotations": {func(p *corev1.Pod) any { return p.Annotations["io.containers.trace-logs/app"] }, true},
+		"keeps avcs recording annotations": {func(p *corev1.Pod) any { return p.Annotations["io.containers.trace-avcs/app"] }, true},
+		"keeps apparmor recording annotations": {
+			func(p *corev1.Pod) any { return p.Annotations["io.containers.trace-bpf-apparmor/app"] }, true,
+		},
 		"drops managedFields":                 {func(p *corev1.Pod) any { return p.ManagedFields }, false},
 		"drops ownerReferences":               {func(p *corev1.Pod) any { return p.OwnerReferences }, false},
 		"drops finalizers":                    {func(p *corev1.Pod) any { return p.Finalizers }, false},
@@ -150,6 +162,14 @@ func TestTransformPodKeepsEverythingMayRunNeeds(t *testing.T) {
 		if got, want := workloads.MayRun(transform(t, pod)), workloads.MayRun(pod); got != want {
 			t.Errorf("MayRun(transformed) = %v, want %v", got, want)
 		}
+	}
+}
+
+func TestTransformPodDropsAnnotationsOfPodsThatRecordNothing(t *testing.T) {
+	pod := fullPod()
+	pod.Annotations = map[string]string{"note": "big"}
+	if got := transform(t, pod).Annotations; got != nil {
+		t.Errorf("annotations = %v, want nil", got)
 	}
 }
 
