@@ -47,7 +47,7 @@ func (s set) sorted() []string { return slices.Sorted(maps.Keys(s)) }
 // seccompAgg grows with distinct syscalls and executables, never with
 // the number of records.
 type seccompAgg struct {
-	arch                     string
+	arch                    string
 	names, exes, unresolved set
 }
 
