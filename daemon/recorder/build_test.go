@@ -1,0 +1,184 @@
+package recorder_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/recorder"
+)
+
+func TestSeccompSpec(t *testing.T) {
+	tests := map[string]struct {
+		arch     string
+		syscalls []string
+		want     v1.SeccompProfileSpec
+	}{
+		"recorded syscalls are allowed sorted and unique, everything else fails": {
+			"SCMP_ARCH_X86_64", []string{"write", "read", "exit_group", "read"},
+			v1.SeccompProfileSpec{
+				DefaultAction: v1.ActErrno,
+				Architectures: []v1.SeccompArch{"SCMP_ARCH_X86_64"},
+				Syscalls:      []v1.SeccompSyscall{{Names: []string{"exit_group", "read", "write"}, Action: v1.ActAllow}},
+			},
+		},
+		"an unknown architecture is left to the node": {
+			"", []string{"read"},
+			v1.SeccompProfileSpec{
+				DefaultAction: v1.ActErrno,
+				Syscalls:      []v1.SeccompSyscall{{Names: []string{"read"}, Action: v1.ActAllow}},
+			},
+		},
+		"no syscalls make no rule": {
+			"SCMP_ARCH_X86_64", nil,
+			v1.SeccompProfileSpec{DefaultAction: v1.ActErrno, Architectures: []v1.SeccompArch{"SCMP_ARCH_X86_64"}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, recorder.SeccompSpec(tc.arch, tc.syscalls)); diff != "" {
+				t.Errorf("SeccompSpec (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+const self = "system_u:system_r:selinuxrecording.process:s0:c1,c2"
+
+func avc(tcontext, class string, perms ...string) *enricherv1.Avc {
+	return &enricherv1.Avc{Scontext: self, Tcontext: tcontext, Tclass: class, Permissions: perms}
+}
+
+func TestSelinuxSpec(t *testing.T) {
+	inherit := []v1.PolicyRef{{Kind: v1.PolicyRefSystem, Name: "container"}}
+	type allow = map[v1.LabelKey]map[v1.ObjectClassKey]v1.PermissionSet
+	tests := map[string]struct {
+		avcs []*enricherv1.Avc
+		want allow
+	}{
+		"targets are keyed by the type of their context": {
+			[]*enricherv1.Avc{avc("system_u:object_r:container_file_t:s0", "file", "read", "open")},
+			allow{"container_file_t": {"file": {"open", "read"}}},
+		},
+		"the recording's own type becomes @self": {
+			[]*enricherv1.Avc{avc(self, "process", "fork")},
+			allow{"@self": {"process": {"fork"}}},
+		},
+		"permissions of one class are united, sorted and unique": {
+			[]*enricherv1.Avc{
+				avc("system_u:object_r:var_t:s0", "dir", "search", "read"),
+				avc("system_u:object_r:var_t:s0", "dir", "read", "getattr"),
+				avc("system_u:object_r:var_t:s0", "file", "write"),
+			},
+			allow{"var_t": {"dir": {"getattr", "read", "search"}, "file": {"write"}}},
+		},
+		"a level with colons does not confuse the type": {
+			[]*enricherv1.Avc{avc("u:r:proc_t:s0-s0:c0.c1023", "file", "read")},
+			allow{"proc_t": {"file": {"read"}}},
+		},
+		"a type the CRD refuses is skipped rather than failing the profile": {
+			[]*enricherv1.Avc{avc("u:r:other.process:s0", "file", "read"), avc("garbage", "file", "read")},
+			allow{},
+		},
+		"nothing recorded allows nothing beyond the template": {nil, allow{}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			want := v1.SelinuxProfileSpec{Inherit: inherit, Allow: tc.want}
+			if diff := cmp.Diff(want, recorder.SelinuxSpec(tc.avcs)); diff != "" {
+				t.Errorf("SelinuxSpec (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func ptr(b bool) *bool { return &b }
+
+func network(raw, tcp, udp bool) *v1.AppArmorNetworkRules {
+	return &v1.AppArmorNetworkRules{AllowRaw: ptr(raw), Protocols: &v1.AppArmorAllowedProtocols{AllowTCP: ptr(tcp), AllowUDP: ptr(udp)}}
+}
+
+func TestAppArmorSpec(t *testing.T) {
+	file := func(name, mask string) *enricherv1.AppArmorAccess {
+		return &enricherv1.AppArmorAccess{Operation: "open", Name: name, RequestedMask: mask}
+	}
+	sock := func(family, typ string) *enricherv1.AppArmorAccess {
+		return &enricherv1.AppArmorAccess{Operation: "create", Family: family, SockType: typ}
+	}
+	tests := map[string]struct {
+		execs    []string
+		accesses []*enricherv1.AppArmorAccess
+		want     v1.AppArmorAbstract
+	}{
+		"executables alone make a profile that allows nothing else": {
+			[]string{"/bin/sh", "/usr/bin/app", "/bin/sh"}, nil,
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: []v1.AppArmorPath{"/bin/sh", "/usr/bin/app"}},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
+		"file accesses sort into read-only, write-only and read-write": {
+			nil, []*enricherv1.AppArmorAccess{
+				file("/etc/passwd", "r"), file("/tmp/out", "w"), file("/var/log/app", "a"),
+				file("/data", "r"), file("/data", "w"), file("/run/lock", "c"), file("/run/x", "rd"),
+			},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{},
+				Filesystem: &v1.AppArmorFsRules{
+					ReadOnlyPaths:  []v1.AppArmorPath{"/etc/passwd"},
+					WriteOnlyPaths: []v1.AppArmorPath{"/run/lock", "/tmp/out", "/var/log/app"},
+					ReadWritePaths: []v1.AppArmorPath{"/data", "/run/x"},
+				},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
+		"an exec decision adds an executable; relative names are dropped": {
+			[]string{"app"}, []*enricherv1.AppArmorAccess{file("/bin/true", "x")},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: []v1.AppArmorPath{"/bin/true"}},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
+		"sockets allow tcp, udp and raw by family and type": {
+			nil, []*enricherv1.AppArmorAccess{sock("inet", "stream"), sock("inet6", "dgram"), sock("packet", "dgram")},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{},
+				Network:    network(true, true, true),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
+		"unix sockets allow no network protocol": {
+			nil, []*enricherv1.AppArmorAccess{sock("unix", "stream")},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
+		"capabilities are sorted and unique": {
+			nil, []*enricherv1.AppArmorAccess{
+				{Operation: "capable", Capability: "net_bind_service"},
+				{Operation: "capable", Capability: "chown"},
+				{Operation: "capable", Capability: "chown"},
+			},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: []string{"chown", "net_bind_service"}},
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			want := v1.AppArmorProfileSpec{Abstract: tc.want}
+			if diff := cmp.Diff(want, recorder.AppArmorSpec(tc.execs, tc.accesses)); diff != "" {
+				t.Errorf("AppArmorSpec (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

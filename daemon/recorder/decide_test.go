@@ -1,0 +1,136 @@
+package recorder_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/recorder"
+)
+
+func podWith(phase corev1.PodPhase, statuses ...corev1.ContainerStatus) *corev1.Pod {
+	return &corev1.Pod{Status: corev1.PodStatus{Phase: phase, ContainerStatuses: statuses}}
+}
+
+func terminatedStatus(name string) corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: name, ContainerID: "containerd://abc",
+		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{}}}
+}
+
+func runningStatus(name string) corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: name, ContainerID: "cri-o://def",
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
+}
+
+func TestFinished(t *testing.T) {
+	tests := map[string]struct {
+		pod  *corev1.Pod
+		want bool
+	}{
+		"a pod that is gone is finished":                 {nil, true},
+		"a pending pod without statuses is not":          {podWith(corev1.PodPending), false},
+		"a running container is not":                     {podWith(corev1.PodRunning, runningStatus("app")), false},
+		"a terminated container is":                      {podWith(corev1.PodRunning, terminatedStatus("app")), true},
+		"another container's termination does not count": {podWith(corev1.PodRunning, terminatedStatus("side"), runningStatus("app")), false},
+		"a succeeded pod is, whatever its statuses say":  {podWith(corev1.PodSucceeded), true},
+		"a failed pod is":                                {podWith(corev1.PodFailed, runningStatus("app")), true},
+		"a terminated init container of that name is":    {&corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{terminatedStatus("app")}}}, true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := recorder.Finished(tc.pod, "app"); got != tc.want {
+				t.Errorf("Finished = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestContainerID(t *testing.T) {
+	tests := map[string]struct {
+		pod  *corev1.Pod
+		want string
+	}{
+		"no status has no id":                 {podWith(corev1.PodPending), ""},
+		"the runtime scheme is stripped":      {podWith(corev1.PodRunning, runningStatus("app")), "def"},
+		"a terminated container keeps its id": {podWith(corev1.PodRunning, terminatedStatus("app")), "abc"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := recorder.ContainerID(tc.pod, "app"); got != tc.want {
+				t.Errorf("ContainerID = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnnotations(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{
+		"io.containers.trace-logs/b":         "rec_b_ab12c_1700000000",
+		"io.containers.trace-bpf-apparmor/a": "rec_a_ab12c_1700000000",
+		"io.containers.trace-bpf/c":          "not a value",
+		"other":                              "x",
+	}}}
+	got, errs := recorder.Annotations(pod)
+	if len(got) != 2 || got[0].Container != "a" || got[1].Container != "b" {
+		t.Errorf("annotations = %+v, want containers a and b in key order", got)
+	}
+	if len(errs) != 1 {
+		t.Errorf("errors = %v, want one for the malformed value", errs)
+	}
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	store := recorder.Store{Dir: filepath.Join(t.TempDir(), "recordings")}
+	st := &recorder.State{
+		Key: "rec_app_ab12c_1700000000", Namespace: "ns", Pod: "web", PodUID: "u1", Container: "app",
+		Recording: "rec", Kind: v1.RecordingSeccompProfile, Recorder: v1.RecorderBpf, Profile: "rec-app",
+		Partial: true, Disable: true, ProgramRef: true, ContainerID: "abc",
+	}
+	if err := store.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := store.Load(st.Key)
+	if err != nil || !ok {
+		t.Fatalf("Load = %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(st, got); diff != "" {
+		t.Errorf("round trip (-saved +loaded):\n%s", diff)
+	}
+	if fi, err := os.Stat(filepath.Join(store.Dir, st.Key+".json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file: %v, %v; want mode 0600", fi, err)
+	}
+	forPod, err := store.ForPod("ns", "web")
+	if err != nil || len(forPod) != 1 {
+		t.Errorf("ForPod = %v, %v; want the record", forPod, err)
+	}
+	if err := store.Remove(st.Key); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := store.List(); err != nil || len(all) != 0 {
+		t.Errorf("List after Remove = %v, %v", all, err)
+	}
+}
+
+func TestStoreRefusesUnsafeKeys(t *testing.T) {
+	store := recorder.Store{Dir: t.TempDir()}
+	for _, key := range []string{"", "..", "a/b", ".hidden"} {
+		if err := store.Save(&recorder.State{Key: key}); err == nil {
+			t.Errorf("Save(key %q) succeeded, want a refusal", key)
+		}
+	}
+}
+
+func TestStoreReportsCorruptRecords(t *testing.T) {
+	store := recorder.Store{Dir: t.TempDir()}
+	if err := os.WriteFile(filepath.Join(store.Dir, "bad.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.List(); err == nil {
+		t.Error("List succeeded over a corrupt record, want an error")
+	}
+}
