@@ -30,6 +30,8 @@ func buildSpo(t *testing.T) string {
 func TestLogEnricherOnce(t *testing.T) {
 	bin := buildSpo(t)
 	log := filepath.Join(auditFixtures, "mixed.log")
+	// No process of the fixture's pids runs here: no containerID.
+	noProcs := t.TempDir()
 	golden, err := os.ReadFile(filepath.Join(auditFixtures, "mixed.golden.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +44,7 @@ func TestLogEnricherOnce(t *testing.T) {
 		wantStderr []string
 	}{
 		{"a file is printed as one JSON object per record and the bad line is reported",
-			[]string{"--audit-log", log, "--once", "--output", "json"}, 0, string(golden),
+			[]string{"--audit-log", log, "--once", "--output", "json", "--proc", noProcs}, 0, string(golden),
 			[]string{`"msg":"starting"`, `"version"`, "line 8: skipped: malformed audit record"}},
 		{"with --strict the first bad line fails the run and is named",
 			[]string{"--audit-log", log, "--once", "--strict"}, 1, "",
@@ -72,6 +74,68 @@ func TestLogEnricherOnce(t *testing.T) {
 	}
 }
 
+// TestLogEnricherOnceNamesTheContainerOfALiveProcess gives the first
+// record's pid a container in a /proc tree: its JSON names the container,
+// the others do not.
+func TestLogEnricherOnceNamesTheContainerOfALiveProcess(t *testing.T) {
+	bin := buildSpo(t)
+	const id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	proc := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(proc, "3340"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cgroup := "0::/kubepods.slice/cri-containerd-" + id + ".scope\n"
+	if err := os.WriteFile(filepath.Join(proc, "3340", "cgroup"), []byte(cgroup), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "log-enricher", "--audit-log", filepath.Join(auditFixtures, "mixed.log"),
+		"--once", "--proc", proc).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if !strings.HasPrefix(lines[0], `{"line":4,"containerID":"`+id+`","type":"SECCOMP"`) {
+		t.Errorf("first record %s; want the container of pid 3340", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, "containerID") {
+			t.Errorf("record %s names a container; its pid runs in none", l)
+		}
+	}
+}
+
+// TestLogEnricherServiceChecksFlagsFirst: a service that cannot work
+// says why before it touches the cluster.
+func TestLogEnricherServiceChecksFlagsFirst(t *testing.T) {
+	bin := buildSpo(t)
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		want string
+	}{
+		{"serving needs the node name", nil, "", "--node-name (or NODE_NAME) is required"},
+		{"a filter with an unknown action names the entry", []string{"--node-name", "n1", "--filters", `[{"action":"drop"},{"action":"skip"}]`},
+			"", `--filters: log filter 1: field "action": "skip" is neither`},
+		{"filters come from the environment too", []string{"--node-name", "n1"},
+			`SPO_ENRICHER_FILTERS=[{"action":"drop","nmespace":"x"}]`, `log filter 0: json: unknown field "nmespace"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, append([]string{"log-enricher"}, tc.args...)...)
+			cmd.Env = append(os.Environ(), "NODE_NAME=")
+			if tc.env != "" {
+				cmd.Env = append(cmd.Env, tc.env)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if code := exitCode(t, cmd.Run()); code != 1 || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant 1 and %q", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
 func exitCode(t *testing.T, err error) int {
 	t.Helper()
 	var exit *exec.ExitError
@@ -95,7 +159,7 @@ func TestLogEnricherFollowsRotation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	writeLines(t, path, mixed)
 
-	cmd := exec.Command(bin, "log-enricher", "--audit-log", path, "--from-start")
+	cmd := exec.Command(bin, "log-enricher", "--audit-log", path, "--from-start", "--output", "json", "--proc", t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
