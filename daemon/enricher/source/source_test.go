@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,4 +224,25 @@ func runUntil(t *testing.T, src Source, done func(line string) bool) error {
 		t.Fatalf("%s delivered no expected line within a minute", src.Name())
 		return nil
 	}
+}
+
+// runUntilQuiet runs src until done reports true or nothing was stored in
+// last for five seconds: for counting, where a lost record would otherwise
+// hang the test.
+func runUntilQuiet(src Source, last *atomic.Int64, done func(line string) bool) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if time.Since(time.Unix(0, last.Load())) > 5*time.Second {
+				cancel()
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	return src.Run(ctx, func(line string) {
+		if done(line) {
+			cancel()
+		}
+	})
 }
