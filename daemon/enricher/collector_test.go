@@ -236,3 +236,28 @@ func value(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestCollectorLosesNoRecordWhenThePodArrivesConcurrently races records
+// against the pod watch: every record ends up in the recording, whether
+// it came before or after the pod (run with -race).
+func TestCollectorLosesNoRecordWhenThePodArrivesConcurrently(t *testing.T) {
+	f := newFixture(t, nil)
+	f.proc.run(10, idA, "")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for nr := range 300 {
+			f.c.Add(mustParse(t, seccompLine(10, nr, "/bin/app")))
+		}
+	}()
+	f.index.set(idA, web)
+	f.c.Resolve(idA)
+	for range 50 {
+		f.c.Syscalls(web.SeccompKey)
+	}
+	<-done
+	got, _ := f.c.Syscalls(web.SeccompKey)
+	if n := len(got.Syscalls) + len(got.Unresolved); n != 300 || f.c.Pending() != 0 {
+		t.Errorf("collected %d distinct syscalls, %d containers pending; want 300 and 0", n, f.c.Pending())
+	}
+}
