@@ -120,7 +120,7 @@ func nonEmpty(rec Recorded) (Recorded, error) {
 
 func (r *Reconciler) fetchBpf(ctx context.Context, st *State) (Recorded, error) {
 	if st.ContainerID == "" {
-		// Never registered: the container got no id before it ended.
+		// The container got no id before it ended: it never ran.
 		return Recorded{}, errEmpty
 	}
 	bpf, err := r.Services.BpfRecorder()
@@ -147,9 +147,9 @@ func serviceErr(call string, err error) error {
 // are gone on their own; retrying would not make it more correct.
 func (r *Reconciler) release(ctx context.Context, st *State) {
 	logger := log.FromContext(ctx)
-	if st.usesBpf() && (st.ProgramRef || st.ContainerID != "") {
+	if st.usesBpf() && (st.ProgramRef || st.ContainerRef) {
 		if bpf, err := r.Services.BpfRecorder(); err == nil {
-			if st.ContainerID != "" {
+			if st.ContainerRef {
 				_, err = bpf.Stop(ctx, &bpfrecorderv1.StopRequest{ContainerId: st.ContainerID, Profile: st.Key})
 				logIf(logger, err, "bpf-recorder Stop of the container")
 			}

@@ -174,19 +174,18 @@ func (r *Reconciler) checkServices(st *State) {
 	}
 }
 
-// register gives the bpf recorder its program reference (before the
-// container runs) and then the container. Each step is saved as soon as it
-// succeeded, so the matching Stop calls are owed exactly once.
+// register remembers the container id and gives the bpf recorder its
+// program reference (before the container runs) and then the container.
+// Each step is saved as soon as it succeeded, so the matching Stop calls are
+// owed exactly once.
 func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) error {
-	id := ContainerID(pod, st.Container)
-	if !st.usesBpf() {
-		if id != "" && st.ContainerID == "" {
-			st.ContainerID = id
-			return r.Store.Save(st)
+	if id := ContainerID(pod, st.Container); id != "" && st.ContainerID == "" {
+		st.ContainerID = id
+		if err := r.Store.Save(st); err != nil {
+			return err
 		}
-		return nil
 	}
-	if st.ProgramRef && (id == "" || st.ContainerID != "") {
+	if !st.usesBpf() || (st.ProgramRef && (st.ContainerID == "" || st.ContainerRef)) {
 		return nil
 	}
 	bpf, err := r.Services.BpfRecorder()
@@ -203,13 +202,13 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 			return err
 		}
 	}
-	if id == "" || st.ContainerID != "" {
+	if st.ContainerID == "" || st.ContainerRef {
 		return nil
 	}
-	if err := r.bpfStart(ctx, bpf, st, id); err != nil {
+	if err := r.bpfStart(ctx, bpf, st, st.ContainerID); err != nil {
 		return err
 	}
-	st.ContainerID = id
+	st.ContainerRef = true
 	return r.Store.Save(st)
 }
 

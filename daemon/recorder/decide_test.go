@@ -89,7 +89,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	st := &recorder.State{
 		Key: "rec_app_ab12c_1700000000", Namespace: "ns", Pod: "web", PodUID: "u1", Container: "app",
 		Recording: "rec", Kind: v1.RecordingSeccompProfile, Recorder: v1.RecorderBpf, Profile: "rec-app",
-		Partial: true, Disable: true, ProgramRef: true, ContainerID: "abc",
+		Partial: true, Disable: true, ProgramRef: true, ContainerID: "abc", ContainerRef: true,
 	}
 	if err := store.Save(st); err != nil {
 		t.Fatal(err)

@@ -36,9 +36,11 @@ type State struct {
 	Disable      bool                    `json:"disable,omitempty"`
 	// ProgramRef: Start("", key) succeeded, so a Stop("", key) is owed.
 	ProgramRef bool `json:"programRef,omitempty"`
-	// ContainerID is set once the container was registered with the
-	// recorder (bpf) or seen in the pod status (logs).
+	// ContainerID is the runtime id once the pod status names it.
 	ContainerID string `json:"containerID,omitempty"`
+	// ContainerRef: Start(ContainerID, key) succeeded, so a
+	// Stop(ContainerID, key) is owed.
+	ContainerRef bool `json:"containerRef,omitempty"`
 	// Done: the profile exists (or the recording was empty or refused) and
 	// the services were told to forget. The record stays as a tombstone
 	// until the pod is gone, so a finished pod is never recorded twice.
