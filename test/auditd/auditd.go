@@ -11,6 +11,7 @@ package auditd
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
 )
 
 // lockPath serializes harnesses across test binaries.
@@ -48,12 +51,7 @@ func Start(t testing.TB) *Auditd {
 		skipOrFail(t, "auditd needs root (the kernel audit pid and netlink control need CAP_AUDIT_CONTROL)")
 	}
 	bin := ensureInstalled(t)
-	unlock := lock(t)
-	t.Cleanup(unlock) // registered first, so it runs last
-	before := readStatus(t)
-	if before.PID != 0 && alive(int(before.PID)) {
-		t.Fatalf("the kernel's audit pid is %d, a live process: another audit daemon runs; stop it first", before.PID)
-	}
+	before := Absent(t) // the lock's release is registered first, so it runs last
 	t.Cleanup(func() { restoreStatus(t, before) })
 
 	a := &Auditd{dir: t.TempDir(), out: &lockedBuffer{}, exited: make(chan struct{})}
@@ -69,6 +67,26 @@ func Start(t testing.TB) *Auditd {
 	t.Cleanup(func() { a.stop(t) })
 	a.waitReady(t)
 	return a
+}
+
+// Absent holds the harness lock until t ends, so no harness starts an
+// auditd meanwhile, and fails t if an audit daemon owns the kernel's audit
+// pid anyway (one started outside the tests). It returns the kernel's
+// audit settings, for tests about what the kernel does with no daemon.
+func Absent(t testing.TB) libaudit.AuditStatus {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "the kernel audit status needs root (CAP_AUDIT_CONTROL)")
+	}
+	t.Cleanup(lock(t))
+	st, err := status()
+	if err != nil {
+		skipOrFail(t, fmt.Sprintf("cannot read the kernel audit status (needs CAP_AUDIT_CONTROL in the initial user namespace): %v", err))
+	}
+	if st.PID != 0 && alive(int(st.PID)) {
+		t.Fatalf("the kernel's audit pid is %d, a live process: another audit daemon runs; stop it first", st.PID)
+	}
+	return st
 }
 
 // LogPath is the file auditd writes, in ENRICHED format.

@@ -33,7 +33,7 @@ func TestKernelHelperProcess(t *testing.T) {
 	switch os.Getenv(helperEnv) {
 	case "log":
 		os.Exit(logMarkerSyscall())
-	case "netns":
+	case "join":
 		_, err := New(KindNetlink, Options{})
 		fmt.Println(err)
 		os.Exit(0)
@@ -157,6 +157,7 @@ func TestNetlinkSourceDeliversTheKernelsSeccompRecordBesideAuditd(t *testing.T) 
 
 func TestNetlinkSourceDeliversWithoutAuditd(t *testing.T) {
 	requireRoot(t)
+	auditd.Absent(t)
 	src, err := New(KindNetlink, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -181,13 +182,30 @@ func TestAutoPicksTheRunningAuditdsLog(t *testing.T) {
 func TestNetlinkSourceRefusesAnotherNetworkNamespace(t *testing.T) {
 	requireRoot(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKernelHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperEnv+"=netns")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
+	expectJoinError(t, cmd, "needs hostNetwork")
+}
+
+func TestNetlinkSourceExplainsAMissingCapability(t *testing.T) {
+	requireRoot(t)
+	setpriv, err := exec.LookPath("setpriv") // util-linux: drops a capability for the child's exec
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setpriv, "--bounding-set=-audit_read", os.Args[0], "-test.run=^TestKernelHelperProcess$", "-test.count=1")
+	expectJoinError(t, cmd, "operation not permitted: needs CAP_AUDIT_READ")
+}
+
+// expectJoinError runs the helper that calls New(netlink) and checks what it
+// reported.
+func expectJoinError(t *testing.T, cmd *exec.Cmd, want string) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), helperEnv+"=join")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("child in a new network namespace: %v\n%s", err, out)
+		t.Fatalf("child: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "needs hostNetwork") {
-		t.Fatalf("New(netlink) in a new network namespace said:\n%s", out)
+	if !strings.Contains(string(out), want) {
+		t.Fatalf("New(netlink) said:\n%s\nwant %q", out, want)
 	}
 }

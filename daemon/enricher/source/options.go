@@ -51,8 +51,9 @@ func (o Options) withDefaults() Options {
 
 // New returns the source of the given kind: "auto", "auditd", "syslog" or
 // "netlink". A netlink source joins the multicast group here, so records
-// are buffered from New on and a refusal is reported now, not at Run; call
-// Close on a source that will never Run.
+// are buffered from New on and a refusal is reported now, not at Run.
+// Every source New returns is an io.Closer: Run closes it when it returns;
+// call Close on a source that will never Run.
 func New(kind string, opts Options) (Source, error) {
 	opts = opts.withDefaults()
 	switch kind {

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,4 +246,24 @@ func runUntilQuiet(src Source, last *atomic.Int64, done func(line string) bool) 
 			cancel()
 		}
 	})
+}
+
+func TestEverySourceCanBeClosedWithoutRunning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "syslog")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{KindAuditd, KindSyslog, KindAuto} {
+		src, err := New(kind, Options{AuditLog: path, Syslog: []string{path}})
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		c, ok := src.(io.Closer)
+		if !ok {
+			t.Fatalf("%s source %T is not an io.Closer", kind, src)
+		}
+		if err := c.Close(); err != nil {
+			t.Errorf("%s: Close: %v", kind, err)
+		}
+	}
 }
