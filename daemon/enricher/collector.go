@@ -27,8 +27,8 @@ type Config struct {
 	// Records of a container whose pod is not known yet are kept up to
 	// PendingEvents per container, PendingContainers containers, for
 	// PendingAge.
-	PendingEvents     int           // default 512
-	PendingContainers int           // default 256
+	PendingEvents     int           // default 256
+	PendingContainers int           // default 128
 	PendingAge        time.Duration // default 2m
 	Now               func() time.Time
 }
@@ -44,10 +44,10 @@ func (c *Config) defaults() {
 		c.PidCacheSize = 8192
 	}
 	if c.PendingEvents <= 0 {
-		c.PendingEvents = 512
+		c.PendingEvents = 256
 	}
 	if c.PendingContainers <= 0 {
-		c.PendingContainers = 256
+		c.PendingContainers = 128
 	}
 	if c.PendingAge <= 0 {
 		c.PendingAge = 2 * time.Minute
