@@ -142,7 +142,8 @@ func (s *netlinkSource) wait() error {
 	return nil
 }
 
-// Close leaves the group. Safe to call more than once.
+// Close leaves the group. Safe to call more than once, but not while Run
+// runs (it polls the descriptor): cancel Run's ctx instead, Run closes.
 func (s *netlinkSource) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.client.Close() })
 	return s.closeErr
