@@ -1,6 +1,8 @@
 package enricher
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +115,28 @@ func TestLineLimiter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseFilters: any string is either refused or gives filters that
+// decide without panicking, and an accepted list survives a JSON round
+// trip unchanged (what the SPOD holds is what runs).
+func FuzzParseFilters(f *testing.F) {
+	f.Add(`[{"action":"drop","namespace":"kube-system"},{"action":"keep","executable":"/usr/bin/*","syscall":"read"}]`)
+	f.Add(`[{"action":"keep","pod":"[a-"}]`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		fs, err := ParseFilters(s)
+		if err != nil {
+			return
+		}
+		fs.Keep(Subject{Kind: "seccomp", Namespace: s, Executable: s, Syscall: s})
+		b, err := json.Marshal(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseFilters(string(b))
+		if err != nil || !slices.Equal(fs, again) {
+			t.Fatalf("round trip of %s: %v, %v", b, again, err)
+		}
+	})
 }
