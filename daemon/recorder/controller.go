@@ -164,10 +164,11 @@ func newState(pod *corev1.Pod, a recording.Annotation, rec *v1.ProfileRecording)
 	}
 }
 
-// checkServices warns, at the start of a recording, about a node service
-// it will need that is not deployed, naming it.
+// checkServices warns, at the start of a Logs recording, that the log
+// enricher is not deployed, naming its socket. (The bpf recorder is called
+// right away, which reports it; for AppArmor the enricher is optional.)
 func (r *Reconciler) checkServices(st *State) {
-	if st.usesEnricher() {
+	if st.Recorder == v1.RecorderLogs {
 		if _, err := r.Services.Enricher(); err != nil {
 			r.warn(st, ReasonRecordingFailed, "container %s: %v", st.Container, err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 	"github.com/secprofiles/spo/test/controlplane"
+	"github.com/secprofiles/spo/webhooks/recording"
 )
 
 // These tests drive the decisions of Reconcile against a fake API server
@@ -304,26 +305,32 @@ func TestRefusedRecordings(t *testing.T) {
 	long := strings.Repeat("r", 64)
 	tests := map[string]struct {
 		recording *v1.ProfileRecording
+		prefix    string
 		key       string
 		services  fakeServices
 		reason    string
 		inMessage string
 	}{
 		"a recording name too long for a label": {
-			&v1.ProfileRecording{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: long}},
+			&v1.ProfileRecording{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: long}}, recording.PrefixBpf,
 			long + "_app_ab12c_1700000000", fakeServices{bpf: &fakeBpf{}}, recorder.ReasonRecordingFailed, "label value",
 		},
 		"a missing ProfileRecording": {
-			profileRecording(v1.MergeNone, false), "other_app_ab12c_1700000000", fakeServices{bpf: &fakeBpf{}},
+			profileRecording(v1.MergeNone, false), recording.PrefixBpf, "other_app_ab12c_1700000000", fakeServices{bpf: &fakeBpf{}},
 			recorder.ReasonRecordingFailed, "not found",
 		},
 		"a bpf recorder that is not deployed": {
-			profileRecording(v1.MergeNone, false), bpfKey, fakeServices{}, recorder.ReasonRecordingFailed, "bpf-recorder",
+			profileRecording(v1.MergeNone, false), recording.PrefixBpf, bpfKey, fakeServices{},
+			recorder.ReasonRecordingFailed, "bpf-recorder",
+		},
+		"a log enricher that is not deployed": {
+			profileRecording(v1.MergeNone, false), recording.PrefixLogs, bpfKey, fakeServices{},
+			recorder.ReasonRecordingFailed, "log-enricher",
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t, tc.recording, recordedPod("web", "io.containers.trace-bpf/", tc.key))
+			h := newHarness(t, tc.recording, recordedPod("web", tc.prefix, tc.key))
 			r := h.reconciler()
 			r.Services = tc.services
 			_ = h.reconcile(r, "web")
