@@ -143,7 +143,8 @@ operator() {
 	start manager env KUBECONFIG="$DIR/kubeconfig-manager" SPO_NAMESPACE=$NS "$SPO_BIN" manager \
 		--metrics-bind-address 127.0.0.1:$MANAGER_PORT --health-probe-bind-address 127.0.0.1:$((MANAGER_PORT + 1))
 	start daemon env KUBECONFIG="$DIR/kubeconfig-daemon" SPO_NAMESPACE=$NS "$SPO_BIN" daemon \
-		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" \
+		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" --recording-state-dir "$DIR/recordings" \
+		--bpf-recorder-socket "$DIR/bpf-recorder.sock" --log-enricher-socket "$DIR/log-enricher.sock" \
 		--metrics-bind-address 127.0.0.1:$DAEMON_PORT --health-probe-bind-address 127.0.0.1:$((DAEMON_PORT + 1))
 	# The API server reaches the webhook on loopback; the webhook issues its
 	# own certificate for 127.0.0.1 and writes the CA into its configuration.

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -93,7 +94,8 @@ func startDaemon(ctx context.Context, cfg *rest.Config, node string, viaAnnotati
 	Expect(err).NotTo(HaveOccurred())
 	nodeDirs[node] = dir
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}
-	dcfg := daemon.Config{Node: node, KubeletDir: dir, Namespace: operatorNamespace}
+	dcfg := daemon.Config{Node: node, KubeletDir: dir, Namespace: operatorNamespace,
+		RecordingStateDir: filepath.Join(dir, "recordings")}
 	if viaAnnotation {
 		n.Annotations = map[string]string{v1.AnnotationKubeletDir: dir}
 		dcfg.KubeletDir = "/nonexistent/kubelet"
