@@ -3,14 +3,25 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
+	"github.com/secprofiles/spo/daemon/enricher"
+	"github.com/secprofiles/spo/test/controlplane"
 )
 
 const auditFixtures = "../../test/fixtures/audit"
@@ -219,6 +230,137 @@ func readLines(t *testing.T, path string) []string {
 func writeLines(t *testing.T, path string, lines []string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLogEnricherServesARecording runs the real binary against a real
+// kube-apiserver: a pod of its node with a recording annotation and a
+// container id in its status, a /proc tree putting the records' pid in
+// that container, and an auditd-format log file. The daemon's gRPC call
+// returns the recorded syscalls.
+func TestLogEnricherServesARecording(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane")
+	}
+	const id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	const key = "rec_app_aaaaa_1700000000"
+	env, k8s, kubeconfig := startControlPlane(t)
+	defer env.Stop()
+
+	dir := t.TempDir()
+	proc := filepath.Join(dir, "proc")
+	if err := os.MkdirAll(filepath.Join(proc, "4321"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cgroup := "0::/kubepods.slice/cri-containerd-" + id + ".scope\n"
+	if err := os.WriteFile(filepath.Join(proc, "4321", "cgroup"), []byte(cgroup), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "audit.log")
+	lines := []string{
+		`type=SECCOMP msg=audit(1700000000.123:1): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=4321 comm="app" exe="/usr/bin/app" sig=0 arch=c000003e syscall=0 compat=0 ip=0x7f0000000000 code=0x7ffc0000`,
+		`type=SECCOMP msg=audit(1700000000.124:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=4321 comm="app" exe="/usr/bin/app" sig=0 arch=c000003e syscall=1 compat=0 ip=0x7f0000000000 code=0x7ffc0000`,
+	}
+	writeLines(t, log, lines)
+
+	socket := filepath.Join(dir, "log-enricher.sock")
+	cmd := exec.Command(buildSpo(t), "log-enricher", "--node-name", "node-a", "--source", "auditd",
+		"--audit-log", log, "--from-start", "--proc", proc, "--socket", socket,
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	// The records are read before the pod is known: they are held, then
+	// attributed when the pod shows up with its container id.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	createRunningPod(ctx, t, k8s, "node-a", id, key)
+	c, err := enricher.Dial(ctx, socket)
+	if err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
+	}
+	defer c.Close()
+	var got *enricherv1.SyscallsResponse
+	for got == nil || len(got.GetSyscalls()) < 2 {
+		if ctx.Err() != nil {
+			t.Fatalf("Syscalls = %v, %v; stderr:\n%s", got, err, stderr.String())
+		}
+		got, err = c.Syscalls(ctx, &enricherv1.ProfileRequest{Profile: key})
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !slices.Equal(got.GetSyscalls(), []string{"read", "write"}) || !slices.Equal(got.GetExecutables(), []string{"/usr/bin/app"}) {
+		t.Errorf("Syscalls = %v", got)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+	}
+	for _, want := range []string{`"pod":"web-1"`, `"syscall":"write"`, `"node":"node-a"`} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, stderr.String())
+		}
+	}
+	if _, err := os.Stat(socket); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket left behind: %v", err)
+	}
+}
+
+// startControlPlane starts envtest and writes an admin kubeconfig.
+func startControlPlane(t *testing.T) (*envtest.Environment, client.Client, string) {
+	env, err := controlplane.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		env.Stop()
+		t.Fatal(err)
+	}
+	kc, err := admin.KubeConfig()
+	if err != nil {
+		env.Stop()
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kc, 0o600); err != nil {
+		env.Stop()
+		t.Fatal(err)
+	}
+	k8s, err := client.New(cfg, client.Options{Scheme: controlplane.Scheme()})
+	if err != nil {
+		env.Stop()
+		t.Fatal(err)
+	}
+	return env, k8s, path
+}
+
+// createRunningPod creates a pod on node and writes the status a kubelet
+// would once its container started (envtest has no kubelet).
+func createRunningPod(ctx context.Context, t *testing.T, k8s client.Client, node, id, key string) {
+	t.Helper()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web-1",
+			Annotations: map[string]string{"io.containers.trace-logs/app": key}},
+		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: "nginx"}}},
+	}
+	if err := k8s.Create(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Image: "nginx", ImageID: "nginx",
+		ContainerID: "containerd://" + id}}
+	if err := k8s.Status().Update(ctx, pod); err != nil {
 		t.Fatal(err)
 	}
 }
