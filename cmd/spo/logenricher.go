@@ -12,7 +12,6 @@ import (
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/secprofiles/spo/daemon/containerid"
 	"github.com/secprofiles/spo/daemon/enricher"
@@ -193,41 +192,13 @@ func serveEnricher(c common, f enricherFlags) error {
 	index := enricher.NewCachePodIndex()
 	col := enricher.NewCollector(enricher.Config{Node: f.node, ProcRoot: f.procRoot, Index: index, Log: log,
 		Filters: filters, LogRate: f.logRate, LogBurst: f.logBurst})
-	ctx := ctrl.SetupSignalHandler()
-	// Records read before the cache has synced are held and attributed by
-	// the initial list's add events, so nothing waits for the sync.
-	if err := index.Watch(ctx, mgr.GetCache(), col.Resolve); err != nil {
-		return err
-	}
-	if err := addEnricherRunnables(mgr, col, src, f.socket); err != nil {
+	ctx := ctrl.LoggerInto(ctrl.SetupSignalHandler(), log)
+	svc := &enricher.Service{Collector: col, Index: index, Sources: []source.Source{src}, Socket: f.socket}
+	if err := svc.SetupWithManager(ctx, mgr); err != nil {
 		return err
 	}
 	if err := addProbes(mgr); err != nil {
 		return err
 	}
 	return mgr.Start(ctx)
-}
-
-func addEnricherRunnables(mgr manager.Manager, col *enricher.Collector, src source.Source, socket string) error {
-	log := ctrl.Log.WithName("log-enricher")
-	for _, r := range []manager.RunnableFunc{
-		func(ctx context.Context) error { col.Run(ctx, 30*time.Second); return nil },
-		func(ctx context.Context) error { return enricher.NewServer(col).Serve(ctx, socket, nil) },
-		func(ctx context.Context) error {
-			return src.Run(ctx, func(line string) {
-				ev, err := audit.Parse(line)
-				switch {
-				case err == nil:
-					col.Add(ev)
-				case !errors.Is(err, audit.ErrNotAudit) && !errors.Is(err, audit.ErrUnsupported):
-					log.V(1).Info("skipped a malformed audit record", "error", err.Error())
-				}
-			})
-		},
-	} {
-		if err := mgr.Add(r); err != nil {
-			return err
-		}
-	}
-	return nil
 }

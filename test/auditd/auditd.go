@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	libaudit "github.com/elastic/go-libaudit/v2"
@@ -45,7 +44,7 @@ type Auditd struct {
 
 // Start runs auditd for t and stops it in t's cleanup. Without root it
 // skips, or fails when CI=true (in CI a skip is a failure).
-func Start(t testing.TB) *Auditd {
+func Start(t TB) *Auditd {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		skipOrFail(t, "auditd needs root (the kernel audit pid and netlink control need CAP_AUDIT_CONTROL)")
@@ -73,7 +72,7 @@ func Start(t testing.TB) *Auditd {
 // auditd meanwhile, and fails t if an audit daemon owns the kernel's audit
 // pid anyway (one started outside the tests). It returns the kernel's
 // audit settings, for tests about what the kernel does with no daemon.
-func Absent(t testing.TB) libaudit.AuditStatus {
+func Absent(t TB) libaudit.AuditStatus {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		skipOrFail(t, "the kernel audit status needs root (CAP_AUDIT_CONTROL)")
@@ -100,7 +99,7 @@ func (a *Auditd) Output() string { return a.out.String() }
 
 // waitReady returns once the kernel sends records to this daemon and its
 // log exists (it writes DAEMON_START first).
-func (a *Auditd) waitReady(t testing.TB) {
+func (a *Auditd) waitReady(t TB) {
 	t.Helper()
 	deadline := time.Now().Add(startTimeout)
 	for {
@@ -124,7 +123,7 @@ func (a *Auditd) waitReady(t testing.TB) {
 
 // stop sends SIGTERM to the daemon's pid and waits; SIGKILL if it hangs,
 // so no process outlives the test.
-func (a *Auditd) stop(t testing.TB) {
+func (a *Auditd) stop(t TB) {
 	select {
 	case <-a.exited:
 		t.Errorf("auditd exited before the test ended: %v\n%s", a.waitErr, a.Output())
@@ -141,7 +140,7 @@ func (a *Auditd) stop(t testing.TB) {
 	}
 }
 
-func skipOrFail(t testing.TB, reason string) {
+func skipOrFail(t TB, reason string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatal(reason + " (CI=true: a skip would hide this)")
@@ -151,7 +150,7 @@ func skipOrFail(t testing.TB, reason string) {
 
 // ensureInstalled finds auditd, installing Debian's package when it is
 // missing (the same as `make deps`).
-func ensureInstalled(t testing.TB) string {
+func ensureInstalled(t TB) string {
 	t.Helper()
 	if p, err := findAuditd(); err == nil {
 		return p
@@ -203,7 +202,7 @@ func aptInstall() ([]byte, error) {
 
 // lock takes the cross-process lock, waiting for another test's auditd to
 // stop. The kernel drops the lock if the test binary dies.
-func lock(t testing.TB) func() {
+func lock(t TB) func() {
 	t.Helper()
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -279,4 +278,16 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TB is the part of testing.TB the harness uses, so that Ginkgo's
+// GinkgoT() can be passed as well as a *testing.T.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	TempDir() string
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
 }

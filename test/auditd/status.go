@@ -3,7 +3,6 @@ package auditd
 import (
 	"errors"
 	"fmt"
-	"testing"
 
 	libaudit "github.com/elastic/go-libaudit/v2"
 )
@@ -22,7 +21,7 @@ func status() (libaudit.AuditStatus, error) {
 	return *st, nil
 }
 
-func readStatus(t testing.TB) libaudit.AuditStatus {
+func readStatus(t TB) libaudit.AuditStatus {
 	t.Helper()
 	st, err := status()
 	if err != nil {
@@ -35,7 +34,7 @@ func readStatus(t testing.TB) libaudit.AuditStatus {
 // enabled=1 at start and leaves it so at exit, and a daemon's rules could
 // change the limits. The audit pid is the daemon's own business: a clean
 // exit clears it, and a stale one is reported.
-func restoreStatus(t testing.TB, before libaudit.AuditStatus) {
+func restoreStatus(t TB, before libaudit.AuditStatus) {
 	t.Helper()
 	now, err := status()
 	if err != nil {

@@ -29,13 +29,15 @@ import (
 const operatorNamespace = "security-profiles-operator"
 
 var (
-	root     = controlplane.Root()
-	scheme   = controlplane.Scheme()
-	env      *envtest.Environment
-	k8s      client.Client
-	stopAll  context.CancelFunc
-	running  sync.WaitGroup
-	nodeDirs = map[string]string{} // node name -> kubelet directory
+	root   = controlplane.Root()
+	scheme = controlplane.Scheme()
+	env    *envtest.Environment
+	k8s    client.Client
+	// restConfig reaches the API server as an administrator.
+	restConfig *rest.Config
+	stopAll    context.CancelFunc
+	running    sync.WaitGroup
+	nodeDirs   = map[string]string{} // node name -> kubelet directory
 )
 
 func TestIntegration(t *testing.T) {
@@ -54,6 +56,7 @@ var _ = BeforeSuite(func() {
 	Expect(os.Setenv("KUBEBUILDER_ASSETS", env.BinaryAssetsDirectory)).To(Succeed())
 	cfg, err := env.Start()
 	Expect(err).NotTo(HaveOccurred())
+	restConfig = cfg
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
