@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -34,6 +35,9 @@ type Recorded struct {
 // once: the profile is annotated with the key, so a repeat after a crash
 // between the steps finds it and only finishes the clean-up.
 func (r *Reconciler) collect(ctx context.Context, st *State) error {
+	if wait, err := r.settling(st); err != nil || wait > 0 {
+		return errors.Join(err, settleErr(wait))
+	}
 	var obj v1.Profile
 	rec, err := r.fetch(ctx, st)
 	if err == nil {
@@ -217,4 +221,11 @@ func BuildProfile(st *State, rec Recorded) (v1.Profile, error) {
 		return &v1.AppArmorProfile{ObjectMeta: meta, Spec: spec}, nil
 	}
 	return nil, fmt.Errorf("cannot record kind %q", st.Kind)
+}
+
+func settleErr(wait time.Duration) error {
+	if wait <= 0 {
+		return nil
+	}
+	return errSettling{after: wait}
 }

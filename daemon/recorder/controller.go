@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -39,6 +40,11 @@ type Reconciler struct {
 	Events    events.EventRecorder
 	Store     Store
 	Services  Services
+	// AuditSettle overrides the package's AuditSettle; negative means no
+	// wait (tests of what is collected rather than when).
+	AuditSettle time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
 }
 
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
@@ -70,7 +76,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if pod != nil {
 		errs = append(errs, r.reconcilePod(ctx, pod, current))
 	}
-	return reconcile.Result{}, errors.Join(errs...)
+	after, errs := requeueAfter(errs)
+	return reconcile.Result{RequeueAfter: after}, errors.Join(errs...)
 }
 
 // gone collects what a vanished pod left and drops its record.

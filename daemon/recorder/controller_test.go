@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -60,7 +61,7 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 func (h *harness) reconciler() *recorder.Reconciler {
 	return &recorder.Reconciler{
 		Client: h.k8s, APIReader: h.k8s, Events: h.events, Store: h.store,
-		Services: fakeServices{bpf: h.bpf, enricher: h.enr},
+		Services: fakeServices{bpf: h.bpf, enricher: h.enr}, AuditSettle: -1,
 	}
 }
 
@@ -343,5 +344,41 @@ func TestRefusedRecordings(t *testing.T) {
 				t.Errorf("profiles = %d, want 0", n)
 			}
 		})
+	}
+}
+
+func TestAuditRecordingsAreCollectedOnlyAfterTheSettleWindowEvenAcrossARestart(t *testing.T) {
+	const key = "rec_app_aaaaa_1700000000"
+	rec := profileRecording(v1.MergeNone, false)
+	rec.Spec.Recorder = v1.RecorderLogs
+	pod := recordedPod("web", "io.containers.trace-logs/", key)
+	pod.Status.Phase = corev1.PodSucceeded
+	h := newHarness(t, rec, pod)
+	h.enr.syscalls[key] = []string{"read", "exit_group"}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	daemon := func() *recorder.Reconciler {
+		r := h.reconciler()
+		r.AuditSettle, r.Now = 3*time.Second, func() time.Time { return now }
+		return r
+	}
+	step := func(r *recorder.Reconciler) reconcile.Result {
+		t.Helper()
+		res, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKey{Namespace: ns, Name: "web"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := step(daemon()); res.RequeueAfter != 3*time.Second || len(h.profiles()) != 0 {
+		t.Fatalf("at the end: requeue %v, profiles %d; want a 3s wait and none yet", res.RequeueAfter, len(h.profiles()))
+	}
+	now = now.Add(2 * time.Second)
+	// A restarted daemon keeps counting from when the end was first seen.
+	if res := step(daemon()); res.RequeueAfter != time.Second || len(h.profiles()) != 0 {
+		t.Fatalf("2s later after a restart: requeue %v, profiles %d; want 1s more and none yet", res.RequeueAfter, len(h.profiles()))
+	}
+	now = now.Add(time.Second)
+	if res := step(daemon()); res.RequeueAfter != 0 || len(h.profiles()) != 1 {
+		t.Fatalf("3s later: requeue %v, profiles %d; want the profile", res.RequeueAfter, len(h.profiles()))
 	}
 }

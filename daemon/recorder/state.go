@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 
@@ -45,6 +46,9 @@ type State struct {
 	// the services were told to forget. The record stays as a tombstone
 	// until the pod is gone, so a finished pod is never recorded twice.
 	Done bool `json:"done,omitempty"`
+	// FinishedAt is when the container was first seen finished; recordings
+	// from audit records are collected AuditSettle after it.
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
 }
 
 // stateExt is the state files' extension; other files in the directory
