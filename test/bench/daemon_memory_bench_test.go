@@ -68,7 +68,7 @@ func settledDaemonRSS(b *testing.B, ctx context.Context, c client.Client, root, 
 	if err := c.Create(ctx, p); err != nil {
 		b.Fatal(err)
 	}
-	waitAllInstalled(b, ctx, c, "rss-"+tag)
+	waitAllInstalled(b, ctx, c, "rss-"+tag, 1)
 	// Informers list once at start; give the pod watch time to fill.
 	time.Sleep(3 * time.Second)
 	return statusMiB(b, daemon.Process.Pid, "VmRSS:")
