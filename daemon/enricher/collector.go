@@ -134,6 +134,12 @@ func (c *Collector) enrich(ev audit.Event, now time.Time) (enriched, bool) {
 		return enriched{}, false
 	}
 	in := c.pids.lookup(pid, now)
+	if in.gone {
+		// Not silently: a workload of short-lived processes loses records
+		// here, and the operator should see it (README: record those with
+		// the eBPF recorder).
+		droppedEvents.WithLabelValues("process_exited").Inc()
+	}
 	if in.id == "" {
 		return enriched{}, false
 	}

@@ -61,9 +61,13 @@ func TestCollectorIgnoresHostProcessesAndUnrecordedContainers(t *testing.T) {
 	f.index.set(idA, Workload{Namespace: "ns", Pod: "plain", Container: "c"})
 	f.proc.run(10, "", "")
 	f.proc.run(11, idA, "")
+	exited := value(t, droppedEvents.WithLabelValues("process_exited"))
 	f.c.Add(mustParse(t, seccompLine(10, 1, "/usr/sbin/sshd")))
 	f.c.Add(mustParse(t, seccompLine(11, 1, "/bin/app")))
 	f.c.Add(mustParse(t, seccompLine(12, 1, "/bin/gone"))) // exited before we looked
+	if d := value(t, droppedEvents.WithLabelValues("process_exited")) - exited; d != 1 {
+		t.Errorf("process_exited drops grew by %v, want 1: only the exited process's record is unknowable", d)
+	}
 	if f.c.Pending() != 0 {
 		t.Errorf("%d containers held, want none", f.c.Pending())
 	}

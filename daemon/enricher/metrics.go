@@ -24,7 +24,7 @@ var (
 	// in time: they are in no recording.
 	droppedEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "security_profiles_operator_log_enricher_dropped_events_total",
-		Help: "Audit records of containers whose pod was not known in time, by reason (too_old, too_many).",
+		Help: "Audit records that could not be attributed, by reason: too_old, too_many (held for a pod not known in time), process_exited (the process was gone before its record arrived).",
 	}, []string{"reason"})
 )
 

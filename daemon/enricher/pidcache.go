@@ -1,6 +1,8 @@
 package enricher
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +17,10 @@ type pidInfo struct {
 	exe string // read only when a record lacks it (AppArmor records)
 	// exeRead: exe was looked up (it may legitimately be "").
 	exeRead bool
-	at      time.Time
+	// gone: the process had exited before its record arrived, so whether
+	// it ran in a container cannot be known.
+	gone bool
+	at   time.Time
 }
 
 // pidCache remembers pid → container for a short time. Records come in
@@ -39,8 +44,12 @@ func (c *pidCache) lookup(pid int, now time.Time) pidInfo {
 	if in, ok := c.m[pid]; ok && now.Sub(in.at) < c.ttl {
 		return in
 	}
-	id, _ := containerid.OfPid(c.procRoot, pid)
+	id, ok := containerid.OfPid(c.procRoot, pid)
 	in := pidInfo{id: id, at: now}
+	if !ok {
+		_, err := os.Stat(filepath.Join(c.procRoot, strconv.Itoa(pid)))
+		in.gone = errors.Is(err, fs.ErrNotExist)
+	}
 	c.store(pid, in)
 	return in
 }
