@@ -9,7 +9,9 @@ declare -A want=(
 	[pkg-config]=/usr/bin/pkg-config
 	[openssl]=/usr/bin/openssl # make demo: certificates
 	[curl]=/usr/bin/curl       # make demo: readiness checks
-	[auditd]=/usr/sbin/auditd    # test/auditd runs `auditd -n` for audit-record tests
+	[auditd]=/usr/sbin/auditd  # test/auditd runs `auditd -n` for audit-record tests
+	[secilc]=/usr/bin/secilc   # SelinuxProfile CIL is compiled against a base policy in tests
+	[apparmor]=/sbin/apparmor_parser # AppArmor policy is compiled with apparmor_parser -QK in tests
 )
 
 missing=()
