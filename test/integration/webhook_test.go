@@ -57,6 +57,16 @@ var _ = Describe("Admission webhooks called by the API server over TLS", Ordered
 			Expect(k8s.Create(ctx, p)).To(Succeed())
 			return seccompOf(p.Spec.Containers[0])
 		}).ShouldNot(BeNil())
+		// The recordings reach the webhook's cache on their own schedule:
+		// wait until each recording namespace's pods are annotated (two
+		// recordings select the lsm namespace's pods).
+		for ns, want := range map[string]int{recordingNS: 1, logsNS: 1, lsmNS: 2} {
+			Eventually(func() map[string]string {
+				p := pod("probe-", ns, map[string]string{"app": "my-app"}, corev1.Container{Name: "web", Image: "nginx"})
+				Expect(k8s.Create(ctx, p, client.DryRunAll)).To(Succeed())
+				return p.Annotations
+			}).Should(HaveLen(want), "the webhook knows the recordings of %s", ns)
+		}
 		warned.take()
 	})
 
