@@ -60,13 +60,7 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 		return err
 	}
 	log.FromContext(ctx).Info("node", "name", cfg.Node, "kubeletDir", dir)
-	r := &seccomp.Reconciler{
-		Client:     mgr.GetClient(),
-		Node:       cfg.Node,
-		KubeletDir: dir,
-		Namespace:  cfg.Namespace,
-		Events:     mgr.GetEventRecorder("spo-daemon"),
-	}
+	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"))
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
 	}

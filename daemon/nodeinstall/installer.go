@@ -19,6 +19,13 @@ type Installer[P v1.Profile] interface {
 	Remove(ctx context.Context, p P) (removed bool, err error)
 }
 
+// Locator is implemented by Installers that can say where a profile is
+// installed without installing it: the location reported while a profile
+// being deleted is kept for the pods still using it.
+type Locator[P v1.Profile] interface {
+	Location(p P) string
+}
+
 // Installed says what Install did.
 type Installed struct {
 	// Location is where the profile is installed, as the node status
@@ -40,6 +47,10 @@ type Error struct {
 	Field string
 	// Message says what is wrong, for a human.
 	Message string
+	// Retry marks a failure of the node rather than of the profile (a
+	// write that failed, a daemon that did not answer): reported like the
+	// others, and retried with backoff.
+	Retry bool
 }
 
 // Error returns the field path and the message, the way the API server

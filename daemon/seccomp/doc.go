@@ -2,7 +2,9 @@
 // turn a SeccompProfile object into the file a container runtime loads, and
 // the loader `spoc run` uses to apply such a file to a process.
 //
-// The daemon's controller runs, for each profile:
+// NewReconciler is the daemon's node reconciler for SeccompProfiles
+// (package nodeinstall does the statuses, finalizers and Events); its
+// Installer runs, for each profile:
 //
 //  1. Validate(&profile.Spec), so that errors point at fields of the object
 //     the user wrote;
@@ -11,9 +13,9 @@
 //     in what the child does not show);
 //  4. MarshalOCI, and nodefs.WriteFileAtomic to ProfilePath.
 //
-// Every problem with a profile is an *Error whose Reason (see ReasonOf) goes
-// into the node status and the error metric unchanged; any other error is
-// transient and worth a retry.
+// Every problem with a profile is an *Error (nodeinstall.Error) whose
+// Reason (see ReasonOf) goes into the node status and the error metric
+// unchanged; any other error is transient and worth a retry.
 //
 // Validation uses this node's libseccomp, the same library runtimes build
 // filters with, so a profile the daemon accepts is one runc (or crun) on the

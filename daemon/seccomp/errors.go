@@ -1,6 +1,10 @@
 package seccomp
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/secprofiles/spo/daemon/nodeinstall"
+)
 
 // Reasons say why a profile cannot be installed. They are CamelCase so they
 // fit a condition's reason and a metric label
@@ -25,25 +29,9 @@ const (
 )
 
 // Error is a problem with the profile itself: retrying will not help until
-// someone edits a profile (or the operator's security settings).
-type Error struct {
-	// Reason is one of the Reason constants.
-	Reason string
-	// Field is the path of the offending field, e.g.
-	// "spec.syscalls[1].names[0]"; empty when the problem is not one field.
-	Field string
-	// Message says what is wrong, for a human.
-	Message string
-}
-
-// Error returns the field path and the message, the way the API server words
-// validation errors.
-func (e *Error) Error() string {
-	if e.Field == "" {
-		return e.Message
-	}
-	return e.Field + ": " + e.Message
-}
+// someone edits a profile (or the operator's security settings). It is the
+// node reconciler's error type, so it reaches the node status unchanged.
+type Error = nodeinstall.Error
 
 // ReasonOf returns the reason of the first *Error in err's chain, or
 // ReasonUnknown.

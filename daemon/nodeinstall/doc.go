@@ -1,0 +1,28 @@
+// Package nodeinstall is the node side every profile kind shares: one
+// Reconciler per kind installs that kind's profiles on this node through
+// an Installer (a seccomp file, a SELinux module handed to selinuxd, an
+// AppArmor profile loaded with apparmor_parser) and reports the outcome.
+//
+// The contract, the same for every kind:
+//
+//   - Install while the profile exists, is enabled and is not partial:
+//     this node's finalizer first (v1.NodeFinalizer), then Installer.Install,
+//     then this node's SecurityProfileNodeStatus Installed with the
+//     location the Installer reports.
+//   - A *Error from the Installer is the profile's (or the node's) fault:
+//     node status Error with its Reason and message, a Warning Event, and
+//     the kind's error metric; not retried until something changes, unless
+//     Error.Retry says the node itself failed (a disk, a daemon) and it is
+//     worth another try. Any other error is retried with backoff.
+//   - Remove when the profile is deleted, disabled or partial: the
+//     Installer's Remove, then the node status, then the finalizer, so the
+//     profile cannot vanish while the node still has it. A profile being
+//     deleted stays installed while v1.FinalizerInUse says a pod runs
+//     with it (status Terminating): removing it would break the pod's next
+//     container start.
+//   - Reconciled again when the operator's SecurityProfilesOperatorDaemon
+//     changes (policy applies to every profile), when this node's status
+//     object is deleted by hand, and, for kinds whose profiles build on
+//     others (seccomp baseProfileName, SELinux inherit), when a profile
+//     they build on changes (Reconciler.BuildsOn).
+package nodeinstall

@@ -1,0 +1,168 @@
+package seccomp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/nodefs"
+	"github.com/secprofiles/spo/daemon/nodeinstall"
+)
+
+// ReasonWriteFailed means the node could not write the profile file; it is
+// retried with backoff.
+const ReasonWriteFailed = "WriteFailed"
+
+var (
+	profileOps = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "security_profiles_operator_seccomp_profile_total",
+		Help: "Seccomp profile files written (operation=update) or removed (operation=delete) on this node.",
+	}, []string{"operation"})
+	profileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "security_profiles_operator_seccomp_profile_error_total",
+		Help: "Seccomp profiles this node refused or failed to install, by reason.",
+	}, []string{"reason"})
+)
+
+func init() {
+	metrics.Registry.MustRegister(profileOps, profileErrors)
+}
+
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles,verbs=get;list;watch;patch;update
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get
+
+// NewReconciler returns the node reconciler for SeccompProfiles: files
+// under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.
+func NewReconciler(c client.Client, node, kubeletDir, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {
+	return &nodeinstall.Reconciler[*v1.SeccompProfile]{
+		Client: c, Node: node, Kind: "SeccompProfile", Namespace: namespace, Events: ev,
+		New:       func() *v1.SeccompProfile { return &v1.SeccompProfile{} },
+		NewList:   func() client.ObjectList { return &v1.SeccompProfileList{} },
+		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace},
+		BuildsOn: func(p *v1.SeccompProfile) []string {
+			if p.Spec.BaseProfileName == "" {
+				return nil
+			}
+			return []string{p.Spec.BaseProfileName}
+		},
+		Ops: profileOps, Errors: profileErrors,
+	}
+}
+
+// Installer writes SeccompProfiles, base chain folded in, as the OCI JSON
+// container runtimes load.
+type Installer struct {
+	// Client reads base profiles and the SecurityProfilesOperatorDaemon.
+	Client     client.Reader
+	KubeletDir string
+	// Namespace holds the SecurityProfilesOperatorDaemon whose security
+	// settings limit what profiles may allow.
+	Namespace string
+}
+
+// Install implements nodeinstall.Installer.
+func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (nodeinstall.Installed, error) {
+	data, err := i.render(ctx, profile)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	path, err := ProfilePath(i.KubeletDir, profile.Name)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	changed, err := nodefs.WriteFileAtomic(path, data, 0o644)
+	if err != nil {
+		return nodeinstall.Installed{}, &Error{Reason: ReasonWriteFailed, Message: err.Error(), Retry: true}
+	}
+	return nodeinstall.Installed{Location: path, Changed: changed}, nil
+}
+
+// Remove implements nodeinstall.Installer.
+func (i *Installer) Remove(_ context.Context, profile *v1.SeccompProfile) (bool, error) {
+	path, err := ProfilePath(i.KubeletDir, profile.Name)
+	if err != nil {
+		return false, nil // a name no file can have was never written
+	}
+	removed, err := nodefs.RemoveFile(path)
+	if err != nil {
+		return false, fmt.Errorf("removing %s: %w", path, err)
+	}
+	return removed, nil
+}
+
+// Location implements nodeinstall.Locator.
+func (i *Installer) Location(profile *v1.SeccompProfile) string {
+	p, _ := ProfilePath(i.KubeletDir, profile.Name)
+	return p
+}
+
+// render turns the profile, with its base chain, into the OCI JSON the
+// container runtime reads, refusing anything the node or the cluster's
+// policy does not accept. The profile's own spec is checked first so that
+// field paths point into the object the user wrote; the merged result is
+// checked again because policy applies to inherited rules too.
+func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) ([]byte, error) {
+	sec, err := i.securityConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(&profile.Spec, sec); err != nil {
+		return nil, err
+	}
+	// Resolve also normalises a profile without a base (sorted
+	// architectures and flags), so every node writes identical bytes.
+	spec, err := Resolve(profile, i.getter(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if profile.Spec.BaseProfileName == "" {
+		return MarshalOCI(spec)
+	}
+	if err := check(spec, sec); err != nil {
+		var perr *Error
+		if errors.As(err, &perr) {
+			return nil, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
+				Message: "merged with its base profiles: " + perr.Error()}
+		}
+		return nil, err
+	}
+	return MarshalOCI(spec)
+}
+
+func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {
+	if err := Validate(spec); err != nil {
+		return err
+	}
+	return CheckPolicy(spec, sec)
+}
+
+func (i *Installer) getter(ctx context.Context) Getter {
+	return func(name string) (*v1.SeccompProfile, error) {
+		p := &v1.SeccompProfile{}
+		if err := i.Client.Get(ctx, client.ObjectKey{Name: name}, p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}
+
+// securityConfig reads the cluster-wide limits; without a
+// SecurityProfilesOperatorDaemon there are none.
+func (i *Installer) securityConfig(ctx context.Context) (v1.SecurityConfig, error) {
+	spod := &v1.SecurityProfilesOperatorDaemon{}
+	err := i.Client.Get(ctx, client.ObjectKey{Namespace: i.Namespace, Name: v1.SPODName}, spod)
+	if apierrors.IsNotFound(err) {
+		return v1.SecurityConfig{}, nil
+	}
+	if err != nil {
+		return v1.SecurityConfig{}, fmt.Errorf("reading %s/%s: %w", i.Namespace, v1.SPODName, err)
+	}
+	return spod.Spec.Security, nil
+}
