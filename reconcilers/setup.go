@@ -29,9 +29,12 @@ func Setup(mgr manager.Manager) error {
 	if err := nodestatus.IndexNodeReports(mgr); err != nil {
 		return fmt.Errorf("indexing node reports: %w", err)
 	}
-	seccompStatus := nodestatus.NewSeccomp(nodestatus.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()})
-	if err := seccompStatus.SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up seccomp status: %w", err)
+	base := nodestatus.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	for _, r := range []*nodestatus.Reconciler{nodestatus.NewSeccomp(base), nodestatus.NewSelinux(base),
+		nodestatus.NewRawSelinux(base), nodestatus.NewAppArmor(base)} {
+		if err := r.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up %s status: %w", r.Kind, err)
+		}
 	}
 	if err := (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up workloads: %w", err)
