@@ -1,0 +1,128 @@
+package apparmor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/nodefs"
+	"github.com/secprofiles/spo/daemon/nodeinstall"
+)
+
+// stateExt names the files in StateDir that keep the text last loaded.
+const stateExt = ".apparmor"
+
+// Installer loads AppArmorProfiles on this node; see the package comment.
+type Installer struct {
+	// Parser loads and unloads policy; ExecParser{} in the daemon.
+	Parser Parser
+	// StateDir keeps the text last loaded for each profile, so that Changed
+	// survives daemon restarts. It must exist.
+	StateDir string
+	// Enabled reports the SecurityProfilesOperatorDaemon's enableAppArmor;
+	// nil means enabled. The reconciler decides how to read it.
+	Enabled func(ctx context.Context) (bool, error)
+	// Supported reports whether the node runs AppArmor; nil means
+	// HostSupport.Supported.
+	Supported func() (bool, string)
+}
+
+var _ nodeinstall.Installer[*v1.AppArmorProfile] = (*Installer)(nil)
+
+// Install loads p, replacing what was loaded under its name. The checks
+// run cheapest and broadest first: the operator's switch, the node, then
+// the profile.
+func (in *Installer) Install(ctx context.Context, p *v1.AppArmorProfile) (nodeinstall.Installed, error) {
+	if err := in.usable(ctx); err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	policy, err := Translate(p)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	name := ProfileName(p)
+	state, err := nodefs.SafeJoin(in.StateDir, name, stateExt)
+	if err != nil {
+		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
+	}
+	if err := in.Parser.Replace(ctx, name, policy); err != nil {
+		if errors.Is(err, ErrInvalidPolicy) {
+			return nodeinstall.Installed{}, newError(ReasonInvalidPolicy, "spec.abstract", err.Error())
+		}
+		return nodeinstall.Installed{}, fmt.Errorf("loading AppArmor profile %s: %w", name, err)
+	}
+	// Recorded after the load succeeded: a failed load must not make the
+	// next attempt look unchanged.
+	changed, err := nodefs.WriteFileAtomic(state, policy, 0o600)
+	if err != nil {
+		return nodeinstall.Installed{}, fmt.Errorf("recording loaded AppArmor profile %s: %w", name, err)
+	}
+	return nodeinstall.Installed{Location: name, Changed: changed}, nil
+}
+
+// usable refuses when the operator has AppArmor off or the node lacks it.
+func (in *Installer) usable(ctx context.Context) error {
+	if in.Enabled != nil {
+		on, err := in.Enabled(ctx)
+		if err != nil {
+			return fmt.Errorf("reading enableAppArmor: %w", err)
+		}
+		if !on {
+			return newError(ReasonDisabledInOperator, "",
+				"AppArmor is disabled in the operator: set enableAppArmor: true in the SecurityProfilesOperatorDaemon")
+		}
+	}
+	if ok, why := in.supported(); !ok {
+		return newError(ReasonNotSupportedOnNode, "", why)
+	}
+	return nil
+}
+
+func (in *Installer) supported() (bool, string) {
+	if in.Supported != nil {
+		return in.Supported()
+	}
+	return HostSupport.Supported()
+}
+
+// Remove unloads p and forgets its text. It unloads even when the
+// operator has since turned AppArmor off: a deleted profile must not stay
+// in the kernel. On a node without AppArmor nothing can be loaded.
+func (in *Installer) Remove(ctx context.Context, p *v1.AppArmorProfile) (bool, error) {
+	name := ProfileName(p)
+	state, err := nodefs.SafeJoin(in.StateDir, name, stateExt)
+	if err != nil {
+		// No such profile can have been installed.
+		return false, nil
+	}
+	removed := false
+	if ok, _ := in.supported(); ok {
+		err := in.Parser.Remove(ctx, name)
+		switch {
+		case err == nil:
+			removed = true
+		case !errors.Is(err, ErrNotLoaded):
+			return false, fmt.Errorf("unloading AppArmor profile %s: %w", name, err)
+		}
+	}
+	if _, err := nodefs.RemoveFile(state); err != nil {
+		return removed, fmt.Errorf("forgetting AppArmor profile %s: %w", name, err)
+	}
+	return removed, nil
+}
+
+// Loaded returns the text this node last loaded for name, or nil.
+func (in *Installer) Loaded(name string) ([]byte, error) {
+	state, err := nodefs.SafeJoin(in.StateDir, name, stateExt)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(state)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
