@@ -106,8 +106,8 @@ func TestInstallFailures(t *testing.T) {
 			p: web, wantCalls: 1,
 		},
 		"invalid abstract never reaches the parser": {
-			in: func(t *testing.T, f *fakeParser) *Installer { return newTestInstaller(t, f) },
-			p: profile("web", "", v1.AppArmorAbstract{Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: paths("etc")}}),
+			in:         func(t *testing.T, f *fakeParser) *Installer { return newTestInstaller(t, f) },
+			p:          profile("web", "", v1.AppArmorAbstract{Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: paths("etc")}}),
 			wantReason: ReasonInvalidPath,
 		},
 		"operator has AppArmor off": {

@@ -62,16 +62,16 @@ func TestValidateRefuses(t *testing.T) {
 			wantField: "spec.abstract.filesystem.readOnlyPaths[0]", wantMsg: "',' outside {a,b}"},
 		"closing the profile": {abstract: ro("/x }"), wantReason: ReasonInvalidPath,
 			wantField: "spec.abstract.filesystem.readOnlyPaths[0]", wantMsg: "'}' without '{'"},
-		"unclosed brace": {abstract: ro("/x/{a,b"), wantReason: ReasonInvalidPath, wantMsg: "'{' without '}'"},
-		"nested braces": {abstract: ro("/x/{a,{b,c}}"), wantReason: ReasonInvalidPath, wantMsg: "nests"},
-		"quote": {abstract: ro(`/x" rwix, "/y`), wantReason: ReasonInvalidPath, wantMsg: `contains '"'`},
+		"unclosed brace":     {abstract: ro("/x/{a,b"), wantReason: ReasonInvalidPath, wantMsg: "'{' without '}'"},
+		"nested braces":      {abstract: ro("/x/{a,{b,c}}"), wantReason: ReasonInvalidPath, wantMsg: "nests"},
+		"quote":              {abstract: ro(`/x" rwix, "/y`), wantReason: ReasonInvalidPath, wantMsg: `contains '"'`},
 		"trailing backslash": {abstract: ro(`/x\`), wantReason: ReasonInvalidPath, wantMsg: `ends with '\'`},
-		"NUL": {abstract: ro("/x\x00"), wantReason: ReasonInvalidPath, wantMsg: "control character (byte 0x0)"},
-		"too long": {abstract: ro("/" + strings.Repeat("a", 4096)), wantReason: ReasonInvalidPath, wantMsg: "4097 bytes"},
+		"NUL":                {abstract: ro("/x\x00"), wantReason: ReasonInvalidPath, wantMsg: "control character (byte 0x0)"},
+		"too long":           {abstract: ro("/" + strings.Repeat("a", 4096)), wantReason: ReasonInvalidPath, wantMsg: "4097 bytes"},
 		"bad executable": {abstract: v1.AppArmorAbstract{Executable: &v1.AppArmorExecutablesRules{AllowedLibraries: paths("lib.so")}},
 			wantReason: ReasonInvalidPath, wantField: "spec.abstract.executable.allowedLibraries[0]"},
 		"path in two filesystem lists": {
-			abstract: v1.AppArmorAbstract{Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: paths("/a", "/b"), ReadWritePaths: paths("/b")}},
+			abstract:   v1.AppArmorAbstract{Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: paths("/a", "/b"), ReadWritePaths: paths("/b")}},
 			wantReason: ReasonConflictingPath, wantField: "spec.abstract.filesystem.readWritePaths[0]",
 			wantMsg: `"/b" is already listed in spec.abstract.filesystem.readOnlyPaths[1]`},
 		"write-only executable": {
@@ -88,7 +88,7 @@ func TestValidateRefuses(t *testing.T) {
 		"duplicate capability": {
 			abstract:   v1.AppArmorAbstract{Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: []string{"chown", "chown"}}},
 			wantReason: ReasonInvalidCapability, wantField: "spec.abstract.capability.allowedCapabilities[1]", wantMsg: "twice"},
-		"name with a space": {name: "a b", wantReason: ReasonInvalidName, wantField: "metadata.name", wantMsg: "not a DNS subdomain"},
+		"name with a space":     {name: "a b", wantReason: ReasonInvalidName, wantField: "metadata.name", wantMsg: "not a DNS subdomain"},
 		"name ending in a dash": {name: "a-", wantReason: ReasonInvalidName, wantField: "metadata.name"},
 		"empty name":            {name: "-", wantReason: ReasonInvalidName},
 	}
