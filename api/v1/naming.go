@@ -3,6 +3,7 @@ package v1
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 )
 
 // Object names derived from other names must stay within Kubernetes' limits
@@ -17,9 +18,18 @@ const (
 )
 
 // NodeStatusName is the name of the SecurityProfileNodeStatus a node keeps
-// for a profile: "<profile>-<node>".
-func NodeStatusName(profile, node string) string {
-	return fitName(profile+"-"+node, maxNameLength)
+// for a profile: "<profile>-<node>" for a SeccompProfile, as in SPO, and
+// "<profile>-<node>-<kind>" ("-selinuxprofile", "-apparmorprofile", ...)
+// for the other kinds, so that profiles of different kinds with the same
+// name keep separate reports. Names built from contrived profile and node
+// names can still meet; the node reporter refuses a report that belongs to
+// another profile rather than overwrite it.
+func NodeStatusName(kind, profile, node string) string {
+	name := profile + "-" + node
+	if kind != "SeccompProfile" {
+		name += "-" + strings.ToLower(kind)
+	}
+	return fitName(name, maxNameLength)
 }
 
 // NodeFinalizer is the finalizer a node puts on a profile so the profile is

@@ -10,15 +10,17 @@ import (
 func TestNamesStayValid(t *testing.T) {
 	long := strings.Repeat("a", 200)
 	tests := map[string]struct {
-		profile, node string
-		wantStatus    string
+		kind, profile, node string
+		wantStatus          string
 	}{
-		"keeps short names readable":                      {"web", "node-1", "web-node-1"},
-		"cuts and hashes names that would pass 253 bytes": {long, long, ""},
+		"keeps a SeccompProfile's report name as SPO names it": {"SeccompProfile", "web", "node-1", "web-node-1"},
+		"names the kind of other profiles, so equal names do not share a report": {
+			"AppArmorProfile", "web", "node-1", "web-node-1-apparmorprofile"},
+		"cuts and hashes names that would pass 253 bytes": {"SelinuxProfile", long, long, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := NodeStatusName(tc.profile, tc.node)
+			got := NodeStatusName(tc.kind, tc.profile, tc.node)
 			if tc.wantStatus != "" && got != tc.wantStatus {
 				t.Errorf("NodeStatusName = %q, want %q", got, tc.wantStatus)
 			}

@@ -101,7 +101,11 @@ func (r Reporter) Set(ctx context.Context, profile client.Object, st v1.Security
 
 // Delete removes the node status of the profile; a missing one is fine.
 func (r Reporter) Delete(ctx context.Context, profile client.Object) error {
-	ns := &v1.SecurityProfileNodeStatus{ObjectMeta: metav1.ObjectMeta{Name: v1.NodeStatusName(profile.GetName(), r.Node)}}
+	name, err := r.name(profile)
+	if err != nil {
+		return err
+	}
+	ns := &v1.SecurityProfileNodeStatus{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	if err := r.Client.Delete(ctx, ns); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("deleting node status %s: %w", ns.Name, err)
 	}
@@ -109,12 +113,29 @@ func (r Reporter) Delete(ctx context.Context, profile client.Object) error {
 }
 
 func (r Reporter) get(ctx context.Context, profile client.Object) (*v1.SecurityProfileNodeStatus, error) {
+	gvk, err := apiutil.GVKForObject(profile, r.Client.Scheme())
+	if err != nil {
+		return nil, err
+	}
 	ns := &v1.SecurityProfileNodeStatus{}
-	key := client.ObjectKey{Name: v1.NodeStatusName(profile.GetName(), r.Node)}
+	key := client.ObjectKey{Name: v1.NodeStatusName(gvk.Kind, profile.GetName(), r.Node)}
 	if err := r.Client.Get(ctx, key, ns); err != nil {
 		return nil, err
 	}
+	if s := ns.Spec; s.ProfileKind != gvk.Kind || s.ProfileName != profile.GetName() || s.NodeName != r.Node {
+		return nil, fmt.Errorf("node status %s reports %s %s on node %s, not %s %s on node %s: refusing to overwrite it",
+			ns.Name, s.ProfileKind, s.ProfileName, s.NodeName, gvk.Kind, profile.GetName(), r.Node)
+	}
 	return ns, nil
+}
+
+// name is the node status's name for profile on this node.
+func (r Reporter) name(profile client.Object) (string, error) {
+	gvk, err := apiutil.GVKForObject(profile, r.Client.Scheme())
+	if err != nil {
+		return "", err
+	}
+	return v1.NodeStatusName(gvk.Kind, profile.GetName(), r.Node), nil
 }
 
 func (r Reporter) create(ctx context.Context, profile client.Object, st v1.SecurityProfileNodeStatusStatus) (*v1.SecurityProfileNodeStatus, error) {
@@ -124,7 +145,7 @@ func (r Reporter) create(ctx context.Context, profile client.Object, st v1.Secur
 	}
 	ns := &v1.SecurityProfileNodeStatus{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: v1.NodeStatusName(profile.GetName(), r.Node),
+			Name: v1.NodeStatusName(gvk.Kind, profile.GetName(), r.Node),
 			// The owner reference lets garbage collection clean up after a
 			// node that vanished without deleting its reports.
 			OwnerReferences: []metav1.OwnerReference{{

@@ -90,9 +90,13 @@ func seccompState(ctx context.Context, name string) func() v1.ProfileState {
 }
 
 func nodeStatus(ctx context.Context, profile, node string) func() (*v1.SecurityProfileNodeStatus, error) {
+	return nodeStatusOf(ctx, "SeccompProfile", profile, node)
+}
+
+func nodeStatusOf(ctx context.Context, kind, profile, node string) func() (*v1.SecurityProfileNodeStatus, error) {
 	return func() (*v1.SecurityProfileNodeStatus, error) {
 		ns := &v1.SecurityProfileNodeStatus{}
-		err := k8s.Get(ctx, client.ObjectKey{Name: v1.NodeStatusName(profile, node)}, ns)
+		err := k8s.Get(ctx, client.ObjectKey{Name: v1.NodeStatusName(kind, profile, node)}, ns)
 		return ns, err
 	}
 }

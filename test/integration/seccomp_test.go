@@ -114,7 +114,7 @@ var _ = Describe("A SeccompProfile on every node", Ordered, func() {
 			p.Finalizers = append(p.Finalizers, v1.NodeFinalizer("node-gone"))
 		})
 		report := &v1.SecurityProfileNodeStatus{
-			ObjectMeta: metav1.ObjectMeta{Name: v1.NodeStatusName("log-all", "node-gone")},
+			ObjectMeta: metav1.ObjectMeta{Name: v1.NodeStatusName("SeccompProfile", "log-all", "node-gone")},
 			Spec:       v1.SecurityProfileNodeStatusSpec{NodeName: "node-gone", ProfileKind: "SeccompProfile", ProfileName: "log-all"},
 		}
 		Expect(k8s.Create(ctx, report)).To(Succeed())
