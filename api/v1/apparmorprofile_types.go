@@ -15,8 +15,14 @@ const (
 	AppArmorComplain AppArmorMode = "Complain"
 )
 
-// AppArmorPath is an absolute path or AppArmor glob.
-// +kubebuilder:validation:Pattern=`^/[^\x00\n]*$`
+// daemon/apparmor's Validate applies the same grammar as the pattern below,
+// and its tests compare the two.
+
+// AppArmorPath is an absolute path or AppArmor glob (apparmor.d(5)). It may
+// not contain control characters or '"'; a backslash escapes one
+// character; ',' may only separate {a,b} alternatives, whose braces must be
+// balanced and not nested. Paths with spaces are quoted in the policy.
+// +kubebuilder:validation:Pattern=`^/([^\x00-\x1f\x7f"\\,{}]|\\[^\x00-\x1f\x7f"]|\{([^\x00-\x1f\x7f"\\{}]|\\[^\x00-\x1f\x7f"])*\})*$`
 // +kubebuilder:validation:MaxLength=4096
 type AppArmorPath string
 
@@ -70,10 +76,11 @@ type AppArmorNetworkRules struct {
 
 // AppArmorCapabilityRules lists Linux capabilities.
 type AppArmorCapabilityRules struct {
-	// AllowedCapabilities, lower case without CAP_, e.g. "net_bind_service".
+	// AllowedCapabilities, lower case without CAP_, e.g. "net_bind_service":
+	// the kernel's capability names, as apparmor.d(5) spells them.
 	// +optional
 	// +listType=set
-	// +kubebuilder:validation:items:Pattern=`^[a-z_]+$`
+	// +kubebuilder:validation:items:Enum=chown;dac_override;dac_read_search;fowner;fsetid;kill;setgid;setuid;setpcap;linux_immutable;net_bind_service;net_broadcast;net_admin;net_raw;ipc_lock;ipc_owner;sys_module;sys_rawio;sys_chroot;sys_ptrace;sys_pacct;sys_admin;sys_boot;sys_nice;sys_resource;sys_time;sys_tty_config;mknod;lease;audit_write;audit_control;setfcap;mac_override;mac_admin;syslog;wake_alarm;block_suspend;audit_read;perfmon;bpf;checkpoint_restore
 	AllowedCapabilities []string `json:"allowedCapabilities,omitempty"`
 }
 

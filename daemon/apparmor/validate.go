@@ -3,6 +3,7 @@ package apparmor
 import (
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -79,8 +80,9 @@ func checkPath(p string) error {
 	if p == "" || p[0] != '/' {
 		return fmt.Errorf("%q is not an absolute path: it must start with /", p)
 	}
-	if len(p) > maxPathLength {
-		return fmt.Errorf("the path is %d bytes long, more than %d", len(p), maxPathLength)
+	// Counted in characters, as the CRD's maxLength counts.
+	if n := utf8.RuneCountInString(p); n > maxPathLength {
+		return fmt.Errorf("the path is %d characters long, more than %d", n, maxPathLength)
 	}
 	inBraces := false
 	for i := 0; i < len(p); i++ {

@@ -67,7 +67,7 @@ func TestValidateRefuses(t *testing.T) {
 		"quote":              {abstract: ro(`/x" rwix, "/y`), wantReason: ReasonInvalidPath, wantMsg: `contains '"'`},
 		"trailing backslash": {abstract: ro(`/x\`), wantReason: ReasonInvalidPath, wantMsg: `ends with '\'`},
 		"NUL":                {abstract: ro("/x\x00"), wantReason: ReasonInvalidPath, wantMsg: "control character (byte 0x0)"},
-		"too long":           {abstract: ro("/" + strings.Repeat("a", 4096)), wantReason: ReasonInvalidPath, wantMsg: "4097 bytes"},
+		"too long":           {abstract: ro("/" + strings.Repeat("a", 4096)), wantReason: ReasonInvalidPath, wantMsg: "4097 characters"},
 		"bad executable": {abstract: v1.AppArmorAbstract{Executable: &v1.AppArmorExecutablesRules{AllowedLibraries: paths("lib.so")}},
 			wantReason: ReasonInvalidPath, wantField: "spec.abstract.executable.allowedLibraries[0]"},
 		"path in two filesystem lists": {
