@@ -1,0 +1,32 @@
+// Package selinux is the node side of SelinuxProfiles and
+// RawSelinuxProfiles: it turns them into CIL modules and has selinuxd
+// install them.
+//
+// Translation is pure and deterministic:
+//
+//   - Translate checks a SelinuxProfile (Validate: names and allow
+//     entries; CheckPolicy: the built-in denylist of permissions that
+//     would undo SELinux, and the SPOD's allowedSystemProfiles; Resolve:
+//     inherited SelinuxProfiles, with cycles, missing profiles and chains
+//     longer than MaxChainLength refused) and renders
+//     "(block <name> (blockinherit container) ... (allow process T (C (P))))",
+//     the layout SPO 1.0 and udica produce, so modules are interchangeable;
+//   - TranslateRaw checks a RawSelinuxProfile's CIL (well nested, no
+//     statement that reaches outside its block) and wraps it in the block;
+//   - Usage(name), "<name>.process", is the type pods run as: status.usage.
+//
+// ProfileInstaller and RawInstaller implement nodeinstall.Installer (and
+// Locator): they refuse with SelinuxNotSupportedOnNode when the kernel has
+// no SELinux (SELinuxSupported) and with SelinuxDisabledInOperator when
+// the SPOD's selinux.enable is off, write <PolicyDir>/<name>.cil
+// atomically, and poll selinuxd's status socket (Client) until it reports
+// Installed or Failed. Remove deletes the file and waits until selinuxd
+// forgets the module.
+//
+// Every problem with a profile is a *nodeinstall.Error whose Reason goes
+// into the node status, the Event and ProfileErrors unchanged; failures of
+// the node (selinuxd unreachable or slow, a write that failed) are too,
+// with Retry set. Tests compile every module with secilc against
+// test/fixtures/selinux/base.cil and install through test/selinuxd, a
+// stand-in speaking selinuxd's protocol.
+package selinux

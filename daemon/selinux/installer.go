@@ -1,0 +1,236 @@
+package selinux
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/nodefs"
+	"github.com/secprofiles/spo/daemon/nodeinstall"
+)
+
+// Reasons of node failures: reported on the node status and retried with
+// backoff (nodeinstall.Error.Retry). The first three are SPO 1.0's words.
+const (
+	ReasonCannotContactSelinuxd = "CannotContactSelinuxd"
+	ReasonCannotWritePolicyFile = "CannotWritePolicyFile"
+	ReasonCannotRemovePolicy    = "CannotRemoveSelinuxPolicy"
+	// ReasonSelinuxdTimeout: selinuxd gave no verdict within Config.Timeout.
+	ReasonSelinuxdTimeout = "SelinuxdTimeout"
+)
+
+// Config is what both SELinux Installers need.
+type Config struct {
+	// PolicyDir is the directory selinuxd watches (DefaultPolicyDir).
+	PolicyDir string
+	// Selinuxd is the client of selinuxd's status server.
+	Selinuxd *Client
+	// Settings returns the SPOD's selinux settings, read on every call so
+	// that a change applies to the next reconcile.
+	Settings func(ctx context.Context) (v1.SelinuxConfig, error)
+	// GetProfile returns a SelinuxProfile by name, for inherit chains;
+	// NotFound when there is none.
+	GetProfile func(ctx context.Context, name string) (*v1.SelinuxProfile, error)
+	// Supported reports whether the node runs SELinux; SELinuxSupported
+	// when nil (tests replace it: these machines have no SELinux).
+	Supported func() (bool, string)
+	// PollInterval and Timeout govern waiting for selinuxd's verdict
+	// (defaults 500ms and 2m: semodule takes seconds on a real node).
+	PollInterval, Timeout time.Duration
+}
+
+// ProfileInstaller installs SelinuxProfiles; it implements
+// nodeinstall.Installer and nodeinstall.Locator.
+type ProfileInstaller struct{ m modules }
+
+// RawInstaller installs RawSelinuxProfiles, when the SPOD's
+// selinux.enableRawSelinuxProfiles allows them.
+type RawInstaller struct{ m modules }
+
+var (
+	_ nodeinstall.Installer[*v1.SelinuxProfile]    = (*ProfileInstaller)(nil)
+	_ nodeinstall.Locator[*v1.SelinuxProfile]      = (*ProfileInstaller)(nil)
+	_ nodeinstall.Installer[*v1.RawSelinuxProfile] = (*RawInstaller)(nil)
+	_ nodeinstall.Locator[*v1.RawSelinuxProfile]   = (*RawInstaller)(nil)
+)
+
+// NewProfileInstaller returns the Installer for SelinuxProfiles.
+func NewProfileInstaller(cfg Config) *ProfileInstaller {
+	return &ProfileInstaller{m: newModules(cfg)}
+}
+
+// NewRawInstaller returns the Installer for RawSelinuxProfiles.
+func NewRawInstaller(cfg Config) *RawInstaller { return &RawInstaller{m: newModules(cfg)} }
+
+// Install renders p and has selinuxd install it. Location is the type
+// pods use (Usage), which is also what status.usage shows.
+func (i *ProfileInstaller) Install(ctx context.Context, p *v1.SelinuxProfile) (nodeinstall.Installed, error) {
+	return i.m.install(ctx, p.Name, false, func(s v1.SelinuxConfig) ([]byte, error) {
+		get := func(name string) (*v1.SelinuxProfile, error) { return i.m.cfg.GetProfile(ctx, name) }
+		return Translate(p, OptionsFrom(s), get)
+	})
+}
+
+// Remove deletes p's module file and waits until selinuxd has removed it.
+func (i *ProfileInstaller) Remove(ctx context.Context, p *v1.SelinuxProfile) (bool, error) {
+	return i.m.remove(ctx, p.Name)
+}
+
+// Location is the SELinux type pods run as under p.
+func (i *ProfileInstaller) Location(p *v1.SelinuxProfile) string { return Usage(p.Name) }
+
+// Install checks p's policy, wraps it in its block and has selinuxd
+// install it.
+func (i *RawInstaller) Install(ctx context.Context, p *v1.RawSelinuxProfile) (nodeinstall.Installed, error) {
+	return i.m.install(ctx, p.Name, true, func(v1.SelinuxConfig) ([]byte, error) { return TranslateRaw(p) })
+}
+
+// Remove deletes p's module file and waits until selinuxd has removed it.
+func (i *RawInstaller) Remove(ctx context.Context, p *v1.RawSelinuxProfile) (bool, error) {
+	return i.m.remove(ctx, p.Name)
+}
+
+// Location is the SELinux type pods run as under p.
+func (i *RawInstaller) Location(p *v1.RawSelinuxProfile) string { return Usage(p.Name) }
+
+// modules is the work both kinds share: module files and selinuxd.
+type modules struct{ cfg Config }
+
+func newModules(cfg Config) modules {
+	if cfg.Supported == nil {
+		cfg.Supported = SELinuxSupported
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 500 * time.Millisecond
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	if cfg.PolicyDir == "" {
+		cfg.PolicyDir = DefaultPolicyDir
+	}
+	return modules{cfg: cfg}
+}
+
+// enabled returns the SPOD settings after checking that this node and the
+// operator both run SELinux profiles; the node comes first because no SPOD
+// setting can fix it.
+func (m modules) enabled(ctx context.Context, raw bool) (v1.SelinuxConfig, error) {
+	if ok, why := m.cfg.Supported(); !ok {
+		return v1.SelinuxConfig{}, newError(ReasonNotSupportedOnNode, "", why)
+	}
+	s, err := m.cfg.Settings(ctx)
+	if err != nil {
+		return s, fmt.Errorf("reading the SecurityProfilesOperatorDaemon's selinux settings: %w", err)
+	}
+	switch {
+	case !s.Enable:
+		return s, newError(ReasonDisabledInOperator, "",
+			"SELinux profiles are disabled: the SecurityProfilesOperatorDaemon's selinux.enable is false")
+	case raw && !s.EnableRawSelinuxProfiles:
+		return s, newError(ReasonRawDisabledInOperator, "",
+			"RawSelinuxProfiles are disabled: the SecurityProfilesOperatorDaemon's selinux.enableRawSelinuxProfiles is false")
+	}
+	return s, nil
+}
+
+func (m modules) install(ctx context.Context, name string, raw bool, render func(v1.SelinuxConfig) ([]byte, error)) (nodeinstall.Installed, error) {
+	settings, err := m.enabled(ctx, raw)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	cil, err := render(settings)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	path, err := nodefs.SafeJoin(m.cfg.PolicyDir, name, moduleExt)
+	if err != nil {
+		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
+	}
+	changed, err := nodefs.WriteFileAtomic(path, cil, 0o644)
+	if err != nil {
+		return nodeinstall.Installed{}, retryError(ReasonCannotWritePolicyFile, err.Error())
+	}
+	if err := m.awaitInstalled(ctx, name); err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	return nodeinstall.Installed{Location: Usage(name), Changed: changed}, nil
+}
+
+// awaitInstalled polls selinuxd until it has a verdict on name.
+//
+// selinuxd keeps a module's old status until it has processed a changed
+// file, and its answers carry no checksum, so right after an update an
+// "Installed" may still describe the previous content; the next
+// reconcile (any later change) sees the new verdict.
+func (m modules) awaitInstalled(ctx context.Context, name string) error {
+	return m.poll(ctx, name, "install", func(st *PolicyStatus) (bool, error) {
+		switch {
+		case st == nil:
+			return false, nil
+		case st.Status == StateFailed:
+			return true, newError(ReasonCannotSavePolicy, "",
+				fmt.Sprintf("selinuxd could not install module %s: %s", name, st.Msg))
+		}
+		return st.Status == StateInstalled, nil
+	})
+}
+
+func (m modules) remove(ctx context.Context, name string) (bool, error) {
+	path, err := nodefs.SafeJoin(m.cfg.PolicyDir, name, moduleExt)
+	if err != nil {
+		// No such file can have been written.
+		return false, nil
+	}
+	removed, err := nodefs.RemoveFile(path)
+	if err != nil {
+		return false, retryError(ReasonCannotRemovePolicy, err.Error())
+	}
+	// Without a file there is nothing for selinuxd to act on; without
+	// SELinux or with the operator's switch off there is no selinuxd.
+	if !removed || !m.selinuxdRuns(ctx) {
+		return removed, nil
+	}
+	return true, m.poll(ctx, name, "removal", func(st *PolicyStatus) (bool, error) { return st == nil, nil })
+}
+
+func (m modules) selinuxdRuns(ctx context.Context) bool {
+	if ok, _ := m.cfg.Supported(); !ok {
+		return false
+	}
+	s, err := m.cfg.Settings(ctx)
+	return err != nil || s.Enable
+}
+
+// poll asks selinuxd for name's status until done says so, the context
+// ends or Config.Timeout passes (a node failure, retried).
+func (m modules) poll(ctx context.Context, name, what string, done func(*PolicyStatus) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
+	defer cancel()
+	tick := time.NewTicker(m.cfg.PollInterval)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		st, err := m.cfg.Selinuxd.Status(ctx, name)
+		if err == nil {
+			if ok, verdict := done(st); ok || verdict != nil {
+				return verdict
+			}
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			if lastErr != nil {
+				return retryError(ReasonCannotContactSelinuxd, lastErr.Error())
+			}
+			return retryError(ReasonSelinuxdTimeout,
+				fmt.Sprintf("selinuxd did not finish the %s of module %s within %s", what, name, m.cfg.Timeout))
+		case <-tick.C:
+		}
+	}
+}
+
+func retryError(reason, msg string) error {
+	return &nodeinstall.Error{Reason: reason, Message: msg, Retry: true}
+}
