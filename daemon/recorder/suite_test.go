@@ -10,7 +10,6 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
@@ -31,7 +30,7 @@ const node = "node-a"
 
 var (
 	k8s    client.Client
-	env    *envtest.Environment
+	suite  *controlplane.Suite
 	cfg    *rest.Config
 	bpf    *fakeBpf
 	states recorder.Store
@@ -48,21 +47,14 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
 	var err error
-	env, err = controlplane.New()
+	suite, err = controlplane.StartSuite(ctrl.Options{}, nil)
 	Expect(err).NotTo(HaveOccurred())
-	cfg, err = env.Start()
-	Expect(err).NotTo(HaveOccurred())
-	k8s, err = client.New(cfg, client.Options{Scheme: controlplane.Scheme()})
-	Expect(err).NotTo(HaveOccurred())
+	cfg, k8s = suite.Config, suite.Client
 	bpf = &fakeBpf{syscalls: map[string]*bpfrecorderv1.SyscallsResponse{}}
 	states = recorder.Store{Dir: GinkgoT().TempDir()}
 })
 
-var _ = AfterSuite(func() {
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
-})
+var _ = AfterSuite(func() { Expect(suite.Stop()).To(Succeed()) })
 
 // startDaemon runs a daemon's recorder until the spec ends, as a restart
 // would: a new manager over the same state directory.

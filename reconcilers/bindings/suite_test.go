@@ -1,19 +1,17 @@
 package bindings_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/secprofiles/spo/reconcilers/bindings"
 	"github.com/secprofiles/spo/reconcilers/workloads"
@@ -23,10 +21,8 @@ import (
 // k8s talks to the API server directly, not through the manager's cache, so
 // what a spec reads is what the server holds.
 var (
-	k8s         client.Client
-	env         *envtest.Environment
-	stopManager context.CancelFunc
-	waitManager func() error
+	k8s   client.Client
+	suite *controlplane.Suite
 )
 
 func TestBindings(t *testing.T) {
@@ -40,38 +36,17 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
 	var err error
-	env, err = controlplane.New()
-	Expect(err).NotTo(HaveOccurred())
-	cfg, err := env.Start()
-	Expect(err).NotTo(HaveOccurred())
-
-	scheme := controlplane.Scheme()
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-
-	// Pods are cached stripped, as in the real manager: the reconciler must
-	// not need anything TransformPod drops.
-	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(ctrl.Options{
+	suite, err = controlplane.StartSuite(manager.Options{
+		// Pods are cached stripped, as in the real manager: the reconciler
+		// must not need anything TransformPod drops.
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&corev1.Pod{}: {Transform: workloads.TransformPod},
 		}},
-	}))
+	}, func(mgr manager.Manager) error {
+		return (&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)
+	})
 	Expect(err).NotTo(HaveOccurred())
-	Expect((&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)).To(Succeed())
-
-	var ctx context.Context
-	ctx, stopManager = context.WithCancel(context.Background())
-	waitManager = controlplane.Run(ctx, mgr)
+	k8s = suite.Client
 })
 
-// The manager must be gone before the API server: otherwise its watches
-// fail and its last requests hang until they time out.
-var _ = AfterSuite(func() {
-	if stopManager != nil {
-		stopManager()
-		Expect(waitManager()).To(Succeed())
-	}
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
-})
+var _ = AfterSuite(func() { Expect(suite.Stop()).To(Succeed()) })

@@ -1,17 +1,15 @@
 package recordingmerger_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 	"github.com/secprofiles/spo/test/controlplane"
@@ -20,10 +18,8 @@ import (
 // k8s talks to the API server directly, not through the manager's cache, so
 // what a spec reads is what the server holds.
 var (
-	k8s         client.Client
-	env         *envtest.Environment
-	stopManager context.CancelFunc
-	waitManager func() error
+	k8s   client.Client
+	suite *controlplane.Suite
 )
 
 func TestRecordingMerger(t *testing.T) {
@@ -37,30 +33,11 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
 	var err error
-	env, err = controlplane.New()
+	suite, err = controlplane.StartSuite(manager.Options{}, func(mgr manager.Manager) error {
+		return (&recordingmerger.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)
+	})
 	Expect(err).NotTo(HaveOccurred())
-	cfg, err := env.Start()
-	Expect(err).NotTo(HaveOccurred())
-	k8s, err = client.New(cfg, client.Options{Scheme: controlplane.Scheme()})
-	Expect(err).NotTo(HaveOccurred())
-
-	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(ctrl.Options{}))
-	Expect(err).NotTo(HaveOccurred())
-	Expect((&recordingmerger.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)).To(Succeed())
-
-	var ctx context.Context
-	ctx, stopManager = context.WithCancel(context.Background())
-	waitManager = controlplane.Run(ctx, mgr)
+	k8s = suite.Client
 })
 
-// The manager must be gone before the API server: otherwise its watches
-// fail and its last requests hang until they time out.
-var _ = AfterSuite(func() {
-	if stopManager != nil {
-		stopManager()
-		Expect(waitManager()).To(Succeed())
-	}
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
-})
+var _ = AfterSuite(func() { Expect(suite.Stop()).To(Succeed()) })

@@ -1,19 +1,17 @@
 package workloads_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/secprofiles/spo/reconcilers/workloads"
 	"github.com/secprofiles/spo/test/controlplane"
@@ -22,10 +20,8 @@ import (
 // k8s talks to the API server directly, not through the manager's cache, so
 // what a spec reads is what the server holds.
 var (
-	k8s         client.Client
-	env         *envtest.Environment
-	stopManager context.CancelFunc
-	waitManager func() error
+	k8s   client.Client
+	suite *controlplane.Suite
 )
 
 func TestWorkloads(t *testing.T) {
@@ -39,34 +35,15 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
 	var err error
-	env, err = controlplane.New()
-	Expect(err).NotTo(HaveOccurred())
-	cfg, err := env.Start()
-	Expect(err).NotTo(HaveOccurred())
-	k8s, err = client.New(cfg, client.Options{Scheme: controlplane.Scheme()})
-	Expect(err).NotTo(HaveOccurred())
-
-	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(ctrl.Options{
+	suite, err = controlplane.StartSuite(manager.Options{
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&corev1.Pod{}: {Transform: workloads.TransformPod},
 		}},
-	}))
+	}, func(mgr manager.Manager) error {
+		return (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)
+	})
 	Expect(err).NotTo(HaveOccurred())
-	Expect((&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)).To(Succeed())
-
-	var ctx context.Context
-	ctx, stopManager = context.WithCancel(context.Background())
-	waitManager = controlplane.Run(ctx, mgr)
+	k8s = suite.Client
 })
 
-// The manager must be gone before the API server: otherwise its watches
-// fail and its last requests hang until they time out.
-var _ = AfterSuite(func() {
-	if stopManager != nil {
-		stopManager()
-		Expect(waitManager()).To(Succeed())
-	}
-	if env != nil {
-		Expect(env.Stop()).To(Succeed())
-	}
-})
+var _ = AfterSuite(func() { Expect(suite.Stop()).To(Succeed()) })

@@ -10,6 +10,7 @@ package controlplane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,7 +21,10 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -96,4 +100,63 @@ func Run(ctx context.Context, mgr manager.Manager) (wait func() error) {
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	return func() error { return <-done }
+}
+
+// Suite is a test suite's API server, a client that talks to it directly
+// (not through a cache, so a spec reads what the server holds), and
+// optionally a manager running the controllers under test.
+type Suite struct {
+	Env    *envtest.Environment
+	Config *rest.Config
+	Client client.Client
+	stop   context.CancelFunc
+	wait   func() error
+}
+
+// StartSuite starts the API server and, when setup is not nil, a manager
+// built from opts (through ManagerOptions) whose controllers setup
+// registers.
+func StartSuite(opts manager.Options, setup func(manager.Manager) error) (*Suite, error) {
+	env, err := New()
+	if err != nil {
+		return nil, err
+	}
+	s := &Suite{Env: env}
+	if s.Config, err = env.Start(); err != nil {
+		return nil, err
+	}
+	if s.Client, err = client.New(s.Config, client.Options{Scheme: Scheme()}); err != nil {
+		return s, err
+	}
+	if setup == nil {
+		return s, nil
+	}
+	mgr, err := ctrl.NewManager(s.Config, ManagerOptions(opts))
+	if err != nil {
+		return s, err
+	}
+	if err := setup(mgr); err != nil {
+		return s, err
+	}
+	var ctx context.Context
+	ctx, s.stop = context.WithCancel(context.Background())
+	s.wait = Run(ctx, mgr)
+	return s, nil
+}
+
+// Stop stops the manager, then the API server (see Run for why in that
+// order). It is safe on a Suite that started only partly, or not at all.
+func (s *Suite) Stop() error {
+	if s == nil {
+		return nil
+	}
+	var errs []error
+	if s.stop != nil {
+		s.stop()
+		errs = append(errs, s.wait())
+	}
+	if s.Env != nil {
+		errs = append(errs, s.Env.Stop())
+	}
+	return errors.Join(errs...)
 }
