@@ -177,6 +177,28 @@ var _ = Describe("the binding handler, reading a real cache", func() {
 		Expect(*got.Spec.Containers[0].SecurityContext.AppArmorProfile.LocalhostProfile).To(Equal(aa.Name))
 	})
 
+	It("sets the SELinux type a SelinuxProfile publishes, and the API server accepts the pod", func(ctx SpecContext) {
+		sp := &v1.SelinuxProfile{}
+		sp.GenerateName = "se-"
+		Expect(k8s.Create(ctx, sp)).To(Succeed())
+		base := sp.DeepCopy()
+		sp.Status.Status, sp.Status.Usage = v1.ProfileStateInstalled, sp.Name+".process"
+		Expect(k8s.Status().Patch(ctx, sp, client.MergeFrom(base))).To(Succeed())
+		Eventually(func() string {
+			got := &v1.SelinuxProfile{}
+			Expect(cached.Get(ctx, client.ObjectKeyFromObject(sp), got)).To(Succeed())
+			return got.Status.Usage
+		}).Should(Equal(sp.Name + ".process"))
+		newBinding(ctx, ns, "nginx:1.27", v1.BindingSelinuxProfile, sp.Name)
+
+		req := request(pod(ns, ctr("web", "nginx:1.27")), false)
+		resp := admit.Handle(ctx, req)
+		got := patched(req, resp)
+
+		Expect(k8s.Create(ctx, got)).To(Succeed())
+		Expect(got.Spec.Containers[0].SecurityContext.SELinuxOptions.Type).To(Equal(sp.Name + ".process"))
+	})
+
 	It("allows anything but a pod CREATE untouched", func(ctx SpecContext) {
 		p := newSeccompProfile(ctx, v1.ProfileStateInstalled)
 		newBinding(ctx, ns, "nginx:1.27", v1.BindingSeccompProfile, p.Name)
