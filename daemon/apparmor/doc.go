@@ -9,8 +9,10 @@
 //     off (ReasonDisabledInOperator, from the SPOD's enableAppArmor), when the
 //     node cannot run AppArmor (ReasonNotSupportedOnNode), when the abstract
 //     is invalid (Validate's reasons) or when apparmor_parser refuses the
-//     text (ReasonInvalidPolicy). Any other error (the parser binary missing,
-//     the kernel refusing the load) is transient and worth a retry.
+//     text (ReasonInvalidPolicy). A load apparmor_parser could not do (the
+//     kernel refused, the binary is missing) is ReasonCannotLoad and a
+//     failed state write ReasonWriteFailed, both with Retry set. Reading
+//     enableAppArmor failing is a plain error, retried.
 //   - Install always replaces the loaded profile, because the kernel forgets
 //     policy on reboot while the node's state directory does not; Changed is
 //     true only when the text differs from what this node last loaded, which

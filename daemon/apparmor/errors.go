@@ -24,6 +24,13 @@ const (
 	// enableAppArmor is false.
 	ReasonDisabledInOperator = "AppArmorDisabledInOperator"
 
+	// ReasonCannotLoad: apparmor_parser could not load valid text (the
+	// kernel refused, the parser is missing). Retried with backoff.
+	ReasonCannotLoad = "CannotLoadAppArmorProfile"
+	// ReasonWriteFailed: the node could not record the loaded text in its
+	// state directory. Retried with backoff.
+	ReasonWriteFailed = "WriteFailed"
+
 	// ReasonUnknown is what ReasonOf returns for errors that are not a
 	// *nodeinstall.Error: transient failures, retried with backoff.
 	ReasonUnknown = "Unknown"
@@ -41,4 +48,10 @@ func ReasonOf(err error) string {
 
 func newError(reason, field, msg string) *nodeinstall.Error {
 	return &nodeinstall.Error{Reason: reason, Field: field, Message: msg}
+}
+
+// retryable is a failure of the node, not of the profile: reported on the
+// node status like the others, and retried with backoff.
+func retryable(reason string, err error) *nodeinstall.Error {
+	return &nodeinstall.Error{Reason: reason, Message: err.Error(), Retry: true}
 }

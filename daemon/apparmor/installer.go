@@ -17,10 +17,12 @@ const stateExt = ".apparmor"
 
 // Installer loads AppArmorProfiles on this node; see the package comment.
 type Installer struct {
-	// Parser loads and unloads policy; ExecParser{} in the daemon.
+	// Parser loads and unloads policy; nil means ExecParser{}.
 	Parser Parser
 	// StateDir keeps the text last loaded for each profile, so that Changed
-	// survives daemon restarts. It must exist.
+	// survives daemon restarts; created when missing. It belongs on the
+	// node's disk (a hostPath), not in the pod, or a restarted daemon pod
+	// would count every profile as changed.
 	StateDir string
 	// Enabled reports the SecurityProfilesOperatorDaemon's enableAppArmor;
 	// nil means enabled. The reconciler decides how to read it.
@@ -48,17 +50,17 @@ func (in *Installer) Install(ctx context.Context, p *v1.AppArmorProfile) (nodein
 	if err != nil {
 		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
 	}
-	if err := in.Parser.Replace(ctx, name, policy); err != nil {
+	if err := in.parser().Replace(ctx, name, policy); err != nil {
 		if errors.Is(err, ErrInvalidPolicy) {
 			return nodeinstall.Installed{}, newError(ReasonInvalidPolicy, "spec.abstract", err.Error())
 		}
-		return nodeinstall.Installed{}, fmt.Errorf("loading AppArmor profile %s: %w", name, err)
+		return nodeinstall.Installed{}, retryable(ReasonCannotLoad, fmt.Errorf("loading AppArmor profile %s: %w", name, err))
 	}
 	// Recorded after the load succeeded: a failed load must not make the
 	// next attempt look unchanged.
 	changed, err := nodefs.WriteFileAtomic(state, policy, 0o600)
 	if err != nil {
-		return nodeinstall.Installed{}, fmt.Errorf("recording loaded AppArmor profile %s: %w", name, err)
+		return nodeinstall.Installed{}, retryable(ReasonWriteFailed, fmt.Errorf("recording loaded AppArmor profile %s: %w", name, err))
 	}
 	return nodeinstall.Installed{Location: name, Changed: changed}, nil
 }
@@ -81,6 +83,13 @@ func (in *Installer) usable(ctx context.Context) error {
 	return nil
 }
 
+func (in *Installer) parser() Parser {
+	if in.Parser != nil {
+		return in.Parser
+	}
+	return ExecParser{}
+}
+
 func (in *Installer) supported() (bool, string) {
 	if in.Supported != nil {
 		return in.Supported()
@@ -100,7 +109,7 @@ func (in *Installer) Remove(ctx context.Context, p *v1.AppArmorProfile) (bool, e
 	}
 	removed := false
 	if ok, _ := in.supported(); ok {
-		err := in.Parser.Remove(ctx, name)
+		err := in.parser().Remove(ctx, name)
 		switch {
 		case err == nil:
 			removed = true

@@ -88,7 +88,8 @@ func TestInstallFailures(t *testing.T) {
 	tests := map[string]struct {
 		in         func(t *testing.T, fake *fakeParser) *Installer
 		p          *v1.AppArmorProfile
-		wantReason string // "" means a retryable error
+		wantReason string // "" means a plain (retried) error
+		wantRetry  bool
 		wantCalls  int
 	}{
 		"parser refuses the text": {
@@ -103,7 +104,18 @@ func TestInstallFailures(t *testing.T) {
 				f.err = errors.New("apparmor_parser -r -K: exit status 1: Permission denied")
 				return newTestInstaller(t, f)
 			},
-			p: web, wantCalls: 1,
+			p: web, wantReason: ReasonCannotLoad, wantRetry: true, wantCalls: 1,
+		},
+		"state directory unusable": {
+			in: func(t *testing.T, f *fakeParser) *Installer {
+				in := newTestInstaller(t, f)
+				in.StateDir = filepath.Join(in.StateDir, "a-file")
+				if err := os.WriteFile(in.StateDir, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return in
+			},
+			p: web, wantReason: ReasonWriteFailed, wantRetry: true, wantCalls: 1,
 		},
 		"invalid abstract never reaches the parser": {
 			in:         func(t *testing.T, f *fakeParser) *Installer { return newTestInstaller(t, f) },
@@ -145,9 +157,9 @@ func TestInstallFailures(t *testing.T) {
 			case err == nil:
 				t.Fatal("Install succeeded")
 			case tt.wantReason == "" && errors.As(err, &e):
-				t.Fatalf("Install = %v, want a retryable error", err)
-			case tt.wantReason != "" && ReasonOf(err) != tt.wantReason:
-				t.Fatalf("Install = %v (%s), want %s", err, ReasonOf(err), tt.wantReason)
+				t.Fatalf("Install = %v, want a plain error", err)
+			case tt.wantReason != "" && (!errors.As(err, &e) || e.Reason != tt.wantReason || e.Retry != tt.wantRetry):
+				t.Fatalf("Install = %#v, want %s (Retry %v)", err, tt.wantReason, tt.wantRetry)
 			}
 			if len(fake.calls) != tt.wantCalls {
 				t.Fatalf("parser calls = %q", fake.calls)
