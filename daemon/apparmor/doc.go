@@ -20,7 +20,8 @@
 //   - Remove unloads the profile and forgets its text.
 //
 // The pure steps are exported for spoc and tests: Validate, Render and
-// Translate (both together). The profile is loaded under the object's name,
+// Translate (both together); EscapePath turns a literal file name (from a
+// recording) into a path that matches only that file. The profile is loaded under the object's name,
 // which is what webhooks/binding.AppArmorLocalhostProfile puts into
 // securityContext.appArmorProfile.localhostProfile, as SPO does.
 //
