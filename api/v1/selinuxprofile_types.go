@@ -23,10 +23,11 @@ type PolicyRef struct {
 	// +kubebuilder:default=System
 	Kind PolicyRefKind `json:"kind,omitempty"`
 
-	// Name of the inherited policy.
+	// Name of the inherited policy: a CIL block name, so it starts with a
+	// letter and has no dots (the CIL namespace separator).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$`
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9_]*[a-z0-9])?$`
 	Name string `json:"name"`
 }
 
@@ -49,7 +50,9 @@ type LabelKey string
 // +kubebuilder:validation:Pattern=`^[a-z][a-z0-9_]*$`
 type ObjectClassKey string
 
-// PermissionSet lists permissions of one object class.
+// PermissionSet lists permissions of one object class; "(class ())" is
+// not CIL, so it holds at least one.
+// +kubebuilder:validation:MinItems=1
 // +kubebuilder:validation:items:Pattern=`^[a-z][a-z0-9_]*$`
 type PermissionSet []string
 
@@ -86,6 +89,7 @@ type SelinuxProfileStatus struct {
 
 // SelinuxProfile is an SELinux policy module the operator installs on every
 // node that runs SELinux.
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z][-a-z0-9]*$')",message="metadata.name must start with a letter and contain no '.': it names the SELinux module (a CIL block)"
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:scope=Cluster
 // +kubebuilder:subresource:status
@@ -122,6 +126,7 @@ type RawSelinuxProfileSpec struct {
 }
 
 // RawSelinuxProfile is an SELinux policy module in raw CIL.
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z][-a-z0-9]*$')",message="metadata.name must start with a letter and contain no '.': it names the SELinux module (a CIL block)"
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:scope=Cluster
 // +kubebuilder:subresource:status
