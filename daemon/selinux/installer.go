@@ -206,6 +206,7 @@ func (m modules) selinuxdRuns(ctx context.Context) bool {
 // poll asks selinuxd for name's status until done says so, the context
 // ends or Config.Timeout passes (a node failure, retried).
 func (m modules) poll(ctx context.Context, name, what string, done func(*PolicyStatus) (bool, error)) error {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	tick := time.NewTicker(m.cfg.PollInterval)
@@ -221,6 +222,9 @@ func (m modules) poll(ctx context.Context, name, what string, done func(*PolicyS
 		lastErr = err
 		select {
 		case <-ctx.Done():
+			if parent.Err() != nil {
+				return parent.Err() // the reconciler gave up, not selinuxd
+			}
 			if lastErr != nil {
 				return retryError(ReasonCannotContactSelinuxd, lastErr.Error())
 			}

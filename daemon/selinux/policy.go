@@ -79,6 +79,10 @@ func (o Options) systemAllowed(name string) bool {
 // limits. Run it on every profile in the inherit chain: a blockinherit
 // brings the parent's rules along.
 func CheckPolicy(spec *v1.SelinuxProfileSpec, opts Options) error {
+	return checkPolicy(spec, sortedRules(spec.Allow), opts)
+}
+
+func checkPolicy(spec *v1.SelinuxProfileSpec, rules []rule, opts Options) error {
 	for i, ref := range inherits(spec) {
 		if ref.Kind == v1.PolicyRefSelinuxProfile || opts.systemAllowed(ref.Name) {
 			continue
@@ -86,22 +90,12 @@ func CheckPolicy(spec *v1.SelinuxProfileSpec, opts Options) error {
 		return newError(ReasonSystemProfileNotAllowed, fmt.Sprintf("spec.inherit[%d].name", i),
 			fmt.Sprintf("system profile %q is not %q and not in the SecurityProfilesOperatorDaemon's selinux.options.allowedSystemProfiles", ref.Name, DefaultSystemProfile))
 	}
-	for _, typ := range slices.Sorted(maps.Keys(spec.Allow)) {
-		for _, class := range slices.Sorted(maps.Keys(spec.Allow[typ])) {
-			field := fmt.Sprintf("spec.allow.%s.%s", typ, class)
-			if err := checkPerms(field, string(class), spec.Allow[typ][class]); err != nil {
-				return err
+	for _, r := range rules {
+		for i, perm := range r.perms {
+			if why, bad := denied(string(r.class), perm); bad {
+				return newError(ReasonPermissionNotAllowed, fmt.Sprintf("%s[%d]", r.field(), i),
+					fmt.Sprintf("%s %s is never allowed: it %s", r.class, perm, why))
 			}
-		}
-	}
-	return nil
-}
-
-func checkPerms(field, class string, perms []string) error {
-	for i, perm := range perms {
-		if why, bad := denied(class, perm); bad {
-			return newError(ReasonPermissionNotAllowed, fmt.Sprintf("%s[%d]", field, i),
-				fmt.Sprintf("%s %s is never allowed: it %s", class, perm, why))
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package selinux
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"slices"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -32,10 +31,17 @@ func Usage(name string) string { return name + ".process" }
 // graph through get) and renders its CIL module. Every problem with a
 // profile is a *nodeinstall.Error; other errors come from get.
 func Translate(p *v1.SelinuxProfile, opts Options, get Getter) ([]byte, error) {
-	if err := Validate(p.Name, &p.Spec); err != nil {
+	if err := ValidateName(p.Name); err != nil {
 		return nil, err
 	}
-	if err := CheckPolicy(&p.Spec, opts); err != nil {
+	if err := validateInherits(&p.Spec); err != nil {
+		return nil, err
+	}
+	rules := sortedRules(p.Spec.Allow)
+	if err := validateAllow(rules); err != nil {
+		return nil, err
+	}
+	if err := checkPolicy(&p.Spec, rules, opts); err != nil {
 		return nil, err
 	}
 	ancestors, err := Resolve(p, get)
@@ -55,7 +61,7 @@ func Translate(p *v1.SelinuxProfile, opts Options, get Getter) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return render(p.Name, &p.Spec, blocks), nil
+	return render(p.Name, p.Spec.Mode, rules, blocks), nil
 }
 
 // checkAncestor holds an inherited profile to the same rules as p, since
@@ -87,12 +93,12 @@ func Render(name string, spec *v1.SelinuxProfileSpec) []byte {
 	for i, ref := range refs {
 		blocks[i] = ref.Name
 	}
-	return render(name, spec, blocks)
+	return render(name, spec.Mode, sortedRules(spec.Allow), blocks)
 }
 
-func render(name string, spec *v1.SelinuxProfileSpec, blocks []string) []byte {
+func render(name string, mode v1.SelinuxMode, rules []rule, blocks []string) []byte {
 	var b bytes.Buffer
-	b.Grow(64 + 64*len(spec.Allow))
+	b.Grow(64 + 32*len(blocks) + 80*len(rules))
 	b.WriteString("(block ")
 	b.WriteString(name)
 	b.WriteByte('\n')
@@ -101,22 +107,19 @@ func render(name string, spec *v1.SelinuxProfileSpec, blocks []string) []byte {
 		b.WriteString(block)
 		b.WriteString(")\n")
 	}
-	if spec.Mode == v1.SelinuxPermissive {
+	if mode == v1.SelinuxPermissive {
 		b.WriteString("(typepermissive process)\n")
 	}
 	self := Usage(name)
 	var perms []string
-	for _, typ := range slices.Sorted(maps.Keys(spec.Allow)) {
-		target := string(typ)
-		if typ == SelfType {
+	for _, r := range rules {
+		target := string(r.typ)
+		if r.typ == SelfType {
 			target = self
 		}
-		classes := spec.Allow[typ]
-		for _, class := range slices.Sorted(maps.Keys(classes)) {
-			perms = append(perms[:0], classes[class]...)
-			slices.Sort(perms)
-			writeAllow(&b, target, string(class), slices.Compact(perms))
-		}
+		perms = append(perms[:0], r.perms...)
+		slices.Sort(perms)
+		writeAllow(&b, target, string(r.class), slices.Compact(perms))
 	}
 	b.WriteString(")\n")
 	return b.Bytes()
