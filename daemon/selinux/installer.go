@@ -38,6 +38,10 @@ type Config struct {
 	// PollInterval and Timeout govern waiting for selinuxd's verdict
 	// (defaults 500ms and 2m: semodule takes seconds on a real node).
 	PollInterval, Timeout time.Duration
+	// Settle is how long, after rewriting a module selinuxd already has a
+	// status for, a status equal to the previous one is taken for stale
+	// (default 10s, longer than semodule usually takes; see awaitInstalled).
+	Settle time.Duration
 }
 
 // ProfileInstaller installs SelinuxProfiles; it implements
@@ -107,6 +111,9 @@ func newModules(cfg Config) modules {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = 10 * time.Second
+	}
 	if cfg.PolicyDir == "" {
 		cfg.PolicyDir = DefaultPolicyDir
 	}
@@ -148,26 +155,56 @@ func (m modules) install(ctx context.Context, name string, raw bool, render func
 	if err != nil {
 		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
 	}
-	changed, err := nodefs.WriteFileAtomic(path, cil, 0o644)
+	pre, err := m.cfg.Selinuxd.Status(ctx, name)
+	if err != nil {
+		return nodeinstall.Installed{}, retryError(ReasonCannotContactSelinuxd, err.Error())
+	}
+	changed, err := m.write(path, cil, pre)
 	if err != nil {
 		return nodeinstall.Installed{}, retryError(ReasonCannotWritePolicyFile, err.Error())
 	}
-	if err := m.awaitInstalled(ctx, name); err != nil {
+	stale := pre
+	if !changed {
+		stale = nil // selinuxd's verdict already is on this content
+	}
+	if err := m.awaitInstalled(ctx, name, stale); err != nil {
 		return nodeinstall.Installed{}, err
 	}
 	return nodeinstall.Installed{Location: Usage(name), Changed: changed}, nil
 }
 
+// retryMarker makes a module file differ from the last one selinuxd saw.
+const retryMarker = "; spo: installing again after selinuxd reported Failed\n"
+
+// write puts cil at path. selinuxd only acts when a file's checksum
+// changes, so a module it refused stays refused even once the cause is
+// gone (typically a parent module installed later): when the file
+// already holds cil and selinuxd said Failed, write cil with a comment
+// appended so it tries again. The next install writes cil alone, which
+// again differs, so every install of a refused module is a fresh try.
+func (m modules) write(path string, cil []byte, pre *PolicyStatus) (bool, error) {
+	changed, err := nodefs.WriteFileAtomic(path, cil, 0o644)
+	if err != nil || changed || pre == nil || pre.Status != StateFailed {
+		return changed, err
+	}
+	retry := append(cil[:len(cil):len(cil)], retryMarker...)
+	return nodefs.WriteFileAtomic(path, retry, 0o644)
+}
+
 // awaitInstalled polls selinuxd until it has a verdict on name.
 //
-// selinuxd keeps a module's old status until it has processed a changed
-// file, and its answers carry no checksum, so right after an update an
-// "Installed" may still describe the previous content; the next
-// reconcile (any later change) sees the new verdict.
-func (m modules) awaitInstalled(ctx context.Context, name string) error {
+// selinuxd keeps a module's previous status until it has processed the
+// new file, and its answers carry no checksum or generation, so a status
+// equal to stale (the one from before the write) may be old news: it is
+// believed only after Config.Settle, while any other verdict is new and
+// believed at once.
+func (m modules) awaitInstalled(ctx context.Context, name string, stale *PolicyStatus) error {
+	start := time.Now()
 	return m.poll(ctx, name, "install", func(st *PolicyStatus) (bool, error) {
 		switch {
 		case st == nil:
+			return false, nil
+		case stale != nil && *st == *stale && time.Since(start) < m.cfg.Settle:
 			return false, nil
 		case st.Status == StateFailed:
 			return true, newError(ReasonCannotSavePolicy, "",

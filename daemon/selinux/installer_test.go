@@ -55,6 +55,7 @@ func (n *testNode) config() Config {
 		Supported:    func() (bool, string) { return true, "" },
 		PollInterval: 10 * time.Millisecond,
 		Timeout:      10 * time.Second,
+		Settle:       300 * time.Millisecond,
 	}
 }
 
@@ -105,6 +106,50 @@ func TestInstallInheritsInstalledProfile(t *testing.T) {
 		if _, err := inst.Install(ctx, p); err != nil {
 			t.Fatalf("installing %s: %v", p.Name, err)
 		}
+	}
+}
+
+// TestInstallAfterParent: selinuxd refuses a child installed before its
+// parent and, going by checksums, never looks at the unchanged file
+// again; installing the child once the parent is there must still work.
+func TestInstallAfterParent(t *testing.T) {
+	n := startNode(t)
+	inst := NewProfileInstaller(n.config())
+	ctx := context.Background()
+	base := profile("base-web", allowMap{"var_log_t": {"dir": {"open"}}})
+	child := profile("web", nil, parent("base-web"))
+	n.profiles["base-web"] = base
+	_, err := inst.Install(ctx, child)
+	wantError(t, err, ReasonCannotSavePolicy, "", "web")
+	if _, err := inst.Install(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := inst.Install(ctx, child); err != nil || !got.Changed {
+		t.Fatalf("child after parent: %+v, %v", got, err)
+	}
+}
+
+// TestInstallUpdate: selinuxd's status of a rewritten module is stale
+// until it has processed the file; the verdict must be on the new content.
+func TestInstallUpdate(t *testing.T) {
+	n := startNode(t)
+	inst := NewProfileInstaller(n.config())
+	ctx := context.Background()
+	p := profile("web", allowMap{"node_t": {"tcp_socket": {"name_bind"}}})
+	if _, err := inst.Install(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	p.Spec.Allow["nosuch_t"] = map[v1.ObjectClassKey]v1.PermissionSet{"file": {"read"}}
+	_, err := inst.Install(ctx, p)
+	wantError(t, err, ReasonCannotSavePolicy, "", "web")
+	delete(p.Spec.Allow, "nosuch_t")
+	p.Spec.Allow["http_port_t"] = map[v1.ObjectClassKey]v1.PermissionSet{"tcp_socket": {"name_bind"}}
+	if got, err := inst.Install(ctx, p); err != nil || !got.Changed {
+		t.Fatalf("fixed profile: %+v, %v", got, err)
+	}
+	data, err := os.ReadFile(filepath.Join(n.dir, "web.cil"))
+	if err != nil || string(data) != string(Render("web", &p.Spec)) {
+		t.Fatalf("module file %q, %v", data, err)
 	}
 }
 

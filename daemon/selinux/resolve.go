@@ -86,3 +86,16 @@ func (r *resolver) fetch(name, field string, path []string) (*v1.SelinuxProfile,
 func chainString(path []string, next string) string {
 	return strings.Join(path, " -> ") + " -> " + next
 }
+
+// BuildsOn names the SelinuxProfiles p inherits directly: for
+// nodeinstall.Reconciler.BuildsOn, so that a change to a parent (its
+// module installed at last, say) reconciles p again.
+func BuildsOn(p *v1.SelinuxProfile) []string {
+	var names []string
+	for _, ref := range p.Spec.Inherit {
+		if ref.Kind == v1.PolicyRefSelinuxProfile {
+			names = append(names, ref.Name)
+		}
+	}
+	return names
+}

@@ -60,3 +60,10 @@ func TestResolveRefuses(t *testing.T) {
 		}
 	})
 }
+
+func TestBuildsOn(t *testing.T) {
+	p := profile("a", nil, system("container"), parent("b"), parent("c"))
+	if got := fmt.Sprint(BuildsOn(p)); got != "[b c]" {
+		t.Fatalf("BuildsOn = %s", got)
+	}
+}
