@@ -20,8 +20,12 @@
 // no SELinux (SELinuxSupported) and with SelinuxDisabledInOperator when
 // the SPOD's selinux.enable is off, write <PolicyDir>/<name>.cil
 // atomically, and poll selinuxd's status socket (Client) until it reports
-// Installed or Failed. Remove deletes the file and waits until selinuxd
-// forgets the module.
+// Installed or Failed. selinuxd acts only on files whose checksum changed
+// and reports no checksum, so two workarounds keep its verdicts honest: a
+// module it refused is rewritten with a comment appended on the next
+// install (its parent may be installed by now), and after a rewrite a
+// status equal to the previous one is trusted only after Config.Settle.
+// Remove deletes the file and waits until selinuxd forgets the module.
 //
 // Every problem with a profile is a *nodeinstall.Error whose Reason goes
 // into the node status, the Event and ProfileErrors unchanged; failures of

@@ -83,7 +83,8 @@ func checkStatement(n *node, declared map[string]bool) error {
 			return newError(ReasonInvalidPolicy, "spec.policy",
 				fmt.Sprintf("line %d: typepermissive may only name a type the profile declares (or process), not another module's or the system's", n.line))
 		}
-	case "allow", "auditallow":
+	case "allow":
+		// auditallow, dontaudit and neverallow grant nothing.
 		return checkRawAllow(n)
 	}
 	return nil
