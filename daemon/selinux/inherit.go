@@ -11,15 +11,16 @@ import (
 // A blockinherit copies the whole block, declarations included, so a
 // block may reach a module only once: inheriting "container" twice (once
 // directly, once through a parent profile built on it) makes secilc fail
-// with "Re-declaration of type process". So a System template that a
-// SelinuxProfile parent already brings is left out (same rules, once),
+// with "Re-declaration of type process". So a repeated entry, and a
+// System template that a SelinuxProfile parent already brings, are left
+// out (same rules, once),
 // and two parents that both bring one block are refused, since no
 // rendering can merge them. byName holds every ancestor (Resolve).
 func planInherits(spec *v1.SelinuxProfileSpec, byName map[string]*v1.SelinuxProfile) ([]string, error) {
 	refs := inherits(spec)
 	brought := map[string]int{} // block -> index of the parent bringing it
 	for i, ref := range refs {
-		if ref.Kind != v1.PolicyRefSelinuxProfile {
+		if ref.Kind != v1.PolicyRefSelinuxProfile || repeated(refs, i) {
 			continue
 		}
 		for block := range closure(ref.Name, byName, map[string]bool{}) {
@@ -31,8 +32,8 @@ func planInherits(spec *v1.SelinuxProfileSpec, byName map[string]*v1.SelinuxProf
 		}
 	}
 	blocks := make([]string, 0, len(refs))
-	for _, ref := range refs {
-		if _, dup := brought[ref.Name]; dup && ref.Kind != v1.PolicyRefSelinuxProfile {
+	for i, ref := range refs {
+		if _, dup := brought[ref.Name]; (dup && ref.Kind != v1.PolicyRefSelinuxProfile) || repeated(refs, i) {
 			continue
 		}
 		blocks = append(blocks, ref.Name)
@@ -55,4 +56,15 @@ func closure(name string, byName map[string]*v1.SelinuxProfile, seen map[string]
 		closure(ref.Name, byName, seen)
 	}
 	return seen
+}
+
+// repeated says whether refs[i] names a block an earlier entry names: a
+// repeat adds nothing and would declare the block's types twice.
+func repeated(refs []v1.PolicyRef, i int) bool {
+	for _, r := range refs[:i] {
+		if r.Name == refs[i].Name {
+			return true
+		}
+	}
+	return false
 }

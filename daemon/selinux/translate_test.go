@@ -60,6 +60,11 @@ func TestTranslate(t *testing.T) {
 )
 `,
 	}, {
+		name: "a repeated inherit counts once",
+		p:    profile("twice", nil, system("container"), parent("base-web"), system("container"), parent("base-web")),
+		deps: []*v1.SelinuxProfile{base},
+		want: "(block twice\n(blockinherit base-web)\n)\n",
+	}, {
 		name: "no allow rules",
 		p:    profile("empty", nil),
 		want: "(block empty\n(blockinherit container)\n)\n",
