@@ -34,10 +34,18 @@ type Config struct {
 	// fails the recordings that need it.
 	BpfRecorderSocket string
 	EnricherSocket    string
-	// RecordingStateDir keeps one record per recorded container so that
-	// recordings survive a daemon restart (recorder.DefaultStateDir).
-	RecordingStateDir string
+	// StateDir keeps what the daemon must remember across restarts, on
+	// the node: recordings/ (one record per recorded container) and
+	// apparmor/ (the policy text each AppArmorProfile was loaded with).
+	StateDir string
+	// SelinuxdSocket and SelinuxPolicyDir reach selinuxd, which installs
+	// SELinux modules (selinux.DefaultSocket, DefaultPolicyDir).
+	SelinuxdSocket   string
+	SelinuxPolicyDir string
 }
+
+// DefaultStateDir is the daemon's StateDir unless configured.
+const DefaultStateDir = "/var/lib/spo"
 
 // CacheOptions caches only this node's reports and pods and the operator's
 // own configuration: the daemon's memory must not grow with the cluster
@@ -64,6 +72,9 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
 	}
+	if err := setupLSMs(mgr, cfg); err != nil {
+		return err
+	}
 	return setupRecorder(mgr, cfg)
 }
 
@@ -71,7 +82,7 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 // to the node services close when the manager stops.
 func setupRecorder(mgr manager.Manager, cfg Config) error {
 	sockets := &recorder.Sockets{BpfRecorderPath: cfg.BpfRecorderSocket, EnricherPath: cfg.EnricherSocket}
-	rec, err := recorder.NewReconciler(mgr, cfg.RecordingStateDir, sockets)
+	rec, err := recorder.NewReconciler(mgr, filepath.Join(cfg.StateDir, "recordings"), sockets)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon"
 	"github.com/secprofiles/spo/daemon/recorder"
+	"github.com/secprofiles/spo/daemon/selinux"
 )
 
 // runDaemon runs the node-side component: it installs profiles on the node
@@ -26,8 +27,11 @@ func runDaemon(args []string) error {
 		"Unix socket of the bpf recorder, dialed when a pod is recorded with recorder Bpf")
 	fs.StringVar(&cfg.EnricherSocket, "log-enricher-socket", recorder.DefaultEnricherSocket,
 		"Unix socket of the log enricher, dialed when a pod is recorded with recorder Logs")
-	fs.StringVar(&cfg.RecordingStateDir, "recording-state-dir", recorder.DefaultStateDir,
-		"directory keeping the state of recordings in progress across daemon restarts")
+	fs.StringVar(&cfg.StateDir, "state-dir", daemon.DefaultStateDir,
+		"directory on the node keeping what must survive daemon restarts (recordings in progress, loaded AppArmor policy)")
+	fs.StringVar(&cfg.SelinuxdSocket, "selinuxd-socket", selinux.DefaultSocket, "selinuxd's status socket")
+	fs.StringVar(&cfg.SelinuxPolicyDir, "selinux-policy-dir", selinux.DefaultPolicyDir,
+		"directory selinuxd installs SELinux modules from")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

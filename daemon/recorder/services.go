@@ -18,7 +18,6 @@ import (
 const (
 	DefaultBpfRecorderSocket = "/var/run/spo/bpf-recorder.sock"
 	DefaultEnricherSocket    = "/var/run/spo/log-enricher.sock"
-	DefaultStateDir          = "/var/lib/spo/recordings"
 )
 
 // ErrServiceMissing means a node service a recording needs is not deployed

@@ -147,7 +147,7 @@ func startDaemon(b *testing.B, root, kubeconfig string) (*exec.Cmd, string) {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(bin, "daemon", "--node-name", "bench-node", "--kubelet-dir", dir,
-		"--recording-state-dir", filepath.Join(dir, "recordings"),
+		"--state-dir", filepath.Join(dir, "state"),
 		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	if err := cmd.Start(); err != nil {

@@ -55,7 +55,7 @@ func BenchmarkRecordingTerminationToProfile(b *testing.B) {
 
 	dir := b.TempDir()
 	cfg := daemon.Config{Node: "bench-node", KubeletDir: dir, Namespace: "spo",
-		BpfRecorderSocket: filepath.Join(dir, "bpf.sock"), RecordingStateDir: filepath.Join(dir, "state")}
+		BpfRecorderSocket: filepath.Join(dir, "bpf.sock"), StateDir: filepath.Join(dir, "state")}
 	bpf := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: cfg.Node})
 	go func() { _ = bpf.Serve(ctx, cfg.BpfRecorderSocket) }()
 	mgr, err := ctrl.NewManager(env.Config, controlplane.ManagerOptions(manager.Options{Cache: daemon.CacheOptions(cfg)}))

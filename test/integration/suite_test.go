@@ -98,7 +98,7 @@ func startDaemon(ctx context.Context, cfg *rest.Config, node string, viaAnnotati
 	nodeDirs[node] = dir
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}
 	dcfg := daemon.Config{Node: node, KubeletDir: dir, Namespace: operatorNamespace,
-		RecordingStateDir: filepath.Join(dir, "recordings")}
+		StateDir: filepath.Join(dir, "state")}
 	if viaAnnotation {
 		n.Annotations = map[string]string{v1.AnnotationKubeletDir: dir}
 		dcfg.KubeletDir = "/nonexistent/kubelet"
