@@ -40,7 +40,7 @@ func setupLSMs(mgr manager.Manager, cfg Config) error {
 	}
 	selinuxProfiles := nodeReconciler(mgr, cfg, "SelinuxProfile", selinux.NewProfileInstaller(sel),
 		func() client.ObjectList { return &v1.SelinuxProfileList{} }, selinux.ProfileOps, selinux.ProfileErrors)
-	selinuxProfiles.BuildsOn = selinuxBuildsOn
+	selinuxProfiles.BuildsOn = selinux.BuildsOn
 	for kind, r := range map[string]interface{ SetupWithManager(manager.Manager) error }{
 		"SelinuxProfile": selinuxProfiles,
 		"RawSelinuxProfile": nodeReconciler(mgr, cfg, "RawSelinuxProfile", selinux.NewRawInstaller(sel),
@@ -69,17 +69,6 @@ func nodeReconciler[P v1.Profile](mgr manager.Manager, cfg Config, kind string, 
 		},
 		NewList: newList, Ops: ops, Errors: errs,
 	}
-}
-
-// selinuxBuildsOn names the SelinuxProfiles p inherits from.
-func selinuxBuildsOn(p *v1.SelinuxProfile) []string {
-	var names []string
-	for _, ref := range p.Spec.Inherit {
-		if ref.Kind == v1.PolicyRefSelinuxProfile {
-			names = append(names, ref.Name)
-		}
-	}
-	return names
 }
 
 // spodReader reads the operator's switches for the LSMs on every call, so

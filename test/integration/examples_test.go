@@ -27,6 +27,12 @@ var _ = Describe("examples/", func() {
 		"profilerecording-seccomp-logs.yaml":       "webhook_test.go",
 		"profilerecording-selinux-logs.yaml":       "webhook_test.go",
 		"profilerecording-apparmor-bpf.yaml":       "webhook_test.go",
+		"selinuxprofile.yaml":                      "lsm_test.go",
+		"rawselinuxprofile.yaml":                   "lsm_test.go",
+		"apparmorprofile.yaml":                     "lsm_test.go",
+		"apparmorprofile-complain.yaml":            "lsm_test.go",
+		"profilebinding-selinux.yaml":              "lsm_test.go",
+		"profilebinding-apparmor.yaml":             "lsm_test.go",
 	}
 
 	It("lists every example with the test that applies it", func() {

@@ -5,6 +5,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,4 +62,29 @@ var _ = Describe("SELinux and AppArmor profiles on nodes without the LSM", Order
 				Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: []v1.AppArmorPath{"/etc/nginx/**"}}}},
 		}, "AppArmorNotSupportedOnNode"),
 	)
+
+	It("applies the SELinux and AppArmor examples, and their bindings, with the same outcome", func() {
+		for file, want := range map[string]struct{ kind, reason string }{
+			"selinuxprofile.yaml":           {"SelinuxProfile", "SelinuxNotSupportedOnNode"},
+			"rawselinuxprofile.yaml":        {"RawSelinuxProfile", "SelinuxNotSupportedOnNode"},
+			"apparmorprofile.yaml":          {"AppArmorProfile", "AppArmorNotSupportedOnNode"},
+			"apparmorprofile-complain.yaml": {"AppArmorProfile", "AppArmorNotSupportedOnNode"},
+		} {
+			for _, o := range apply(ctx, example(file)) {
+				DeferCleanup(func() { deleteAndWait(ctx, o) })
+				Eventually(func() (string, error) {
+					ns, err := nodeStatusOf(ctx, want.kind, o.GetName(), "node-a")()
+					return ns.Status.Reason, err
+				}).Should(Equal(want.reason), "%s", file)
+			}
+		}
+		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "lsm-bindings",
+			Labels: map[string]string{v1.LabelEnableBinding: "true"}}})).To(Succeed())
+		for _, file := range []string{"profilebinding-selinux.yaml", "profilebinding-apparmor.yaml"} {
+			applyIn(ctx, "lsm-bindings", file)
+		}
+		var list v1.ProfileBindingList
+		Expect(k8s.List(ctx, &list, client.InNamespace("lsm-bindings"))).To(Succeed())
+		Expect(list.Items).To(HaveLen(2))
+	})
 })

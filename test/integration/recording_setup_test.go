@@ -66,7 +66,7 @@ func startRecordingNode(ctx context.Context) *recordingNodeServices {
 		dcfg: daemon.Config{Node: recordingNode, KubeletDir: dir, Namespace: operatorNamespace,
 			BpfRecorderSocket: filepath.Join(dir, "bpf-recorder.sock"),
 			EnricherSocket:    filepath.Join(dir, "log-enricher.sock"),
-			StateDir: filepath.Join(dir, "state")},
+			StateDir:          filepath.Join(dir, "state")},
 		kubelet: &kubelet.Node{Client: k8s, KubeletDir: dir, Output: GinkgoWriter},
 		lsmLog:  filepath.Join(dir, "lsm-audit.log"),
 	}

@@ -44,7 +44,7 @@ var _ = Describe("The schema of every kind", func() {
 		Entry("an AppArmor path that is not absolute",
 			&v1.AppArmorProfile{ObjectMeta: metav1.ObjectMeta{Name: "aa"}, Spec: v1.AppArmorProfileSpec{Abstract: v1.AppArmorAbstract{
 				Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: []v1.AppArmorPath{"etc/passwd"}}}}},
-			`AppArmorProfile.security-profiles-operator.x-k8s.io "aa" is invalid: spec.abstract.filesystem.readOnlyPaths[0]: Invalid value: "etc/passwd": spec.abstract.filesystem.readOnlyPaths[0] in body should match '^/[^\x00\n]*$'`),
+			`AppArmorProfile.security-profiles-operator.x-k8s.io "aa" is invalid: spec.abstract.filesystem.readOnlyPaths[0]: Invalid value: "etc/passwd": spec.abstract.filesystem.readOnlyPaths[0] in body should match '`+appArmorPathPattern+`'`),
 	)
 
 	It("defaults a SelinuxProfile to inherit the container template, enforcing", func() {
@@ -56,3 +56,7 @@ var _ = Describe("The schema of every kind", func() {
 		Expect(p.Spec.State).To(Equal(v1.ProfileEnabled))
 	})
 })
+
+// appArmorPathPattern is the CRD's pattern for AppArmor paths, as the API
+// server quotes it (api/v1 AppArmorPath).
+const appArmorPathPattern = `^/([^\x00-\x1f\x7f"\\,{}]|\\[^\x00-\x1f\x7f"]|\{([^\x00-\x1f\x7f"\\{}]|\\[^\x00-\x1f\x7f"])*\})*$`
