@@ -29,6 +29,11 @@ require (
 require github.com/elastic/go-libaudit/v2 v2.6.2
 
 require (
+	github.com/cyphar/filepath-securejoin v0.5.1 // indirect
+	github.com/opencontainers/selinux v1.15.1
+)
+
+require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
