@@ -2,13 +2,19 @@ package main
 
 import (
 	"fmt"
+	"os"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/seccomp"
 )
 
 // runConvert turns a SeccompProfile manifest into OCI JSON, or OCI JSON into
-// a manifest; the input's format decides the direction.
+// a manifest (the input's format decides the direction); a SelinuxProfile
+// or RawSelinuxProfile manifest into its CIL module; an AppArmorProfile
+// manifest into AppArmor policy text: what a node would install.
 func runConvert(args []string) error {
 	fs := newFlagSet("convert", "IN [BASE.yaml ...] [-o OUT] [--name NAME]")
 	out := fs.String("o", "", "output file (default stdout)")
@@ -32,6 +38,9 @@ func runConvert(args []string) error {
 // path's baseProfileName chain may name; they only make sense for a
 // manifest input, since OCI profiles have no base.
 func convertFile(path string, basePaths []string, name string) ([]byte, error) {
+	if out, handled, err := convertLSM(path, basePaths); handled {
+		return out, err
+	}
 	p, f, err := readProfile(path)
 	if err != nil {
 		return nil, err
@@ -82,4 +91,40 @@ func readManifests(paths []string) ([]*v1.SeccompProfile, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// convertLSM converts SELinux and AppArmor manifests; handled is false for
+// anything else, which the seccomp path then reads (and explains).
+func convertLSM(path string, basePaths []string) (out []byte, handled bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, nil // the seccomp path reports it
+	}
+	var meta metav1.TypeMeta
+	if yaml.Unmarshal(data, &meta) != nil || meta.APIVersion != v1.GroupVersion.String() {
+		return nil, false, nil
+	}
+	switch meta.Kind {
+	case "SelinuxProfile", "RawSelinuxProfile":
+		var bases [][]byte
+		for _, b := range basePaths {
+			d, err := os.ReadFile(b)
+			if err != nil {
+				return nil, true, err
+			}
+			bases = append(bases, d)
+		}
+		out, err = convertSelinux(data, bases)
+	case "AppArmorProfile":
+		if len(basePaths) > 0 {
+			return nil, true, fmt.Errorf("%s: an AppArmorProfile has no base profiles: extra arguments are only for SeccompProfile and SelinuxProfile manifests", path)
+		}
+		out, err = convertAppArmor(data)
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, true, nil
 }

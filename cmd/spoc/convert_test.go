@@ -77,7 +77,7 @@ func TestConvertErrors(t *testing.T) {
 		{"a misspelt field is an error rather than silently dropped",
 			write("typo.json", `{"defaultAction":"SCMP_ACT_ERRNO","syscals":[]}`), nil, `unknown field "syscals"`},
 		{"another kind is refused",
-			write("other.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: AppArmorProfile\nspec: {}\n"), nil, `kind is "AppArmorProfile"`},
+			write("other.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: ProfileBinding\nspec: {}\n"), nil, `kind is "ProfileBinding"`},
 		{"a syscall libseccomp does not know is refused with its field",
 			write("bad.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata: {name: bad}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls: [{names: [nosuchcall], action: SCMP_ACT_ALLOW}]\n"), nil, "spec.syscalls[0].names[0]"},
 		{"a file that is no profile says what it expected",
@@ -115,4 +115,20 @@ func testdataAll(names []string) []string {
 		out[i] = testdata(n)
 	}
 	return out
+}
+
+func TestConvertDispatchesByKind(t *testing.T) {
+	examples := filepath.Join("..", "..", "examples")
+	for _, tc := range []struct{ sentence, in, want string }{
+		{"an AppArmorProfile becomes its policy text", "apparmorprofile.yaml", "profile nginx-webserver flags="},
+		{"a SelinuxProfile becomes its CIL module", "selinuxprofile.yaml", "(block nginx-secure"},
+		{"a RawSelinuxProfile becomes its wrapped module", "rawselinuxprofile.yaml", "(block errorlogger"},
+	} {
+		t.Run(tc.sentence, func(t *testing.T) {
+			out, err := convertFile(filepath.Join(examples, tc.in), nil, "")
+			if err != nil || !strings.Contains(string(out), tc.want) {
+				t.Fatalf("convert %s = %q, %v; want output containing %q", tc.in, out, err, tc.want)
+			}
+		})
+	}
 }
