@@ -7,6 +7,7 @@ import (
 
 	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/apparmor"
 )
 
 // SelfType is the SelinuxProfile allow key for the profile's own type.
@@ -117,6 +118,13 @@ func AppArmorSpec(executables []string, accesses []*enricherv1.AppArmorAccess) v
 		},
 		Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: sortedUnique(caps)},
 	}
+	// A file written and then run (a downloaded tool) cannot be
+	// write-only: AppArmor refuses a write-only path that is also executed.
+	for _, e := range executables {
+		if fsr[e] == accessWrite {
+			fsr[e] |= accessRead
+		}
+	}
 	if fs := fsr.rules(); fs != nil {
 		abstract.Filesystem = fs
 	}
@@ -168,10 +176,13 @@ func (f fileAccess) rules() *v1.AppArmorFsRules {
 func paths(ss []string) []v1.AppArmorPath {
 	var out []v1.AppArmorPath
 	for _, s := range sortedUnique(ss) {
-		// The CRD accepts absolute paths only; the bpf recorder may report
-		// a relative one for an executable it could not resolve.
-		if strings.HasPrefix(s, "/") {
-			out = append(out, v1.AppArmorPath(s))
+		// Recorded names are literal: glob characters in them are escaped so
+		// the rule matches that file only. Names no policy can express (a
+		// relative executable the bpf recorder could not resolve, a control
+		// character) are left out rather than have the API server refuse the
+		// whole profile.
+		if p, err := apparmor.EscapePath(s); err == nil {
+			out = append(out, p)
 		}
 	}
 	return out

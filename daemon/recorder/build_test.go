@@ -144,6 +144,18 @@ func TestAppArmorSpec(t *testing.T) {
 				Capability: &v1.AppArmorCapabilityRules{},
 			},
 		},
+		"a file written and then run is read-write, and recorded names match only themselves": {
+			[]string{"/tmp/tool"}, []*enricherv1.AppArmorAccess{file("/tmp/tool", "w"), file("/data/a[1]*", "r")},
+			v1.AppArmorAbstract{
+				Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: []v1.AppArmorPath{"/tmp/tool"}},
+				Filesystem: &v1.AppArmorFsRules{
+					ReadOnlyPaths:  []v1.AppArmorPath{`/data/a\[1\]\*`},
+					ReadWritePaths: []v1.AppArmorPath{"/tmp/tool"},
+				},
+				Network:    network(false, false, false),
+				Capability: &v1.AppArmorCapabilityRules{},
+			},
+		},
 		"sockets allow tcp, udp and raw by family and type": {
 			nil, []*enricherv1.AppArmorAccess{sock("inet", "stream"), sock("inet6", "dgram"), sock("packet", "dgram")},
 			v1.AppArmorAbstract{
