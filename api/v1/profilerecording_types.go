@@ -83,6 +83,8 @@ type ProfileRecordingStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:storageversion
+// +kubebuilder:printcolumn:name="Kind",type=string,JSONPath=`.spec.kind`
+// +kubebuilder:printcolumn:name="Recorder",type=string,JSONPath=`.spec.recorder`
 // +kubebuilder:printcolumn:name="PodSelector",type=string,JSONPath=`.spec.podSelector`,priority=10
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ProfileRecording struct {

@@ -84,11 +84,16 @@ type WebhookConfig struct {
 
 // SchedulingConfig places the node daemon.
 type SchedulingConfig struct {
+	// Tolerations of the daemon's pods, so that it also runs on tainted
+	// nodes (the profiles must reach every node that runs workloads).
 	// +optional
 	// +listType=atomic
 	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+	// Affinity of the daemon's pods: limit the nodes it runs on.
 	// +optional
 	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// PriorityClassName of the daemon's pods; a high priority keeps the
+	// daemon scheduled on full nodes.
 	// +optional
 	PriorityClassName string `json:"priorityClassName,omitempty"`
 }
@@ -131,14 +136,20 @@ type SPODSpec struct {
 	// DaemonResourceRequirements for the daemon container.
 	// +optional
 	DaemonResourceRequirements *corev1.ResourceRequirements `json:"daemonResourceRequirements,omitempty"`
+	// Selinux configures SELinux support.
 	// +optional
 	Selinux SelinuxConfig `json:"selinux,omitempty"`
+	// Enricher configures the recording helpers on the nodes: the log
+	// enricher and the eBPF recorder.
 	// +optional
 	Enricher EnricherConfig `json:"enricher,omitempty"`
+	// Webhook configures the binding and recording admission webhooks.
 	// +optional
 	Webhook WebhookConfig `json:"webhook,omitempty"`
+	// Scheduling places the daemon's pods on the nodes.
 	// +optional
 	Scheduling SchedulingConfig `json:"scheduling,omitempty"`
+	// Security limits what profiles may allow, cluster wide.
 	// +optional
 	Security SecurityConfig `json:"security,omitempty"`
 }
@@ -158,8 +169,10 @@ const (
 
 // SPODStatus reports the rollout.
 type SPODStatus struct {
+	// State is the rollout state of the operator's components.
 	// +optional
 	State SPODState `json:"state,omitempty"`
+	// Conditions describe the rollout of the operator's components.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
