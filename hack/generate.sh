@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs controller-gen the one way the Makefile and the staleness test both use.
-# Usage: hack/generate.sh manifests|objects [ROOT]
+# Usage: hack/generate.sh manifests|objects|docs [ROOT]
+#   objects also writes docs/configuration.md from the SPOD CRD.
 #   ROOT defaults to the repository; the staleness test passes a copy of it.
 set -euo pipefail
 what=$1
@@ -16,9 +17,15 @@ manifests)
 	;;
 objects)
 	"$CONTROLLER_GEN" object:headerFile=hack/boilerplate.go.txt paths=./api/...
+	go run ./hack/docs
+	;;
+docs)
+	# docs/configuration.md from the SecurityProfilesOperatorDaemon CRD
+	# (run manifests first when the types changed).
+	go run ./hack/docs
 	;;
 *)
-	echo "usage: $0 manifests|objects [ROOT]" >&2
+	echo "usage: $0 manifests|objects|docs [ROOT]" >&2
 	exit 2
 	;;
 esac

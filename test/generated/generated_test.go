@@ -1,6 +1,9 @@
-// Package generated fails when the committed CRDs, RBAC or deepcopy code no
-// longer match the +kubebuilder markers they are generated from: someone
-// changed a marker or a type and forgot `make manifests generate`.
+// Package generated fails when the committed CRDs, RBAC, deepcopy code or
+// configuration reference (docs/configuration.md) no longer match the
+// +kubebuilder markers and doc comments they are generated from: someone
+// changed a marker or a type and forgot `make manifests generate`. It also
+// checks what users see of the API: `kubectl explain` descriptions, short
+// names and printer columns, and the troubleshooting guide.
 package generated
 
 import (
@@ -37,6 +40,13 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 	}
 	for _, dir := range []string{"config/crd/bases", "config/rbac/manager", "config/rbac/daemon", "config/rbac/webhook", "api"} {
 		compareTrees(t, filepath.Join(root, dir), filepath.Join(copyDir, dir), dir)
+	}
+	// hack/docs writes it from the SPOD CRD in the objects step.
+	const reference = "docs/configuration.md"
+	want, _ := os.ReadFile(filepath.Join(copyDir, reference))
+	got, err := os.ReadFile(filepath.Join(root, reference))
+	if err != nil || len(want) == 0 || !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run `make manifests generate` and commit the result", reference)
 	}
 }
 
