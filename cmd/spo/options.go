@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 
 	"go.uber.org/zap/zapcore"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -14,19 +15,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/api/v1alpha1"
 	"github.com/secprofiles/spo/api/v1alpha2"
 	"github.com/secprofiles/spo/api/v1beta1"
 	"github.com/secprofiles/spo/cmd/spo/version"
+	"github.com/secprofiles/spo/metricsauth"
 )
 
 // common are the flags every component has.
 type common struct {
 	verbosity       int
 	metricsAddr     string
+	insecureMetrics bool
+	metricsCertDir  string
 	probeAddr       string
 	enableProfiling bool
 	pprofAddr       string
@@ -36,6 +39,11 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet, metricsAddr, probeAddr, pprofAddr string) {
 	fs.IntVar(&c.verbosity, "verbosity", 0, "log verbosity, 0 (info) to 10")
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", metricsAddr, `address of the Prometheus metrics endpoint ("0" disables it)`)
+	fs.BoolVar(&c.insecureMetrics, "insecure-metrics", envBool("SPO_INSECURE_METRICS"),
+		"serve metrics on plain HTTP without authentication (env SPO_INSECURE_METRICS); by default they are served on HTTPS and "+
+			"a request needs a bearer token the API server authenticates and authorizes for get on /metrics")
+	fs.StringVar(&c.metricsCertDir, "metrics-cert-dir", "",
+		"directory holding the metrics server's tls.crt and tls.key (empty: a self-signed certificate generated at start)")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", probeAddr, "address of /healthz and /readyz")
 	fs.BoolVar(&c.enableProfiling, "enable-profiling", false, "serve pprof on --pprof-bind-address")
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", pprofAddr, "address of the pprof endpoint when profiling is enabled")
@@ -54,13 +62,19 @@ func (c *common) start(component string) {
 func (c *common) managerOptions() manager.Options {
 	o := manager.Options{
 		Scheme:                 newScheme(),
-		Metrics:                metricsserver.Options{BindAddress: c.metricsAddr},
+		Metrics:                c.metricsOptions().ServerOptions(),
 		HealthProbeBindAddress: c.probeAddr,
 	}
 	if c.enableProfiling {
 		o.PprofBindAddress = c.pprofAddr
 	}
 	return o
+}
+
+// metricsOptions are the metrics flags: HTTPS with the API server's
+// authentication and authorization unless --insecure-metrics.
+func (c *common) metricsOptions() metricsauth.Options {
+	return metricsauth.Options{BindAddress: c.metricsAddr, Insecure: c.insecureMetrics, CertDir: c.metricsCertDir}
 }
 
 func addProbes(mgr manager.Manager) error {
@@ -104,4 +118,11 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool is the boolean value of the environment variable key; unset or
+// unparsable is false.
+func envBool(key string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(key))
+	return b
 }
