@@ -29,6 +29,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	certutil "k8s.io/client-go/util/cert"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -221,6 +222,12 @@ func httpClient() *http.Client {
 // the body and whether the response came over TLS.
 func get(t *testing.T, url, token string) (int, string, bool) {
 	t.Helper()
+	code, body, state := getTLS(t, url, token)
+	return code, body, state != nil
+}
+
+func getTLS(t *testing.T, url, token string) (int, string, *tls.ConnectionState) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +244,7 @@ func get(t *testing.T, url, token string) (int, string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(body), resp.TLS != nil
+	return resp.StatusCode, string(body), resp.TLS
 }
 
 // expectFamilies waits until url serves an spo family and the controller
@@ -345,5 +352,40 @@ func TestAComponentWithoutTheReviewRulesServesNoMetrics(t *testing.T) {
 	code, body, _ := get(t, url, serviceAccountToken(t, "monitoring", "prometheus"))
 	if code == http.StatusOK {
 		t.Errorf("a component without tokenreviews create served metrics: %q", body[:min(len(body), 200)])
+	}
+}
+
+func TestMetricsCertDirIsServed(t *testing.T) {
+	dir := t.TempDir()
+	crt, key, err := certutil.GenerateSelfSignedCertKey("spo-metrics.example", []net.IP{{127, 0, 0, 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tls.crt"), crt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tls.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url := startManager(t, asServiceAccount(t, operatorNS, "spo-manager"), metricsauth.Options{CertDir: dir}, false)
+	code, body, state := getTLS(t, url, serviceAccountToken(t, "monitoring", "prometheus"))
+	if code != http.StatusOK {
+		t.Fatalf("got %d (%q), want 200", code, body)
+	}
+	if state == nil || len(state.PeerCertificates) == 0 {
+		t.Fatal("no server certificate")
+	}
+	if cn := state.PeerCertificates[0].Subject.CommonName; !strings.HasPrefix(cn, "spo-metrics.example") {
+		t.Errorf("served certificate %q, want the one in --metrics-cert-dir", cn)
+	}
+	// HTTP/2 is not offered (metricsauth.DisableHTTP2).
+	conn, err := tls.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(url, "https://"), "/metrics"),
+		&tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}}) //nolint:gosec // self-signed
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if p := conn.ConnectionState().NegotiatedProtocol; p == "h2" {
+		t.Errorf("negotiated %q", p)
 	}
 }
