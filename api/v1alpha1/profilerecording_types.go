@@ -12,6 +12,8 @@ import (
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:deprecatedversion:warning="security-profiles-operator.x-k8s.io/v1alpha1 ProfileRecording is deprecated; use v1"
+// +kubebuilder:printcolumn:name="Kind",type=string,JSONPath=`.spec.kind`
+// +kubebuilder:printcolumn:name="Recorder",type=string,JSONPath=`.spec.recorder`
 // +kubebuilder:printcolumn:name="PodSelector",type=string,JSONPath=`.spec.podSelector`,priority=10
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ProfileRecording struct {

@@ -36,12 +36,6 @@ var kubectlViews = map[string]kubectlView{
 	"SecurityProfilesOperatorDaemon": {[]string{"spod"}, []string{"State", "Age"}},
 }
 
-// olderColumns lists the served versions whose columns may differ from the
-// storage version's (kubectl shows the preferred version's, v1).
-var olderColumns = map[string][]string{
-	"ProfileRecording/v1alpha1": {"PodSelector (wide)", "Age"},
-}
-
 func loadCRDs(t *testing.T) []*apiextensionsv1.CustomResourceDefinition {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "*.yaml"))
@@ -137,10 +131,6 @@ func TestShortNamesAndPrinterColumns(t *testing.T) {
 			if !v.Served {
 				continue
 			}
-			wantCols := want.columns
-			if older, ok := olderColumns[kind+"/"+v.Name]; ok {
-				wantCols = older
-			}
 			var got []string
 			for _, c := range v.AdditionalPrinterColumns {
 				name := c.Name
@@ -149,8 +139,8 @@ func TestShortNamesAndPrinterColumns(t *testing.T) {
 				}
 				got = append(got, name)
 			}
-			if !slices.Equal(got, wantCols) {
-				t.Errorf("%s %s printer columns are %q, want %q", kind, v.Name, got, wantCols)
+			if !slices.Equal(got, want.columns) {
+				t.Errorf("%s %s printer columns are %q, want %q", kind, v.Name, got, want.columns)
 			}
 		}
 	}

@@ -152,4 +152,16 @@ func TestKubectlGetShowsTheColumns(t *testing.T) {
 			t.Errorf("kubectl get %s listed %q", tc.resource, lines[1])
 		}
 	}
+
+	// kubectl explain reads the descriptions the API server publishes from
+	// the CRDs, that is the Go doc comments: a nested field of a Kubernetes
+	// type and one of spo's own.
+	for field, want := range map[string]string{
+		"spod.spec.scheduling.tolerations": "Tolerations of the daemon's pods",
+		"sp.spec.syscalls.action":          "Action for the matching syscalls",
+	} {
+		if out := kubectl("explain", field); !strings.Contains(out, want) {
+			t.Errorf("kubectl explain %s does not say %q:\n%s", field, want, out)
+		}
+	}
 }
