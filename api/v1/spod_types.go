@@ -11,7 +11,8 @@ const SPODName = "spod"
 
 // SelinuxOptions tune what SelinuxProfiles may use.
 type SelinuxOptions struct {
-	// AllowedSystemProfiles are the system templates profiles may inherit.
+	// AllowedSystemProfiles are the system templates a SelinuxProfile may
+	// inherit (kind System) besides container, which is always allowed.
 	// +optional
 	// +listType=set
 	AllowedSystemProfiles []string `json:"allowedSystemProfiles,omitempty"`
@@ -56,10 +57,11 @@ type EnricherConfig struct {
 
 // WebhookOptions override one webhook's admission settings.
 type WebhookOptions struct {
-	// Name of the webhook, e.g. binding.spo.x-k8s.io.
+	// Name of the webhook: binding.spo.x-k8s.io or recording.spo.x-k8s.io.
 	// +kubebuilder:validation:MinLength=1
 	Name string `json:"name"`
-	// FailurePolicy when the webhook cannot be reached.
+	// FailurePolicy when the webhook cannot be reached: Ignore admits the
+	// pod unchanged, Fail refuses it.
 	// +optional
 	FailurePolicy *admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
 	// NamespaceSelector replaces the webhook's namespace selector.
@@ -72,10 +74,11 @@ type WebhookOptions struct {
 
 // WebhookConfig configures the admission webhooks.
 type WebhookConfig struct {
-	// StaticConfig leaves the webhook configurations as deployed.
+	// StaticConfig leaves the webhook configuration as deployed: options are
+	// not applied and hand edits are kept.
 	// +optional
 	StaticConfig bool `json:"staticConfig,omitempty"`
-	// Options per webhook.
+	// Options override the settings of single webhooks, by name.
 	// +optional
 	// +listType=map
 	// +listMapKey=name
