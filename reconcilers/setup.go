@@ -12,6 +12,7 @@ import (
 	"github.com/secprofiles/spo/reconcilers/nodestatus"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 	"github.com/secprofiles/spo/reconcilers/recordingstatus"
+	"github.com/secprofiles/spo/reconcilers/spod"
 	"github.com/secprofiles/spo/reconcilers/workloads"
 )
 
@@ -24,8 +25,27 @@ func CacheOptions() cache.Options {
 	}}
 }
 
-// Setup registers every manager-side controller.
+// Options are the manager's settings the controllers need.
+type Options struct {
+	// Namespace of the operator, where the SecurityProfilesOperatorDaemon
+	// and the DaemonSet live. Empty leaves the spod controller out (suites
+	// that test other controllers).
+	Namespace string
+	// Image of spo, run by the node DaemonSet.
+	Image string
+	// SelinuxdImage runs selinuxd when SELinux is enabled (the spod
+	// package's default if empty).
+	SelinuxdImage string
+}
+
+// Setup registers every manager-side controller but spod.
 func Setup(mgr manager.Manager) error {
+	return SetupWithOptions(mgr, Options{})
+}
+
+// SetupWithOptions registers every manager-side controller; spod when
+// opts.Namespace is set.
+func SetupWithOptions(mgr manager.Manager, opts Options) error {
 	if err := nodestatus.IndexNodeReports(mgr); err != nil {
 		return fmt.Errorf("indexing node reports: %w", err)
 	}
@@ -47,6 +67,13 @@ func Setup(mgr manager.Manager) error {
 	}
 	if err := (&recordingstatus.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up recordingstatus: %w", err)
+	}
+	if opts.Namespace != "" {
+		r := &spod.Reconciler{Client: mgr.GetClient(), Params: spod.Params{
+			Namespace: opts.Namespace, Image: opts.Image, SelinuxdImage: opts.SelinuxdImage}}
+		if err := r.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up spod: %w", err)
+		}
 	}
 	return nil
 }

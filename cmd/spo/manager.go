@@ -7,15 +7,20 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/secprofiles/spo/reconcilers"
+	"github.com/secprofiles/spo/reconcilers/spod"
 )
 
 // runManager runs the cluster-wide controllers (leader-elected).
 func runManager(args []string) error {
 	var c common
 	var leaderElect bool
+	var image, selinuxdImage string
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	c.register(fs, ":8080", ":8081", "localhost:6060")
 	fs.BoolVar(&leaderElect, "leader-elect", true, "elect a leader so only one manager acts at a time")
+	fs.StringVar(&image, "image", envOr("SPO_IMAGE", "spo"), "image of spo the node DaemonSet runs (env SPO_IMAGE)")
+	fs.StringVar(&selinuxdImage, "selinuxd-image", envOr("SPO_SELINUXD_IMAGE", spod.DefaultSelinuxdImage),
+		"image of selinuxd, run on the nodes when the SPOD enables SELinux (env SPO_SELINUXD_IMAGE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,7 +39,8 @@ func runManager(args []string) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := reconcilers.Setup(mgr); err != nil {
+	if err := reconcilers.SetupWithOptions(mgr, reconcilers.Options{
+		Namespace: c.namespace, Image: image, SelinuxdImage: selinuxdImage}); err != nil {
 		return err
 	}
 	if err := addProbes(mgr); err != nil {

@@ -1,0 +1,42 @@
+// Package spod turns the SecurityProfilesOperatorDaemon — the singleton
+// "spod" in the operator's namespace — into the node DaemonSet, in the
+// manager.
+//
+// The contract:
+//
+//   - The SPOD is the single source of configuration. When it is missing
+//     (at start or after a delete) the reconciler creates it with Default:
+//     every default is written into the object, so `kubectl get spod -o
+//     yaml` shows what runs. Invalid settings never reach the reconciler:
+//     the CRD refuses them at admission (name other than spod, enums,
+//     verbosity 0–10, hostProcVolumePath absolute). SPODs in other
+//     namespaces are ignored.
+//   - The DaemonSet spo-daemon is a pure function of the SPOD, the image
+//     and the namespace (DaemonSet). It always runs the daemon container;
+//     a bpf-recorder container only when enricher.enableBpfRecorder, a
+//     log-enricher container only when enricher.enableLogEnricher, a
+//     selinuxd container only when selinux.enable. Privileges are given
+//     per container, only to the container that needs them (see
+//     daemonset.go for each one and why). hostPID and hostNetwork are
+//     pod-wide in Kubernetes: the pod has hostPID only while a recorder
+//     container runs, and hostNetwork only while the log enricher reads the
+//     audit netlink group (logEnricherSource Bpf), which the kernel
+//     multicasts in the initial network namespace alone.
+//   - The DaemonSet is written with server-side apply, field manager
+//     spo-manager and forced ownership, and is controlled by the SPOD
+//     (owner reference, so it goes when the SPOD goes). The reconciler
+//     first applies as a dry run and writes only when the result differs
+//     from the live object: a steady state costs no write. A hand edit of
+//     a field spo sets (an arg, an image, a capability) is reverted at the
+//     next reconcile, which the edit itself triggers (the DaemonSet is
+//     watched). Fields spo never sets (an extra annotation, say) are left
+//     to whoever set them: that is what server-side apply means.
+//   - status.state follows the DaemonSet rollout (Rollout): Creating until
+//     the DaemonSet controller has seen the DaemonSet and while daemon pods
+//     are not ready, Updating while an older generation or template still
+//     runs somewhere, Pending when no node is meant to run the daemon,
+//     Running when every scheduled pod is updated and ready, Error when the
+//     DaemonSet cannot be written. The Ready condition is True exactly when
+//     the state is Running; its reason is the state. Every state change is
+//     an Event on the SPOD.
+package spod

@@ -1,0 +1,116 @@
+package spod
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// ControllerName names the controller in logs, metrics and Events.
+const ControllerName = "spod"
+
+// Reconciler keeps the node DaemonSet and the SPOD's status in step with
+// the SPOD.
+type Reconciler struct {
+	client.Client
+	Params
+	Recorder events.EventRecorder
+}
+
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=apps,resources=daemonsets,verbs=get;list;watch;create;update;patch
+
+// Reconcile creates the SPOD when it is missing, applies the DaemonSet it
+// asks for and reports the rollout in its status.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	spod := &v1.SecurityProfilesOperatorDaemon{}
+	if err := r.Get(ctx, req.NamespacedName, spod); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, fmt.Errorf("getting SPOD %s: %w", req.NamespacedName, err)
+		}
+		return ctrl.Result{}, r.createDefault(ctx)
+	}
+	if spod.DeletionTimestamp != nil {
+		// Garbage collection removes the DaemonSet; the next reconcile
+		// after the delete creates a default SPOD again.
+		return ctrl.Result{}, nil
+	}
+	desired := DaemonSet(spod, r.Params)
+	wrote, err := Apply(ctx, r.Client, desired)
+	if err != nil {
+		return ctrl.Result{}, errorsJoin(err, r.setStatus(ctx, spod, Failed(err)))
+	}
+	if wrote {
+		log.FromContext(ctx).Info("Applied the daemon's DaemonSet", "daemonSet", desired.Name)
+	}
+	// The status follows the live DaemonSet: right after a write the
+	// cache may be behind, and the write's own watch event brings the
+	// next reconcile.
+	live := desired.DeepCopy()
+	if err := r.Get(ctx, client.ObjectKeyFromObject(desired), live); err != nil {
+		if apierrors.IsNotFound(err) {
+			return ctrl.Result{}, r.setStatus(ctx, spod, Status{v1.SPODCreating, "the daemon's DaemonSet is being created"})
+		}
+		return ctrl.Result{}, fmt.Errorf("getting DaemonSet: %w", err)
+	}
+	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(live))
+}
+
+// createDefault creates the default SPOD. Another writer may have created
+// it meanwhile: that SPOD wins and its event brings the next reconcile.
+func (r *Reconciler) createDefault(ctx context.Context) error {
+	spod := Default(r.Namespace)
+	if err := r.Create(ctx, spod); err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			return nil
+		}
+		return fmt.Errorf("creating the default SPOD in %s: %w", r.Namespace, err)
+	}
+	log.FromContext(ctx).Info("Created the default SPOD", "namespace", r.Namespace)
+	r.Recorder.Eventf(spod, nil, corev1.EventTypeNormal, "Defaulted", "Create",
+		"no SecurityProfilesOperatorDaemon existed: created %s/%s with the defaults", spod.Namespace, spod.Name)
+	return nil
+}
+
+// setStatus writes the state and the Ready condition when either changed,
+// with an Event when the state changed.
+func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOperatorDaemon, s Status) error {
+	base := spod.DeepCopy()
+	previous := spod.Status.State
+	spod.Status.State = s.State
+	changed := meta.SetStatusCondition(&spod.Status.Conditions, ReadyCondition(s, spod.Generation))
+	if !changed && previous == s.State {
+		return nil
+	}
+	if err := r.Status().Patch(ctx, spod, client.MergeFrom(base)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("patching SPOD status: %w", err)
+	}
+	if previous != s.State {
+		kind := corev1.EventTypeNormal
+		if s.State == v1.SPODError {
+			kind = corev1.EventTypeWarning
+		}
+		r.Recorder.Eventf(spod, nil, kind, string(s.State), "Rollout", "%s", s.Message)
+	}
+	return nil
+}
+
+func errorsJoin(err, statusErr error) error {
+	if statusErr != nil {
+		return fmt.Errorf("%w (and %w)", err, statusErr)
+	}
+	return err
+}

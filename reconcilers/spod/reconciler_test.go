@@ -1,0 +1,268 @@
+package spod_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/spod"
+)
+
+var spodKey = client.ObjectKey{Namespace: namespace, Name: v1.SPODName}
+var dsKey = client.ObjectKey{Namespace: namespace, Name: spod.DaemonSetName}
+
+var _ = Describe("the spod reconciler", Ordered, func() {
+	// Every spec starts from the default SPOD and its DaemonSet.
+	BeforeEach(func(ctx SpecContext) {
+		s := getSPOD(ctx)
+		s.Spec = spod.Default(namespace).Spec
+		Expect(k8s.Update(ctx, s)).To(Succeed())
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
+	})
+
+	It("creates the missing SPOD with the defaults", func(ctx SpecContext) {
+		s := getSPOD(ctx)
+		Expect(s.Spec).To(Equal(spod.Default(namespace).Spec))
+		Eventually(events(ctx, "Defaulted")).ShouldNot(BeEmpty())
+	})
+
+	It("applies exactly the golden DaemonSet for the default SPOD, owned by the SPOD", func(ctx SpecContext) {
+		s := getSPOD(ctx)
+		want := golden("default.yaml")
+		live := getDaemonSet(ctx)
+
+		Expect(live.Labels).To(Equal(want.Labels))
+		Expect(live.OwnerReferences).To(ConsistOf(*metav1.NewControllerRef(s, v1.GroupVersion.WithKind("SecurityProfilesOperatorDaemon"))))
+		// Every field spo sets is as set; the rest are the API server's
+		// defaults. Lists are compared whole.
+		Expect(equality.Semantic.DeepDerivative(want.Spec, live.Spec)).To(BeTrue(), "live spec:\n%s", toYAML(live.Spec))
+		Expect(len(live.Spec.Template.Spec.Containers)).To(Equal(len(want.Spec.Template.Spec.Containers)))
+		Expect(len(live.Spec.Template.Spec.Volumes)).To(Equal(len(want.Spec.Template.Spec.Volumes)))
+		Expect(live.Spec.Template.Spec.Containers[0].Args).To(Equal(want.Spec.Template.Spec.Containers[0].Args))
+		Expect(live.Spec.Template.Spec.HostPID).To(BeFalse())
+		Expect(live.Spec.Template.Spec.HostNetwork).To(BeFalse())
+
+		managers := map[string]metav1.ManagedFieldsOperationType{}
+		for _, m := range live.ManagedFields {
+			managers[m.Manager] = m.Operation
+		}
+		Expect(managers).To(HaveKeyWithValue(spod.FieldManager, metav1.ManagedFieldsOperationApply))
+	})
+
+	It("does not write the DaemonSet when nothing changed", func(ctx SpecContext) {
+		before := getDaemonSet(ctx).ResourceVersion
+		// A change to the SPOD that does not change the DaemonSet.
+		s := getSPOD(ctx)
+		s.Annotations = map[string]string{"note": "touched"}
+		Expect(k8s.Update(ctx, s)).To(Succeed())
+		Consistently(func() string { return getDaemonSet(ctx).ResourceVersion }, "2s").Should(Equal(before))
+	})
+
+	It("adds the bpf recorder with its privileges and hostPID, and removes them again", func(ctx SpecContext) {
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.EnableBpfRecorder = true })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerBpfRecorder}))
+		ds := getDaemonSet(ctx)
+		Expect(ds.Spec.Template.Spec.HostPID).To(BeTrue())
+		Expect(ds.Spec.Template.Spec.Containers[1].SecurityContext.Capabilities.Add).To(
+			Equal([]corev1.Capability{"BPF", "PERFMON", "SYS_ADMIN", "SYS_RESOURCE"}))
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.EnableBpfRecorder = false })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
+		ds = getDaemonSet(ctx)
+		Expect(ds.Spec.Template.Spec.HostPID).To(BeFalse())
+		Expect(volumeNames(ds)).NotTo(ContainElement("host-proc"))
+	})
+
+	It("adds the log enricher with its filters, and on the netlink source CAP_AUDIT_READ and hostNetwork", func(ctx SpecContext) {
+		updateSPOD(ctx, func(s *v1.SPODSpec) {
+			s.Enricher.EnableLogEnricher = true
+			s.Enricher.LogEnricherFilters = `[{"action":"drop","namespace":"kube-system"}]`
+		})
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerLogEnricher}))
+		c := getDaemonSet(ctx).Spec.Template.Spec.Containers[1]
+		Expect(c.Args).To(ContainElement("--source=auditd"))
+		Expect(c.Env).To(ContainElement(corev1.EnvVar{Name: "SPO_ENRICHER_FILTERS", Value: `[{"action":"drop","namespace":"kube-system"}]`}))
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.LogEnricherSource = spod.SourceBpf })
+		Eventually(func() bool { return getDaemonSet(ctx).Spec.Template.Spec.HostNetwork }).Should(BeTrue())
+		c = getDaemonSet(ctx).Spec.Template.Spec.Containers[1]
+		Expect(c.Args).To(ContainElement("--source=netlink"))
+		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"AUDIT_READ"}))
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher = spod.Default(namespace).Spec.Enricher })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
+		ds := getDaemonSet(ctx)
+		Expect(ds.Spec.Template.Spec.HostNetwork).To(BeFalse())
+		Expect(ds.Spec.Template.Spec.HostPID).To(BeFalse())
+	})
+
+	It("adds selinuxd when SELinux is enabled, and removes it again", func(ctx SpecContext) {
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.Enable = true })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerSelinuxd}))
+		Expect(*getDaemonSet(ctx).Spec.Template.Spec.Containers[1].SecurityContext.Privileged).To(BeTrue())
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.Enable = false })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
+		Expect(volumeNames(getDaemonSet(ctx))).To(Equal([]string{"seccomp", "state", "sockets"}))
+	})
+
+	It("reverts a hand edit of the DaemonSet", func(ctx SpecContext) {
+		ds := getDaemonSet(ctx)
+		want := ds.Spec.Template.Spec.Containers[0].Args
+		ds.Spec.Template.Spec.Containers[0].Args = []string{"daemon", "--verbosity=10"}
+		ds.Spec.Template.Spec.Containers[0].Image = "evil.example/spo"
+		Expect(k8s.Update(ctx, ds)).To(Succeed())
+		Eventually(func() []string { return getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Args }).Should(Equal(want))
+		Expect(getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Image).To(Equal(image))
+	})
+
+	It("reports Creating until the rollout is done, then Running with Ready True and an Event", func(ctx SpecContext) {
+		Eventually(state(ctx)).Should(Equal(v1.SPODCreating))
+		ready := meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
+		Expect(ready).NotTo(BeNil())
+		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+
+		// envtest has no DaemonSet controller or kubelet: report the
+		// rollout as they would.
+		ds := getDaemonSet(ctx)
+		ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation, DesiredNumberScheduled: 2,
+			CurrentNumberScheduled: 2, UpdatedNumberScheduled: 2, NumberReady: 1, NumberAvailable: 1}
+		Expect(k8s.Status().Update(ctx, ds)).To(Succeed())
+		Eventually(func() string {
+			return meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady).Message
+		}).Should(Equal("1 of 2 daemon pods are ready"))
+		Expect(getSPOD(ctx).Status.State).To(Equal(v1.SPODCreating))
+
+		ds = getDaemonSet(ctx)
+		ds.Status.NumberReady, ds.Status.NumberAvailable = 2, 2
+		Expect(k8s.Status().Update(ctx, ds)).To(Succeed())
+		Eventually(state(ctx)).Should(Equal(v1.SPODRunning))
+		ready = meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
+		Expect(ready.Status).To(Equal(metav1.ConditionTrue))
+		Expect(ready.Reason).To(Equal("Running"))
+		Eventually(events(ctx, "Running")).ShouldNot(BeEmpty())
+
+		// A new template is Updating until the controller has seen it.
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Verbosity = 2 })
+		Eventually(state(ctx)).Should(Equal(v1.SPODUpdating))
+	})
+
+	It("creates the SPOD again when it is deleted, and the DaemonSet follows the new owner", func(ctx SpecContext) {
+		old := getSPOD(ctx)
+		Expect(k8s.Delete(ctx, old)).To(Succeed())
+		Eventually(func() bool {
+			s := &v1.SecurityProfilesOperatorDaemon{}
+			return k8s.Get(ctx, spodKey, s) == nil && s.UID != old.UID
+		}).Should(BeTrue())
+		s := getSPOD(ctx)
+		Eventually(func() []types { return owners(getDaemonSet(ctx)) }).Should(Equal([]types{types(s.UID)}))
+	})
+
+	DescribeTable("refuses an invalid SPOD with the API server's message",
+		func(ctx SpecContext, name string, spec map[string]any, message string) {
+			u := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": v1.GroupVersion.String(), "kind": "SecurityProfilesOperatorDaemon",
+				"metadata": map[string]any{"name": name, "namespace": namespace},
+				"spec":     spec,
+			}}
+			err := k8s.Create(ctx, u)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(message))
+		},
+		Entry("a name other than spod", "other", map[string]any{}, "metadata.name must be spod"),
+		Entry("an unknown log enricher source", "spod", map[string]any{"enricher": map[string]any{"logEnricherSource": "Journald"}},
+			`Unsupported value: "Journald": supported values: "Auditd", "Bpf"`),
+		Entry("a verbosity above 10", "spod", map[string]any{"verbosity": 11}, "should be less than or equal to 10"),
+		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
+	)
+})
+
+type types string
+
+func owners(ds *appsv1.DaemonSet) []types {
+	var out []types
+	for _, o := range ds.OwnerReferences {
+		out = append(out, types(o.UID))
+	}
+	return out
+}
+
+func getSPOD(ctx context.Context) *v1.SecurityProfilesOperatorDaemon {
+	s := &v1.SecurityProfilesOperatorDaemon{}
+	Eventually(func() error { return k8s.Get(ctx, spodKey, s) }).Should(Succeed())
+	return s
+}
+
+func updateSPOD(ctx context.Context, edit func(*v1.SPODSpec)) {
+	Eventually(func() error {
+		s := getSPOD(ctx)
+		edit(&s.Spec)
+		return k8s.Update(ctx, s)
+	}).Should(Succeed())
+}
+
+func getDaemonSet(ctx context.Context) *appsv1.DaemonSet {
+	ds := &appsv1.DaemonSet{}
+	Eventually(func() error { return k8s.Get(ctx, dsKey, ds) }).Should(Succeed())
+	return ds
+}
+
+func containerNames(ctx context.Context) func() []string {
+	return func() []string {
+		var out []string
+		for _, c := range getDaemonSet(ctx).Spec.Template.Spec.Containers {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+}
+
+func volumeNames(ds *appsv1.DaemonSet) []string {
+	var out []string
+	for _, v := range ds.Spec.Template.Spec.Volumes {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+func state(ctx context.Context) func() v1.SPODState {
+	return func() v1.SPODState { return getSPOD(ctx).Status.State }
+}
+
+// events are the Events about the SPOD with the reason.
+func events(ctx context.Context, reason string) func() []eventsv1.Event {
+	return func() []eventsv1.Event {
+		var list eventsv1.EventList
+		Expect(k8s.List(ctx, &list, client.InNamespace(namespace))).To(Succeed())
+		return slices.DeleteFunc(list.Items, func(e eventsv1.Event) bool {
+			return e.Reason != reason || e.Regarding.Kind != "SecurityProfilesOperatorDaemon"
+		})
+	}
+}
+
+func golden(name string) *appsv1.DaemonSet {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	Expect(err).NotTo(HaveOccurred())
+	ds := &appsv1.DaemonSet{}
+	Expect(yaml.Unmarshal(data, ds)).To(Succeed())
+	return ds
+}
+
+func toYAML(v any) string {
+	out, _ := yaml.Marshal(v)
+	return string(out)
+}

@@ -1,0 +1,40 @@
+package spod
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// SetupWithManager registers the controller with mgr. It reconciles the
+// SPOD named spod in r.Namespace when it or the DaemonSet it owns changes,
+// and once at start, so that a missing SPOD is created.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(ControllerName)
+	}
+	key := types.NamespacedName{Namespace: r.Namespace, Name: v1.SPODName}
+	ours := predicate.NewPredicateFuncs(func(o client.Object) bool {
+		return o.GetNamespace() == key.Namespace
+	})
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(ControllerName).
+		For(&v1.SecurityProfilesOperatorDaemon{}, builder.WithPredicates(ours,
+			predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetName() == key.Name }))).
+		Owns(&appsv1.DaemonSet{}, builder.WithPredicates(ours)).
+		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+			q.Add(reconcile.Request{NamespacedName: key})
+			return nil
+		})).
+		Complete(r)
+}

@@ -1,0 +1,55 @@
+package spod
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+)
+
+// ConditionReady is True when every scheduled daemon pod runs the current
+// template and is ready.
+const ConditionReady = "Ready"
+
+// Status is the SPOD's state and the reason for it, in words.
+type Status struct {
+	State   v1.SPODState
+	Message string
+}
+
+// Rollout reads the state of the DaemonSet's rollout from its status, as
+// the DaemonSet controller reports it.
+func Rollout(ds *appsv1.DaemonSet) Status {
+	st := ds.Status
+	switch {
+	case st.ObservedGeneration == 0:
+		return Status{v1.SPODCreating, "the DaemonSet controller has not seen the daemon's DaemonSet yet"}
+	case st.ObservedGeneration < ds.Generation:
+		return Status{v1.SPODUpdating, fmt.Sprintf("the DaemonSet controller has not seen generation %d yet", ds.Generation)}
+	case st.DesiredNumberScheduled == 0:
+		return Status{v1.SPODPending, "no node is to run the daemon: check the nodes, scheduling.tolerations and scheduling.affinity"}
+	case st.UpdatedNumberScheduled < st.DesiredNumberScheduled:
+		return Status{v1.SPODUpdating, fmt.Sprintf("%d of %d nodes run the current daemon", st.UpdatedNumberScheduled, st.DesiredNumberScheduled)}
+	case st.NumberReady < st.DesiredNumberScheduled:
+		return Status{v1.SPODCreating, fmt.Sprintf("%d of %d daemon pods are ready", st.NumberReady, st.DesiredNumberScheduled)}
+	}
+	return Status{v1.SPODRunning, fmt.Sprintf("the daemon runs and is ready on all %d nodes", st.DesiredNumberScheduled)}
+}
+
+// Failed is the status when the DaemonSet cannot be written.
+func Failed(err error) Status {
+	return Status{v1.SPODError, err.Error()}
+}
+
+// ReadyCondition is the Ready condition for a status: True exactly when
+// Running, with the state as its reason.
+func ReadyCondition(s Status, generation int64) metav1.Condition {
+	c := metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: string(s.State),
+		Message: s.Message, ObservedGeneration: generation}
+	if s.State == v1.SPODRunning {
+		c.Status = metav1.ConditionTrue
+	}
+	return c
+}
