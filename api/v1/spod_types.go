@@ -63,6 +63,7 @@ type WebhookOptions struct {
 	// FailurePolicy when the webhook cannot be reached: Ignore admits the
 	// pod unchanged, Fail refuses it.
 	// +optional
+	// +kubebuilder:validation:Enum=Ignore;Fail
 	FailurePolicy *admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
 	// NamespaceSelector replaces the webhook's namespace selector.
 	// +optional

@@ -187,6 +187,9 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Entry("an unknown log enricher source", "spod", map[string]any{"enricher": map[string]any{"logEnricherSource": "Journald"}},
 			`Unsupported value: "Journald": supported values: "Auditd", "Bpf"`),
 		Entry("a verbosity above 10", "spod", map[string]any{"verbosity": 11}, "should be less than or equal to 10"),
+		Entry("an unknown webhook failure policy", "spod", map[string]any{"webhook": map[string]any{"options": []any{
+			map[string]any{"name": "binding.spo.x-k8s.io", "failurePolicy": "Sometimes"}}}},
+			`Unsupported value: "Sometimes": supported values: "Ignore", "Fail"`),
 		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
 	)
 })
