@@ -137,11 +137,17 @@ func startManager(b *testing.B, ctx context.Context, env *envtest.Environment, s
 	return func() { cancel(); <-done }
 }
 
-func startDaemon(b *testing.B, root, kubeconfig string) (*exec.Cmd, string) {
+// buildSpo builds bin/spo into a temporary directory.
+func buildSpo(b *testing.B, root string) string {
 	bin := filepath.Join(b.TempDir(), "spo")
 	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "cmd", "spo")).CombinedOutput(); err != nil {
 		b.Fatalf("building spo: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func startDaemon(b *testing.B, root, kubeconfig string) (*exec.Cmd, string) {
+	bin := buildSpo(b, root)
 	dir, err := os.MkdirTemp("", "spo-bench-kubelet-")
 	if err != nil {
 		b.Fatal(err)
