@@ -3,11 +3,14 @@ package reconcilers
 import (
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/reconcilers/bindings"
 	"github.com/secprofiles/spo/reconcilers/nodestatus"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
@@ -23,6 +26,23 @@ func CacheOptions() cache.Options {
 	return cache.Options{ByObject: map[client.Object]cache.ByObject{
 		&corev1.Pod{}: {Transform: workloads.TransformPod},
 	}}
+}
+
+// CacheOptionsFor are CacheOptions plus, when opts.Namespace is set, the
+// spod controller's kinds cached from that namespace alone: informers for
+// DaemonSets, Deployments, Services and PodDisruptionBudgets would
+// otherwise hold every one in the cluster.
+func CacheOptionsFor(opts Options) cache.Options {
+	o := CacheOptions()
+	if opts.Namespace == "" {
+		return o
+	}
+	only := map[string]cache.Config{opts.Namespace: {}}
+	for _, obj := range []client.Object{&appsv1.DaemonSet{}, &appsv1.Deployment{}, &corev1.Service{},
+		&policyv1.PodDisruptionBudget{}, &v1.SecurityProfilesOperatorDaemon{}} {
+		o.ByObject[obj] = cache.ByObject{Namespaces: only}
+	}
+	return o
 }
 
 // Options are the manager's settings the controllers need.

@@ -34,13 +34,13 @@ func runManager(args []string) error {
 	opts.LeaderElection = leaderElect
 	opts.LeaderElectionID = "spo-manager.security-profiles-operator.x-k8s.io"
 	opts.LeaderElectionNamespace = c.namespace
-	opts.Cache = reconcilers.CacheOptions()
+	setup := reconcilers.Options{Namespace: c.namespace, Image: image, SelinuxdImage: selinuxdImage}
+	opts.Cache = reconcilers.CacheOptionsFor(setup)
 	mgr, err := ctrl.NewManager(cfg, opts)
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := reconcilers.SetupWithOptions(mgr, reconcilers.Options{
-		Namespace: c.namespace, Image: image, SelinuxdImage: selinuxdImage}); err != nil {
+	if err := reconcilers.SetupWithOptions(mgr, setup); err != nil {
 		return err
 	}
 	if err := addProbes(mgr); err != nil {

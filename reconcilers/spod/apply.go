@@ -3,8 +3,8 @@ package spod
 import (
 	"context"
 	"fmt"
+	"reflect"
 
-	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -15,63 +15,80 @@ import (
 // FieldManager owns, through server-side apply, every field spo sets.
 const FieldManager = "spo-manager"
 
-// Apply makes the live DaemonSet what desired says, with server-side apply
+// Apply makes the live object what desired says, with server-side apply
 // and forced ownership. It first applies as a dry run and writes only when
 // the result differs from the live object (read through c, the manager's
 // cache), so a steady state costs no write. It reports whether it wrote.
-func Apply(ctx context.Context, c client.Client, desired *appsv1.DaemonSet) (bool, error) {
-	live := &appsv1.DaemonSet{}
+func Apply(ctx context.Context, c client.Client, desired client.Object) (bool, error) {
+	kind := desired.GetObjectKind().GroupVersionKind().Kind
+	live := reflect.New(reflect.TypeOf(desired).Elem()).Interface().(client.Object)
 	err := c.Get(ctx, client.ObjectKeyFromObject(desired), live)
 	switch {
 	case apierrors.IsNotFound(err):
 		live = nil
 	case err != nil:
-		return false, fmt.Errorf("getting DaemonSet %s/%s: %w", desired.Namespace, desired.Name, err)
+		return false, fmt.Errorf("getting %s %s/%s: %w", kind, desired.GetNamespace(), desired.GetName(), err)
 	}
 	if live != nil {
 		dry, err := apply(ctx, c, desired, client.DryRunAll)
 		if err != nil {
 			return false, err
 		}
-		if Same(dry, live) {
-			return false, nil
+		if same, err := Same(dry, live); err != nil || same {
+			return false, err
 		}
 	}
 	_, err = apply(ctx, c, desired)
 	return err == nil, err
 }
 
-// Same reports whether two DaemonSets agree on everything spo may set.
-func Same(a, b *appsv1.DaemonSet) bool {
-	return equality.Semantic.DeepEqual(a.Spec, b.Spec) &&
-		equality.Semantic.DeepEqual(a.Labels, b.Labels) &&
-		equality.Semantic.DeepEqual(a.Annotations, b.Annotations) &&
-		equality.Semantic.DeepEqual(a.OwnerReferences, b.OwnerReferences)
+// Same reports whether an applied object (as the API server returned it)
+// and the live one agree on everything spo may set: the spec, labels,
+// annotations and owner references. Both are read as live's Go type, so
+// that equal values compare equal whatever their encoding.
+func Same(applied *unstructured.Unstructured, live client.Object) (bool, error) {
+	typed := reflect.New(reflect.TypeOf(live).Elem()).Interface()
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(applied.Object, typed); err != nil {
+		return false, fmt.Errorf("reading applied %s: %w", applied.GetKind(), err)
+	}
+	a, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	if err != nil {
+		return false, err
+	}
+	b, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
+	if err != nil {
+		return false, err
+	}
+	for _, path := range [][]string{{"spec"}, {"metadata", "labels"}, {"metadata", "annotations"}, {"metadata", "ownerReferences"}} {
+		x, _, _ := unstructured.NestedFieldNoCopy(a, path...)
+		y, _, _ := unstructured.NestedFieldNoCopy(b, path...)
+		if !equality.Semantic.DeepEqual(x, y) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
-func apply(ctx context.Context, c client.Client, desired *appsv1.DaemonSet, opts ...client.ApplyOption) (*appsv1.DaemonSet, error) {
+func apply(ctx context.Context, c client.Client, desired client.Object, opts ...client.ApplyOption) (*unstructured.Unstructured, error) {
 	u, err := ApplyObject(desired)
 	if err != nil {
 		return nil, err
 	}
 	opts = append(opts, client.FieldOwner(FieldManager), client.ForceOwnership)
 	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), opts...); err != nil {
-		return nil, fmt.Errorf("applying DaemonSet %s/%s: %w", desired.Namespace, desired.Name, err)
+		return nil, fmt.Errorf("applying %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
 	}
-	out := &appsv1.DaemonSet{}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out); err != nil {
-		return nil, fmt.Errorf("reading applied DaemonSet: %w", err)
-	}
-	return out, nil
+	return u, nil
 }
 
-// ApplyObject is the apply request's body for a DaemonSet: the object
+// ApplyObject is the apply request's body for an object: the object
 // without its status and without the null creation timestamps Go's
-// encoding adds, so spo claims only fields it sets.
-func ApplyObject(ds *appsv1.DaemonSet) (*unstructured.Unstructured, error) {
-	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ds)
+// encoding adds, so spo claims only fields it sets. desired must carry its
+// apiVersion and kind.
+func ApplyObject(desired client.Object) (*unstructured.Unstructured, error) {
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
 	if err != nil {
-		return nil, fmt.Errorf("converting DaemonSet: %w", err)
+		return nil, fmt.Errorf("converting %T: %w", desired, err)
 	}
 	delete(obj, "status")
 	unstructured.RemoveNestedField(obj, "metadata", "creationTimestamp")

@@ -113,14 +113,10 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 		)
 	}
 
-	var owners []metav1.OwnerReference
-	if spod.UID != "" {
-		owners = []metav1.OwnerReference{*metav1.NewControllerRef(spod, v1.GroupVersion.WithKind("SecurityProfilesOperatorDaemon"))}
-	}
 	return &appsv1.DaemonSet{
 		TypeMeta: metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "DaemonSet"},
 		ObjectMeta: metav1.ObjectMeta{
-			Name: DaemonSetName, Namespace: p.Namespace, Labels: Labels(), OwnerReferences: owners,
+			Name: DaemonSetName, Namespace: p.Namespace, Labels: Labels(), OwnerReferences: ownerRefs(spod),
 		},
 		Spec: appsv1.DaemonSetSpec{
 			Selector:       &metav1.LabelSelector{MatchLabels: Labels()},

@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -20,9 +21,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var testParams = Params{Namespace: "security-profiles-operator", Image: "registry.example/spo:v1"}
 
-// Golden compares the apply request's body for a DaemonSet — what spo
+// Golden compares the apply request's body for an object — what spo
 // claims — with testdata/name, or rewrites it with -update.
-func Golden(t *testing.T, name string, ds *appsv1.DaemonSet) {
+func Golden(t *testing.T, name string, ds client.Object) {
 	t.Helper()
 	body, err := ApplyObject(ds)
 	if err != nil {
@@ -62,6 +63,9 @@ func allEnabled() *v1.SecurityProfilesOperatorDaemon {
 func TestDaemonSetGolden(t *testing.T) {
 	Golden(t, "default.yaml", DaemonSet(Default(testParams.Namespace), testParams))
 	Golden(t, "all-enabled.yaml", DaemonSet(allEnabled(), testParams))
+	Golden(t, "webhook-deployment.yaml", WebhookDeployment(Default(testParams.Namespace), testParams))
+	Golden(t, "webhook-service.yaml", WebhookService(Default(testParams.Namespace), testParams))
+	Golden(t, "webhook-pdb.yaml", WebhookPodDisruptionBudget(Default(testParams.Namespace), testParams))
 }
 
 func TestDaemonSetIsPure(t *testing.T) {

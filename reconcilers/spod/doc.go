@@ -22,21 +22,27 @@
 //     container runs, and hostNetwork only while the log enricher reads the
 //     audit netlink group (logEnricherSource Bpf), which the kernel
 //     multicasts in the initial network namespace alone.
-//   - The DaemonSet is written with server-side apply, field manager
+//   - The webhook server's Deployment, Service and PodDisruptionBudget
+//     spo-webhook are pure functions of the SPOD too (WebhookDeployment,
+//     WebhookService, WebhookPodDisruptionBudget): two unprivileged
+//     replicas spread over nodes, at least one kept through drains. The
+//     MutatingWebhookConfiguration is webhooks/config's.
+//   - Every object is written with server-side apply, field manager
 //     spo-manager and forced ownership, and is controlled by the SPOD
 //     (owner reference, so it goes when the SPOD goes). The reconciler
 //     first applies as a dry run and writes only when the result differs
 //     from the live object: a steady state costs no write. A hand edit of
 //     a field spo sets (an arg, an image, a capability) is reverted at the
 //     next reconcile, which the edit itself triggers (the DaemonSet is
-//     watched). Fields spo never sets (an extra annotation, say) are left
+//     watched, as are the webhook objects). Fields spo never sets (an extra annotation, say) are left
 //     to whoever set them: that is what server-side apply means.
-//   - status.state follows the DaemonSet rollout (Rollout): Creating until
-//     the DaemonSet controller has seen the DaemonSet and while daemon pods
-//     are not ready, Updating while an older generation or template still
-//     runs somewhere, Pending when no node is meant to run the daemon,
-//     Running when every scheduled pod is updated and ready, Error when the
-//     DaemonSet cannot be written. The Ready condition is True exactly when
+//   - status.state follows the rollout of the DaemonSet, then of the
+//     webhook Deployment (Rollout): Creating until their controllers have
+//     seen them and while pods are not ready (available), Updating while an
+//     older generation or template still runs somewhere, Pending when no
+//     node is meant to run the daemon, Running when every daemon pod and
+//     webhook replica is updated and ready, Error when an object cannot be
+//     written. The Ready condition is True exactly when
 //     the state is Running; its reason is the state. Every state change is
 //     an Event on the SPOD.
 package spod

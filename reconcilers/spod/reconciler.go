@@ -2,6 +2,7 @@ package spod
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -28,10 +29,13 @@ type Reconciler struct {
 
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=apps,resources=daemonsets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
 
-// Reconcile creates the SPOD when it is missing, applies the DaemonSet it
-// asks for and reports the rollout in its status.
+// Reconcile creates the SPOD when it is missing, applies the node
+// DaemonSet and the webhook server it asks for and reports the rollout in
+// its status.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	spod := &v1.SecurityProfilesOperatorDaemon{}
 	if err := r.Get(ctx, req.NamespacedName, spod); err != nil {
@@ -45,25 +49,29 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// after the delete creates a default SPOD again.
 		return ctrl.Result{}, nil
 	}
-	desired := DaemonSet(spod, r.Params)
-	wrote, err := Apply(ctx, r.Client, desired)
-	if err != nil {
-		return ctrl.Result{}, errorsJoin(err, r.setStatus(ctx, spod, Failed(err)))
-	}
-	if wrote {
-		log.FromContext(ctx).Info("Applied the daemon's DaemonSet", "daemonSet", desired.Name)
-	}
-	// The status follows the live DaemonSet: right after a write the
-	// cache may be behind, and the write's own watch event brings the
-	// next reconcile.
-	live := desired.DeepCopy()
-	if err := r.Get(ctx, client.ObjectKeyFromObject(desired), live); err != nil {
-		if apierrors.IsNotFound(err) {
-			return ctrl.Result{}, r.setStatus(ctx, spod, Status{v1.SPODCreating, "the daemon's DaemonSet is being created"})
+	ds := DaemonSet(spod, r.Params)
+	webhook := WebhookDeployment(spod, r.Params)
+	for _, obj := range []client.Object{ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params)} {
+		wrote, err := Apply(ctx, r.Client, obj)
+		if err != nil {
+			return ctrl.Result{}, errors.Join(err, r.setStatus(ctx, spod, Failed(err)))
 		}
-		return ctrl.Result{}, fmt.Errorf("getting DaemonSet: %w", err)
+		if wrote {
+			log.FromContext(ctx).Info("Applied", "kind", obj.GetObjectKind().GroupVersionKind().Kind, "name", obj.GetName())
+		}
 	}
-	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(live))
+	// The status follows the live objects: right after a write the cache
+	// may be behind, and the write's own watch event brings the next
+	// reconcile.
+	for _, obj := range []client.Object{ds, webhook} {
+		if err := r.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			if apierrors.IsNotFound(err) {
+				return ctrl.Result{}, r.setStatus(ctx, spod, Status{v1.SPODCreating, "the daemon and the webhook are being created"})
+			}
+			return ctrl.Result{}, fmt.Errorf("getting %s: %w", obj.GetName(), err)
+		}
+	}
+	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(ds, webhook))
 }
 
 // createDefault creates the default SPOD. Another writer may have created
@@ -106,11 +114,4 @@ func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOpe
 		r.Recorder.Eventf(spod, nil, kind, string(s.State), "Rollout", "%s", s.Message)
 	}
 	return nil
-}
-
-func errorsJoin(err, statusErr error) error {
-	if statusErr != nil {
-		return fmt.Errorf("%w (and %w)", err, statusErr)
-	}
-	return err
 }

@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +25,7 @@ import (
 
 var spodKey = client.ObjectKey{Namespace: namespace, Name: v1.SPODName}
 var dsKey = client.ObjectKey{Namespace: namespace, Name: spod.DaemonSetName}
+var webhookKey = client.ObjectKey{Namespace: namespace, Name: spod.WebhookName}
 
 var _ = Describe("the spod reconciler", Ordered, func() {
 	// Every spec starts from the default SPOD and its DaemonSet.
@@ -61,6 +63,24 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 			managers[m.Manager] = m.Operation
 		}
 		Expect(managers).To(HaveKeyWithValue(spod.FieldManager, metav1.ManagedFieldsOperationApply))
+	})
+
+	It("applies the webhook server's Deployment, Service and PodDisruptionBudget as the golden files say, owned by the SPOD", func(ctx SpecContext) {
+		owner := *metav1.NewControllerRef(getSPOD(ctx), v1.GroupVersion.WithKind("SecurityProfilesOperatorDaemon"))
+		for file, obj := range map[string]client.Object{
+			"webhook-deployment.yaml": &appsv1.Deployment{},
+			"webhook-service.yaml":    &corev1.Service{},
+			"webhook-pdb.yaml":        &policyv1.PodDisruptionBudget{},
+		} {
+			want := obj.DeepCopyObject().(client.Object)
+			data, err := os.ReadFile(filepath.Join("testdata", file))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(yaml.Unmarshal(data, want)).To(Succeed())
+			Eventually(func() error { return k8s.Get(ctx, webhookKey, obj) }).Should(Succeed())
+			Expect(obj.GetOwnerReferences()).To(ConsistOf(owner), file)
+			Expect(obj.GetLabels()).To(Equal(want.GetLabels()), file)
+			Expect(equality.Semantic.DeepDerivative(specOf(want), specOf(obj))).To(BeTrue(), "%s: live spec:\n%s", file, toYAML(specOf(obj)))
+		}
 	})
 
 	It("does not write the DaemonSet when nothing changed", func(ctx SpecContext) {
@@ -150,6 +170,16 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		ds = getDaemonSet(ctx)
 		ds.Status.NumberReady, ds.Status.NumberAvailable = 2, 2
 		Expect(k8s.Status().Update(ctx, ds)).To(Succeed())
+		// The daemon is ready; the webhook server is not yet.
+		Eventually(func() string {
+			return meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady).Message
+		}).Should(Equal("the Deployment controller has not seen the webhook's Deployment yet"))
+
+		webhook := &appsv1.Deployment{}
+		Expect(k8s.Get(ctx, webhookKey, webhook)).To(Succeed())
+		webhook.Status = appsv1.DeploymentStatus{ObservedGeneration: webhook.Generation, Replicas: 2,
+			UpdatedReplicas: 2, ReadyReplicas: 2, AvailableReplicas: 2}
+		Expect(k8s.Status().Update(ctx, webhook)).To(Succeed())
 		Eventually(state(ctx)).Should(Equal(v1.SPODRunning))
 		ready = meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
 		Expect(ready.Status).To(Equal(metav1.ConditionTrue))
@@ -263,6 +293,18 @@ func golden(name string) *appsv1.DaemonSet {
 	ds := &appsv1.DaemonSet{}
 	Expect(yaml.Unmarshal(data, ds)).To(Succeed())
 	return ds
+}
+
+func specOf(obj client.Object) any {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return o.Spec
+	case *corev1.Service:
+		return o.Spec
+	case *policyv1.PodDisruptionBudget:
+		return o.Spec
+	}
+	panic(obj)
 }
 
 func toYAML(v any) string {

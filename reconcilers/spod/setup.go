@@ -4,6 +4,8 @@ import (
 	"context"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -17,7 +19,7 @@ import (
 )
 
 // SetupWithManager registers the controller with mgr. It reconciles the
-// SPOD named spod in r.Namespace when it or the DaemonSet it owns changes,
+// SPOD named spod in r.Namespace when it or an object it owns changes,
 // and once at start, so that a missing SPOD is created.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Recorder == nil {
@@ -32,6 +34,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&v1.SecurityProfilesOperatorDaemon{}, builder.WithPredicates(ours,
 			predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetName() == key.Name }))).
 		Owns(&appsv1.DaemonSet{}, builder.WithPredicates(ours)).
+		Owns(&appsv1.Deployment{}, builder.WithPredicates(ours)).
+		Owns(&corev1.Service{}, builder.WithPredicates(ours)).
+		Owns(&policyv1.PodDisruptionBudget{}, builder.WithPredicates(ours)).
 		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 			q.Add(reconcile.Request{NamespacedName: key})
 			return nil

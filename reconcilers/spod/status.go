@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -19,15 +20,36 @@ type Status struct {
 	Message string
 }
 
-// Rollout reads the state of the DaemonSet's rollout from its status, as
-// the DaemonSet controller reports it.
-func Rollout(ds *appsv1.DaemonSet) Status {
+// Rollout reads the state of the rollout from the status of the node
+// DaemonSet and of the webhook Deployment, as their controllers report it.
+// The daemon comes first: it is what installs profiles.
+func Rollout(ds *appsv1.DaemonSet, webhook *appsv1.Deployment) Status {
+	if s := daemonRollout(ds); s.State != v1.SPODRunning {
+		return s
+	}
+	st := webhook.Status
+	want := ptr.Deref(webhook.Spec.Replicas, 1)
+	switch {
+	case st.ObservedGeneration == 0:
+		return Status{v1.SPODCreating, "the Deployment controller has not seen the webhook's Deployment yet"}
+	case st.ObservedGeneration < webhook.Generation:
+		return Status{v1.SPODUpdating, fmt.Sprintf("the Deployment controller has not seen the webhook's generation %d yet", webhook.Generation)}
+	case st.UpdatedReplicas < want:
+		return Status{v1.SPODUpdating, fmt.Sprintf("%d of %d webhook pods run the current template", st.UpdatedReplicas, want)}
+	case st.AvailableReplicas < want:
+		return Status{v1.SPODCreating, fmt.Sprintf("%d of %d webhook pods are available", st.AvailableReplicas, want)}
+	}
+	return Status{v1.SPODRunning, fmt.Sprintf("the daemon runs and is ready on all %d nodes and %d webhook pods are available",
+		ds.Status.DesiredNumberScheduled, st.AvailableReplicas)}
+}
+
+func daemonRollout(ds *appsv1.DaemonSet) Status {
 	st := ds.Status
 	switch {
 	case st.ObservedGeneration == 0:
 		return Status{v1.SPODCreating, "the DaemonSet controller has not seen the daemon's DaemonSet yet"}
 	case st.ObservedGeneration < ds.Generation:
-		return Status{v1.SPODUpdating, fmt.Sprintf("the DaemonSet controller has not seen generation %d yet", ds.Generation)}
+		return Status{v1.SPODUpdating, fmt.Sprintf("the DaemonSet controller has not seen the daemon's generation %d yet", ds.Generation)}
 	case st.DesiredNumberScheduled == 0:
 		return Status{v1.SPODPending, "no node is to run the daemon: check the nodes, scheduling.tolerations and scheduling.affinity"}
 	case st.UpdatedNumberScheduled < st.DesiredNumberScheduled:
@@ -35,7 +57,7 @@ func Rollout(ds *appsv1.DaemonSet) Status {
 	case st.NumberReady < st.DesiredNumberScheduled:
 		return Status{v1.SPODCreating, fmt.Sprintf("%d of %d daemon pods are ready", st.NumberReady, st.DesiredNumberScheduled)}
 	}
-	return Status{v1.SPODRunning, fmt.Sprintf("the daemon runs and is ready on all %d nodes", st.DesiredNumberScheduled)}
+	return Status{v1.SPODRunning, ""}
 }
 
 // Failed is the status when the DaemonSet cannot be written.

@@ -6,33 +6,47 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
 
 func TestRollout(t *testing.T) {
+	daemonReady := appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberReady: 3}
+	webhookReady := appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: 2, UpdatedReplicas: 2, AvailableReplicas: 2}
 	for _, tc := range []struct {
 		sentence   string
 		generation int64
-		status     appsv1.DaemonSetStatus
+		daemon     appsv1.DaemonSetStatus
+		webhook    appsv1.DeploymentStatus
 		want       v1.SPODState
 	}{
 		{"a DaemonSet the controller has not seen yet is Creating", 1,
-			appsv1.DaemonSetStatus{}, v1.SPODCreating},
-		{"a generation the controller has not seen yet is Updating", 2,
-			appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberReady: 3}, v1.SPODUpdating},
+			appsv1.DaemonSetStatus{}, webhookReady, v1.SPODCreating},
+		{"a generation the DaemonSet controller has not seen yet is Updating", 2,
+			daemonReady, webhookReady, v1.SPODUpdating},
 		{"no node to run on is Pending", 1,
-			appsv1.DaemonSetStatus{ObservedGeneration: 1}, v1.SPODPending},
-		{"nodes still running the old template is Updating", 2,
-			appsv1.DaemonSetStatus{ObservedGeneration: 2, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 1, NumberReady: 3}, v1.SPODUpdating},
-		{"updated pods not all ready is Creating", 1,
-			appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberReady: 2}, v1.SPODCreating},
-		{"every scheduled pod updated and ready is Running", 1,
-			appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberReady: 3}, v1.SPODRunning},
+			appsv1.DaemonSetStatus{ObservedGeneration: 1}, webhookReady, v1.SPODPending},
+		{"nodes still running the old daemon is Updating", 1,
+			appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 1, NumberReady: 3}, webhookReady, v1.SPODUpdating},
+		{"updated daemon pods not all ready is Creating", 1,
+			appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberReady: 2}, webhookReady, v1.SPODCreating},
+		{"the daemon's state comes before the webhook's", 1,
+			appsv1.DaemonSetStatus{ObservedGeneration: 1}, appsv1.DeploymentStatus{}, v1.SPODPending},
+		{"a webhook Deployment the controller has not seen yet is Creating", 1,
+			daemonReady, appsv1.DeploymentStatus{}, v1.SPODCreating},
+		{"webhook pods on the old template is Updating", 1,
+			daemonReady, appsv1.DeploymentStatus{ObservedGeneration: 1, UpdatedReplicas: 1, AvailableReplicas: 2}, v1.SPODUpdating},
+		{"webhook pods not all available is Creating", 1,
+			daemonReady, appsv1.DeploymentStatus{ObservedGeneration: 1, UpdatedReplicas: 2, AvailableReplicas: 1}, v1.SPODCreating},
+		{"every daemon pod ready and every webhook pod available is Running", 1,
+			daemonReady, webhookReady, v1.SPODRunning},
 	} {
 		t.Run(tc.sentence, func(t *testing.T) {
-			ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Generation: tc.generation}, Status: tc.status}
-			got := Rollout(ds)
+			ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Generation: tc.generation}, Status: tc.daemon}
+			deploy := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Generation: 1},
+				Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](2)}, Status: tc.webhook}
+			got := Rollout(ds, deploy)
 			if got.State != tc.want || got.Message == "" {
 				t.Errorf("got %+v, want state %s with a message", got, tc.want)
 			}

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"github.com/secprofiles/spo/reconcilers"
 	"github.com/secprofiles/spo/reconcilers/spod"
 	"github.com/secprofiles/spo/test/controlplane"
 )
@@ -42,7 +43,10 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
 	var err error
-	suite, err = controlplane.StartSuite(manager.Options{}, func(mgr manager.Manager) error {
+	// The manager's cache, as spo manager sets it up: the spod
+	// controller's kinds from the operator's namespace only.
+	opts := manager.Options{Cache: reconcilers.CacheOptionsFor(reconcilers.Options{Namespace: namespace})}
+	suite, err = controlplane.StartSuite(opts, func(mgr manager.Manager) error {
 		// The namespace exists before the reconciler first runs, as it
 		// does in a cluster (the manager runs in it).
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
