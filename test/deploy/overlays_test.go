@@ -1,0 +1,218 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/secprofiles/spo/test/controlplane"
+)
+
+// overlays are the kustomizations a user applies, relative to config/.
+var overlays = []string{"default", "overlays/namespaced", "overlays/static-webhook"}
+
+var (
+	env *envtest.Environment
+	cfg *rest.Config
+	k8s client.Client
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	var err error
+	if env, err = controlplane.New(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	// The CRDs come from the overlays themselves: they are created for
+	// real before the objects that need them.
+	env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+	cfg, err = env.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	if k8s, err = client.New(cfg, client.Options{Scheme: controlplane.Scheme()}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// build runs kustomize on config/<dir> as `kubectl kustomize` does.
+func build(t *testing.T, dir string) []*unstructured.Unstructured {
+	t.Helper()
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	resources, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(controlplane.Root(), "config", dir))
+	if err != nil {
+		t.Fatalf("kustomize build config/%s: %v", dir, err)
+	}
+	out, err := resources.AsYaml()
+	if err != nil {
+		t.Fatalf("kustomize build config/%s: %v", dir, err)
+	}
+	return decode(t, out)
+}
+
+// decode splits a multi-document YAML stream into objects, skipping empty
+// documents.
+func decode(t *testing.T, data []byte) []*unstructured.Unstructured {
+	t.Helper()
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for {
+		u := &unstructured.Unstructured{}
+		err := dec.Decode(&u.Object)
+		if errors.Is(err, io.EOF) {
+			return objs
+		}
+		if err != nil {
+			t.Fatalf("decoding: %v", err)
+		}
+		if len(u.Object) > 0 {
+			objs = append(objs, u)
+		}
+	}
+}
+
+func kinds(objs []*unstructured.Unstructured) map[string]int {
+	m := map[string]int{}
+	for _, o := range objs {
+		m[o.GetKind()]++
+	}
+	return m
+}
+
+func TestOverlaysBuild(t *testing.T) {
+	base := map[string]int{
+		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
+		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 2, "DaemonSet": 1,
+		"Service": 1, "PodDisruptionBudget": 1, "Role": 1, "RoleBinding": 1,
+	}
+	with := func(extra map[string]int) map[string]int {
+		m := map[string]int{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] += v
+		}
+		return m
+	}
+	want := map[string]map[string]int{
+		"default":                 base,
+		"overlays/namespaced":     with(map[string]int{"SecurityProfilesOperatorDaemon": 1}),
+		"overlays/static-webhook": with(map[string]int{"SecurityProfilesOperatorDaemon": 1, "MutatingWebhookConfiguration": 1}),
+	}
+	for _, dir := range overlays {
+		got := kinds(build(t, dir))
+		if fmt.Sprint(got) != fmt.Sprint(want[dir]) {
+			t.Errorf("config/%s kinds = %v, want %v", dir, got, want[dir])
+		}
+	}
+}
+
+// TestOverlaysDryRun creates each overlay's namespaces and CRDs for real
+// and every other object with a server-side dry-run create: the API server
+// validates them (schemas, defaulting, admission) without storing them.
+func TestOverlaysDryRun(t *testing.T) {
+	for _, dir := range overlays {
+		t.Run(dir, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			objs := build(t, dir)
+			installPrerequisites(ctx, t, objs)
+			for _, o := range objs {
+				if prerequisite(o) {
+					continue
+				}
+				if err := k8s.Create(ctx, o.DeepCopy(), client.DryRunAll); err != nil {
+					t.Errorf("config/%s: dry-run create %s %s/%s: %v", dir, o.GetKind(), o.GetNamespace(), o.GetName(), err)
+				}
+			}
+		})
+	}
+}
+
+// prerequisite says whether o is created for real before the others: the
+// others live in it or are of its kind.
+func prerequisite(o *unstructured.Unstructured) bool {
+	return o.GetKind() == "Namespace" || o.GetKind() == "CustomResourceDefinition"
+}
+
+// installPrerequisites creates the namespaces and CRDs of objs (the first
+// overlay does, the others find them) and waits until the CRDs serve. An
+// existing one is checked with a dry-run server-side apply instead.
+func installPrerequisites(ctx context.Context, t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if !prerequisite(o) {
+			continue
+		}
+		err := k8s.Create(ctx, o.DeepCopy())
+		if apierrors.IsAlreadyExists(err) {
+			err = k8s.Patch(ctx, o.DeepCopy(), client.Apply, client.FieldOwner("deploy-test"), client.ForceOwnership, client.DryRunAll)
+		}
+		if err != nil {
+			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
+	for _, o := range objs {
+		if o.GetKind() != "CustomResourceDefinition" {
+			continue
+		}
+		for {
+			crd := &apiextensionsv1.CustomResourceDefinition{}
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), crd); err != nil {
+				t.Fatalf("reading CRD %s: %v", o.GetName(), err)
+			}
+			if established(crd) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("CRD %s not established", o.GetName())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+func established(crd *apiextensionsv1.CustomResourceDefinition) bool {
+	for _, c := range crd.Status.Conditions {
+		if c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+// typed converts o to a typed object of the test scheme.
+func typed[T runtime.Object](t *testing.T, o *unstructured.Unstructured, into T) T {
+	t.Helper()
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, into); err != nil {
+		t.Fatalf("converting %s %s: %v", o.GetKind(), o.GetName(), err)
+	}
+	return into
+}
