@@ -10,12 +10,13 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/webhooks"
 )
 
 // The webhook server's names. The Service name is the one the webhook
 // configuration points at (webhooks/config).
 const (
-	WebhookName           = "spo-webhook"
+	WebhookName           = webhooks.ServiceName
 	WebhookServiceAccount = "spo-webhook"
 	ContainerWebhook      = "webhook"
 	// WebhookReplicas keep pod creation going while one webhook pod is
