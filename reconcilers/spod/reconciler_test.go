@@ -123,9 +123,20 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Expect(c.Args).To(ContainElement("--source=netlink"))
 		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"AUDIT_READ"}))
 
+		// Back to auditd's log: no host network and no node port is left.
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.LogEnricherSource = spod.SourceAuditd })
+		Eventually(func() bool { return getDaemonSet(ctx).Spec.Template.Spec.HostNetwork }).Should(BeFalse())
+		ds := getDaemonSet(ctx)
+		Expect(ds.Spec.Template.Spec.DNSPolicy).To(Equal(corev1.DNSClusterFirst))
+		for _, c := range ds.Spec.Template.Spec.Containers {
+			for _, p := range c.Ports {
+				Expect(p.HostPort).To(BeZero(), "%s port %s", c.Name, p.Name)
+			}
+		}
+
 		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher = spod.Default(namespace).Spec.Enricher })
 		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
-		ds := getDaemonSet(ctx)
+		ds = getDaemonSet(ctx)
 		Expect(ds.Spec.Template.Spec.HostNetwork).To(BeFalse())
 		Expect(ds.Spec.Template.Spec.HostPID).To(BeFalse())
 	})
