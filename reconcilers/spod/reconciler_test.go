@@ -202,6 +202,36 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Eventually(state(ctx)).Should(Equal(v1.SPODUpdating))
 	})
 
+	It("reports Error with the API server's message when the DaemonSet is refused, and recovers when fixed", func(ctx SpecContext) {
+		updateSPOD(ctx, func(s *v1.SPODSpec) {
+			s.Scheduling.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+				RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+					MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: "Sometimes"}},
+				}}},
+			}}
+		})
+		Eventually(state(ctx)).Should(Equal(v1.SPODError))
+		ready := meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
+		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+		Expect(ready.Message).To(ContainSubstring(`"Sometimes": not a valid selector operator`))
+		Eventually(events(ctx, "Error")).ShouldNot(BeEmpty())
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Scheduling.Affinity = nil })
+		Eventually(state(ctx)).ShouldNot(Equal(v1.SPODError))
+	})
+
+	It("ignores a SecurityProfilesOperatorDaemon in another namespace", func(ctx SpecContext) {
+		other := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "elsewhere-"}}
+		Expect(k8s.Create(ctx, other)).To(Succeed())
+		s := spod.Default(other.Name)
+		s.Spec.Enricher.EnableBpfRecorder = true
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		Consistently(func() error {
+			return k8s.Get(ctx, client.ObjectKey{Namespace: other.Name, Name: spod.DaemonSetName}, &appsv1.DaemonSet{})
+		}, "2s").ShouldNot(Succeed())
+		Expect(getSPOD(ctx).Spec.Enricher.EnableBpfRecorder).To(BeFalse())
+	})
+
 	It("creates the SPOD again when it is deleted, and the DaemonSet follows the new owner", func(ctx SpecContext) {
 		old := getSPOD(ctx)
 		Expect(k8s.Delete(ctx, old)).To(Succeed())
