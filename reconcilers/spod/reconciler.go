@@ -51,7 +51,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	ds := DaemonSet(spod, r.Params)
 	webhook := WebhookDeployment(spod, r.Params)
-	for _, obj := range []client.Object{ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params)} {
+	desired := append(BuiltinProfiles(), ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params))
+	for _, obj := range desired {
 		wrote, err := Apply(ctx, r.Client, obj)
 		if err != nil {
 			return ctrl.Result{}, errors.Join(err, r.setStatus(ctx, spod, Failed(err)))

@@ -352,3 +352,18 @@ func toYAML(v any) string {
 	out, _ := yaml.Marshal(v)
 	return string(out)
 }
+
+var _ = Describe("the built-in profiles", func() {
+	It("keeps the log-everything profile Logs recordings run under, and undoes its deletion", func(ctx SpecContext) {
+		p := &v1.SeccompProfile{}
+		key := client.ObjectKey{Name: "log-enricher-trace"}
+		Eventually(func() error { return k8s.Get(ctx, key, p) }).Should(Succeed())
+		Expect(p.Spec.DefaultAction).To(Equal(v1.ActLog))
+		uid := p.UID
+		Expect(k8s.Delete(ctx, p)).To(Succeed())
+		Eventually(func() (bool, error) {
+			err := k8s.Get(ctx, key, p)
+			return err == nil && p.UID != uid && p.DeletionTimestamp == nil, client.IgnoreNotFound(err)
+		}).Should(BeTrue())
+	})
+})
