@@ -69,6 +69,39 @@ demo: deps controlplane build
 demo-down:
 	hack/demo.sh down
 
+## deploy: install spo on the cluster of the current KUBECONFIG (DEPLOY_OVERLAY=config/overlays/..., DEPLOY_IMAGE=REGISTRY/spo:TAG)
+## undeploy: remove what make deploy installed, CRDs (and so every profile) included
+# kubectl from the PATH, else the one hack/controlplane.sh builds and caches.
+# The CRDs go first, so an overlay's SPOD finds its kind served.
+DEPLOY_OVERLAY ?= config/default
+DEPLOY_IMAGE ?=
+UNDEPLOY_FLAGS ?=
+KUBECTL_CMD = $${KUBECTL:-$$(command -v kubectl || echo "$$(hack/controlplane.sh)/kubectl")}
+.PHONY: deploy undeploy image
+deploy:
+	@kubectl=$(KUBECTL_CMD); \
+	"$$kubectl" apply --server-side -k config/crd; \
+	"$$kubectl" wait --for condition=Established --timeout=60s -f config/crd/bases; \
+	if [[ -z "$(DEPLOY_IMAGE)" ]]; then \
+		"$$kubectl" apply --server-side -k $(DEPLOY_OVERLAY); \
+	else \
+		"$$kubectl" kustomize $(DEPLOY_OVERLAY) | sed -E 's#^( +)image: spo$$#\1image: $(DEPLOY_IMAGE)#' | \
+			"$$kubectl" apply --server-side -f -; \
+	fi
+
+undeploy:
+	@kubectl=$(KUBECTL_CMD); "$$kubectl" delete --ignore-not-found $(UNDEPLOY_FLAGS) -k $(DEPLOY_OVERLAY)
+
+## image: build the container image IMAGE (Containerfile target IMAGE_TARGET: static or apparmor) with podman or docker; no push
+IMAGE ?= spo:$(VERSION)
+IMAGE_TARGET ?= static
+image:
+	@if podman info >/dev/null 2>&1; then builder=podman; \
+	elif docker info >/dev/null 2>&1; then builder=docker; \
+	else echo "image: no container builder: podman or docker (with a running daemon) is needed; none answers here" >&2; exit 1; fi; \
+	echo "image: $$builder build --target $(IMAGE_TARGET) -t $(IMAGE)" >&2; \
+	"$$builder" build -f Containerfile --target $(IMAGE_TARGET) --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
 ## generate-grpc: Go code for the node-local gRPC services (api/grpc/**/*.proto)
 .PHONY: generate-grpc
 generate-grpc:
