@@ -33,11 +33,20 @@ func helm(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
+// chartDir is the chart in the source tree.
+var chartDir = filepath.Join(controlplane.Root(), "config", "helm", "spo")
+
 // render runs helm template on config/helm/spo with the CRDs and the given
 // --set values.
 func render(t *testing.T, set ...string) []*unstructured.Unstructured {
 	t.Helper()
-	args := []string{"template", "spo", filepath.Join(controlplane.Root(), "config", "helm", "spo"), "--include-crds"}
+	return renderChart(t, chartDir, set...)
+}
+
+// renderChart is render for a chart directory or archive.
+func renderChart(t *testing.T, chart string, set ...string) []*unstructured.Unstructured {
+	t.Helper()
+	args := []string{"template", "spo", chart, "--include-crds"}
 	for _, s := range set {
 		args = append(args, "--set", s)
 	}
@@ -73,6 +82,30 @@ func byKey(objs []*unstructured.Unstructured) map[string]map[string]any {
 		m[o.GetKind()+" "+o.GetNamespace()+"/"+o.GetName()] = o.Object
 	}
 	return m
+}
+
+func TestHelmLint(t *testing.T) {
+	out, err := exec.Command(helm(t), "lint", "--strict", chartDir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("helm lint --strict: %v\n%s", err, out)
+	}
+}
+
+// TestHelmPackage checks that the packaged chart carries the CRDs and
+// generated roles the source tree links to.
+func TestHelmPackage(t *testing.T) {
+	dir := t.TempDir()
+	out, err := exec.Command(helm(t), "package", chartDir, "--destination", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("helm package: %v\n%s", err, out)
+	}
+	archives, err := filepath.Glob(filepath.Join(dir, "spo-*.tgz"))
+	if err != nil || len(archives) != 1 {
+		t.Fatalf("helm package made %v (%v)", archives, err)
+	}
+	if diff := cmp.Diff(byKey(build(t, "default")), byKey(renderChart(t, archives[0]))); diff != "" {
+		t.Errorf("the packaged chart differs from config/default (-kustomize +helm):\n%s", diff)
+	}
 }
 
 // TestHelmMatchesOverlays renders the chart with the values that
