@@ -182,6 +182,13 @@ show() {
 	echo "Pod demo/web (image nginx:1.27) as admitted through the binding webhook:"
 	kubectl -n demo get pod web -o jsonpath='{.spec.containers[0].securityContext}{"\n"}'
 	echo
+	echo "The operator's configuration (no kubelet here: the node DaemonSet it created"
+	echo "runs no pods, so the SPOD stays Creating; the daemon above runs as a process):"
+	kubectl -n "$NS" get securityprofilesoperatordaemon spod
+	echo
+	echo "The daemon's metrics, scraped over HTTPS with a token bound to spo-metrics-client:"
+	daemon_metrics | grep '^security_profiles_operator_seccomp_profile' || log "no seccomp metrics yet"
+	echo
 	echo "Logs: $DIR/logs   Stop everything: make demo-down"
 	echo "Paste these to use the demo cluster (kubectl is in $ASSETS):"
 	echo
@@ -189,6 +196,18 @@ show() {
 	echo "export KUBECONFIG=$DIR/kubeconfig"
 	echo "export KUBELET_DIR=$DIR/kubelet"
 	echo "export SPO_NAMESPACE=$NS"
+}
+
+# daemon_metrics prints the daemon's metrics as a scraper allowed by the
+# spo-metrics-client ClusterRole sees them (TokenReview and
+# SubjectAccessReview by the API server).
+daemon_metrics() {
+	kubectl -n "$NS" create serviceaccount demo-scraper --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+	kubectl create clusterrolebinding demo-scraper --clusterrole spo-metrics-client \
+		--serviceaccount "$NS:demo-scraper" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+	local token
+	token=$(kubectl -n "$NS" create token demo-scraper)
+	curl -ksS -H "Authorization: Bearer $token" "https://127.0.0.1:$DAEMON_PORT/metrics"
 }
 
 # bound_pod creates demo/web and succeeds when the webhook set its profile.

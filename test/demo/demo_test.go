@@ -50,6 +50,8 @@ func TestDemoUpTwiceThenDown(t *testing.T) {
 		"export KUBECONFIG=" + filepath.Join(dir, "kubeconfig") + "\n",
 		"export KUBELET_DIR=" + filepath.Join(dir, "kubelet") + "\n",
 		"export SPO_NAMESPACE=security-profiles-operator",
+		"security_profiles_operator_seccomp_profile_total{operation=\"update\"} 4",
+		"spod ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
@@ -60,8 +62,12 @@ func TestDemoUpTwiceThenDown(t *testing.T) {
 			t.Errorf("profile file of %s: %v", profile, err)
 		}
 	}
-	if got := kubectl(t, root, dir, "get", "sp", "-o", "jsonpath={.items[*].status.status}"); got != "Installed Installed Installed" {
-		t.Errorf("kubectl get sp says %q, want every profile Installed\n%s", got, out)
+	// The examples, and the log-everything profile the manager keeps for
+	// Logs recordings.
+	want := "log-all=Installed log-enricher-trace=Installed webserver=Installed webserver-with-shell=Installed"
+	got := kubectl(t, root, dir, "get", "sp", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.status} {end}`)
+	if strings.TrimSpace(got) != want {
+		t.Errorf("kubectl get sp says %q, want %q\n%s", got, want, out)
 	}
 
 	const bound = "{.spec.containers[0].securityContext.seccompProfile.localhostProfile}"
