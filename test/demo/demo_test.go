@@ -6,6 +6,9 @@
 package demo
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,9 +29,12 @@ func TestDemoUpTwiceThenDown(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "cmd", "spo")).CombinedOutput(); err != nil {
 		t.Fatalf("building spo: %v\n%s", err, out)
 	}
+	base := freePortBlock(t)
 	env := append(os.Environ(), "SPO_DEMO_DIR="+dir, "SPO_BIN="+bin,
-		"SPO_DEMO_ETCD_PORT=33790", "SPO_DEMO_API_PORT=36443",
-		"SPO_DEMO_MANAGER_PORT=38080", "SPO_DEMO_DAEMON_PORT=38090", "SPO_DEMO_WEBHOOK_PORT=38070")
+		// etcd also takes its port +10 (peers); the components +1 and +2.
+		fmt.Sprintf("SPO_DEMO_ETCD_PORT=%d", base), fmt.Sprintf("SPO_DEMO_API_PORT=%d", base+20),
+		fmt.Sprintf("SPO_DEMO_MANAGER_PORT=%d", base+25), fmt.Sprintf("SPO_DEMO_DAEMON_PORT=%d", base+30),
+		fmt.Sprintf("SPO_DEMO_WEBHOOK_PORT=%d", base+35))
 	demo := func(arg string) string {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(root, "hack", "demo.sh"), arg)
@@ -127,4 +133,31 @@ func readPIDs(t *testing.T, dir string) map[string]int {
 		t.Errorf("expected 5 processes (etcd, kube-apiserver, manager, daemon, webhook), found %v", pids)
 	}
 	return pids
+}
+
+// freePortBlock returns the first of 50 free ports below the kernel's
+// ephemeral range (32768 and up on Linux): fixed ports in that range
+// collide with the source ports of other tests' connections running in
+// parallel.
+func freePortBlock(t *testing.T) int {
+	t.Helper()
+	for try := 0; try < 100; try++ {
+		base := 20000 + rand.IntN(200)*50
+		if portsFree(base, 50) {
+			return base
+		}
+	}
+	t.Fatal("no block of 50 free ports between 20000 and 30000")
+	return 0
+}
+
+func portsFree(base, n int) bool {
+	for p := base; p < base+n; p++ {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			return false
+		}
+		_ = l.Close()
+	}
+	return true
 }
