@@ -85,7 +85,8 @@ deploy:
 	if [[ -z "$(DEPLOY_IMAGE)" ]]; then \
 		"$$kubectl" apply --server-side -k $(DEPLOY_OVERLAY); \
 	else \
-		"$$kubectl" kustomize $(DEPLOY_OVERLAY) | sed -E 's#^( +)image: spo$$#\1image: $(DEPLOY_IMAGE)#' | \
+		"$$kubectl" kustomize $(DEPLOY_OVERLAY) | sed -E -e 's#^( +)image: spo$$#\1image: $(DEPLOY_IMAGE)#' \
+			-e '/^ +- name: SPO_IMAGE$$/{n;s#^( +)value: spo$$#\1value: $(DEPLOY_IMAGE)#;}' | \
 			"$$kubectl" apply --server-side -f -; \
 	fi
 

@@ -195,6 +195,7 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 			{Name: "metrics", ContainerPort: 8090, Protocol: corev1.ProtocolTCP},
 			{Name: "health", ContainerPort: 8091, Protocol: corev1.ProtocolTCP},
 		},
+		StartupProbe:    startupProbe("health"),
 		LivenessProbe:   httpProbe("health", "/healthz"),
 		ReadinessProbe:  httpProbe("health", "/readyz"),
 		Resources:       resources,
@@ -219,6 +220,7 @@ func bpfRecorderContainer(s v1.SPODSpec, p Params) corev1.Container {
 			{Name: "bpf-metrics", ContainerPort: 8094, Protocol: corev1.ProtocolTCP},
 			{Name: "bpf-health", ContainerPort: 8095, Protocol: corev1.ProtocolTCP},
 		},
+		StartupProbe:    startupProbe("bpf-health"),
 		LivenessProbe:   httpProbe("bpf-health", "/healthz"),
 		ReadinessProbe:  httpProbe("bpf-health", "/readyz"),
 		SecurityContext: sc,
@@ -258,6 +260,7 @@ func logEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 			{Name: "enricher-metric", ContainerPort: 8096, Protocol: corev1.ProtocolTCP},
 			{Name: "enricher-health", ContainerPort: 8097, Protocol: corev1.ProtocolTCP},
 		},
+		StartupProbe:    startupProbe("enricher-health"),
 		LivenessProbe:   httpProbe("enricher-health", "/healthz"),
 		ReadinessProbe:  httpProbe("enricher-health", "/readyz"),
 		SecurityContext: sc,
@@ -267,7 +270,8 @@ func logEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 
 // selinuxdContainer installs SELinux modules. Loading policy needs the
 // whole of selinuxfs and the host's policy store: it runs privileged, as
-// spc_t, the one container that does.
+// spc_t, the one container that does. selinuxd serves nothing but its Unix
+// socket (no HTTP endpoint), so it has no probes, startup probe included.
 func selinuxdContainer(p Params) corev1.Container {
 	image := p.SelinuxdImage
 	if image == "" {
@@ -311,6 +315,17 @@ func httpProbe(port, path string) *corev1.Probe {
 		ProbeHandler:   corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(port)}},
 		TimeoutSeconds: 1, PeriodSeconds: 10, SuccessThreshold: 1, FailureThreshold: 3,
 	}
+}
+
+// startupProbe holds off the liveness and readiness probes until a
+// component's /healthz first answers: a component may take long to start
+// (a cold cache on a large cluster, the bpf recorder loading its program
+// on a slow node), so it gets up to five minutes (30 × 10s) before it is
+// restarted, while a hung one is still found within 30s afterwards.
+func startupProbe(port string) *corev1.Probe {
+	p := httpProbe(port, "/healthz")
+	p.FailureThreshold = 30
+	return p
 }
 
 func hostPath(name, path string) corev1.Volume {

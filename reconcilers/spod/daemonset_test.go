@@ -66,6 +66,9 @@ func TestDaemonSetGolden(t *testing.T) {
 	Golden(t, "webhook-deployment.yaml", WebhookDeployment(Default(testParams.Namespace), testParams))
 	Golden(t, "webhook-service.yaml", WebhookService(Default(testParams.Namespace), testParams))
 	Golden(t, "webhook-pdb.yaml", WebhookPodDisruptionBudget(Default(testParams.Namespace), testParams))
+	if p := WebhookDeployment(Default(testParams.Namespace), testParams).Spec.Template.Spec.Containers[0].StartupProbe; p == nil {
+		t.Error("the webhook container has no startup probe")
+	}
 }
 
 func TestDaemonSetIsPure(t *testing.T) {
@@ -215,6 +218,25 @@ func TestDaemonSet(t *testing.T) {
 				args := container(ds, c).Args
 				if !slices.Contains(args, "--verbosity=4") || !slices.Contains(args, "--enable-profiling") {
 					t.Errorf("%s: %v", c, args)
+				}
+			}
+		},
+	}, {
+		sentence: "every container with a health endpoint has a startup probe on /healthz; selinuxd, which has none, has no probes",
+		edit: func(s *v1.SPODSpec) {
+			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher, s.Selinux.Enable = true, true, true
+		},
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			for _, c := range ds.Spec.Template.Spec.Containers {
+				if c.Name == ContainerSelinuxd {
+					if c.StartupProbe != nil || c.LivenessProbe != nil || c.ReadinessProbe != nil {
+						t.Errorf("selinuxd has probes")
+					}
+					continue
+				}
+				p := c.StartupProbe
+				if p == nil || p.HTTPGet.Path != "/healthz" || p.HTTPGet.Port != c.LivenessProbe.HTTPGet.Port || p.FailureThreshold < 10 {
+					t.Errorf("%s: startup probe %+v", c.Name, p)
 				}
 			}
 		},

@@ -66,6 +66,7 @@ func WebhookDeployment(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv
 							{Name: "metrics", ContainerPort: 8070, Protocol: corev1.ProtocolTCP},
 							{Name: "health", ContainerPort: 8071, Protocol: corev1.ProtocolTCP},
 						},
+						StartupProbe:  startupProbe("health"),
 						LivenessProbe: httpProbe("health", "/healthz"),
 						// Ready only once the TLS server answers a handshake.
 						ReadinessProbe: httpProbe("health", "/readyz"),
