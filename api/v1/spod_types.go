@@ -126,6 +126,13 @@ type SPODSpec struct {
 	// EnableProfiling serves pprof on every component.
 	// +optional
 	EnableProfiling bool `json:"enableProfiling,omitempty"`
+	// EnableInsecureMetricsAccess serves every component's /metrics on
+	// plain HTTP to anyone (each gets --insecure-metrics) instead of on
+	// HTTPS to the bearers of a token the API server authorizes for GET
+	// /metrics. Only for clusters where the pod network is trusted.
+	// +optional
+	// +kubebuilder:default=false
+	EnableInsecureMetricsAccess bool `json:"enableInsecureMetricsAccess,omitempty"`
 	// EnableMemoryOptimization caches only labelled pods in the daemon.
 	// +optional
 	EnableMemoryOptimization bool `json:"enableMemoryOptimization,omitempty"`

@@ -20,6 +20,9 @@ const logEnricherSourceAuditd v1.LogEnricherSource = "Auditd"
 type spodKept struct {
 	EnableRawSelinuxProfiles *bool                 `json:"enableRawSelinuxProfiles,omitempty"`
 	LogEnricherSource        *v1.LogEnricherSource `json:"logEnricherSource,omitempty"`
+	// EnableInsecureMetricsAccess has no v1alpha1 field; a v1alpha1 SPOD
+	// implies the secure default (false), so only true is kept.
+	EnableInsecureMetricsAccess *bool `json:"enableInsecureMetricsAccess,omitempty"`
 }
 
 // ConvertTo converts this SPOD to the v1 hub.
@@ -33,12 +36,13 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 	dst.ObjectMeta = in.ObjectMeta
 	kept := lossless.Restore[spodKept](&dst.ObjectMeta)
 	dst.Spec = v1.SPODSpec{
-		Verbosity:                  s.Verbosity,
-		EnableProfiling:            s.EnableProfiling,
-		EnableMemoryOptimization:   s.EnableMemoryOptimization,
-		EnableAppArmor:             s.EnableAppArmor,
-		HostProcVolumePath:         s.HostProcVolumePath,
-		DaemonResourceRequirements: s.DaemonResourceRequirements,
+		Verbosity:                   s.Verbosity,
+		EnableProfiling:             s.EnableProfiling,
+		EnableMemoryOptimization:    s.EnableMemoryOptimization,
+		EnableInsecureMetricsAccess: lossless.Or(kept.EnableInsecureMetricsAccess, false),
+		EnableAppArmor:              s.EnableAppArmor,
+		HostProcVolumePath:          s.HostProcVolumePath,
+		DaemonResourceRequirements:  s.DaemonResourceRequirements,
 		Selinux: v1.SelinuxConfig{
 			Enable:                   s.EnableSelinux,
 			EnableRawSelinuxProfiles: lossless.Or(kept.EnableRawSelinuxProfiles, s.EnableSelinux),
@@ -98,7 +102,8 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 	}
 	p.Status = in.Status
 	return lossless.Keep(&p.ObjectMeta, spodKept{
-		EnableRawSelinuxProfiles: lossless.Differing(s.Selinux.EnableRawSelinuxProfiles, s.Selinux.Enable),
-		LogEnricherSource:        lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
+		EnableRawSelinuxProfiles:    lossless.Differing(s.Selinux.EnableRawSelinuxProfiles, s.Selinux.Enable),
+		LogEnricherSource:           lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
+		EnableInsecureMetricsAccess: lossless.Differing(s.EnableInsecureMetricsAccess, false),
 	})
 }

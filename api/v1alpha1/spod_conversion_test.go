@@ -118,6 +118,14 @@ func TestSPODConversion(t *testing.T) {
 		"keeps a log enricher source that was never defaulted through the annotation": {
 			from: spodHub(true, ""), want: spodSpoke(`{"logEnricherSource":""}`),
 		},
+		"keeps enableInsecureMetricsAccess through the annotation": {
+			from: func() *v1.SecurityProfilesOperatorDaemon {
+				h := spodHub(true, "Auditd")
+				h.Spec.EnableInsecureMetricsAccess = true
+				return h
+			}(),
+			want: spodSpoke(`{"enableInsecureMetricsAccess":true}`),
+		},
 		"reads v1alpha1's enableSelinux as SELinux with raw profiles and the log enricher as reading auditd": {
 			from: spodSpoke(""), want: spodHub(true, "Auditd"),
 		},

@@ -126,11 +126,15 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	}
 }
 
-// commonArgs are the flags every spo component shares, from the SPOD.
+// commonArgs are the flags every spo component (every container but
+// selinuxd, which is not spo) shares, from the SPOD.
 func commonArgs(s v1.SPODSpec) []string {
 	args := []string{fmt.Sprintf("--verbosity=%d", s.Verbosity)}
 	if s.EnableProfiling {
 		args = append(args, "--enable-profiling")
+	}
+	if s.EnableInsecureMetricsAccess {
+		args = append(args, "--insecure-metrics")
 	}
 	return args
 }

@@ -241,6 +241,29 @@ func TestDaemonSet(t *testing.T) {
 			}
 		},
 	}, {
+		sentence: "enableInsecureMetricsAccess passes --insecure-metrics to every spo container, and only when set",
+		edit: func(s *v1.SPODSpec) {
+			s.EnableInsecureMetricsAccess = true
+			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher, s.Selinux.Enable = true, true, true
+		},
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			for _, c := range []string{ContainerDaemon, ContainerBpfRecorder, ContainerLogEnricher} {
+				if !slices.Contains(container(ds, c).Args, "--insecure-metrics") {
+					t.Errorf("%s: %v", c, container(ds, c).Args)
+				}
+			}
+			spod := Default(testParams.Namespace)
+			spod.Spec.EnableInsecureMetricsAccess = true
+			if args := WebhookDeployment(spod, testParams).Spec.Template.Spec.Containers[0].Args; !slices.Contains(args, "--insecure-metrics") {
+				t.Errorf("webhook: %v", args)
+			}
+			for _, c := range DaemonSet(Default(testParams.Namespace), testParams).Spec.Template.Spec.Containers {
+				if slices.Contains(c.Args, "--insecure-metrics") {
+					t.Errorf("%s without enableInsecureMetricsAccess: %v", c.Name, c.Args)
+				}
+			}
+		},
+	}, {
 		sentence: "scheduling and daemonResourceRequirements come from the SPOD",
 		edit: func(s *v1.SPODSpec) {
 			s.Scheduling.PriorityClassName = "high"
