@@ -135,8 +135,9 @@ func TestHelmOptionsDryRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	objs := render(t, "namespace=spo-system", "image=registry.example/spo:v1", "imagePullPolicy=IfNotPresent",
-		"manager.replicas=2", "webhook.replicas=3", "webhook.staticConfig=true", "restrictNamespace=my-apps",
+		"manager.replicas=2", "webhook.staticConfig=true", "restrictNamespace=my-apps",
 		"metricsClient.serviceAccount=scraper", "metricsClient.namespace=observability")
+	checkManagerImage(t, "helm template", objs, "registry.example/spo:v1")
 	installPrerequisites(ctx, t, objs)
 	seen := map[string]bool{}
 	for _, o := range objs {

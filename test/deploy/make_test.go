@@ -69,6 +69,17 @@ func TestMakeDeploy(t *testing.T) {
 	if got := manager.Spec.Template.Spec.Containers[0].Image; got != "registry.example/spo:v1" {
 		t.Errorf("manager image = %q, want registry.example/spo:v1", got)
 	}
+	// The manager renders the daemon and the webhook server with the same
+	// image: no DaemonSet or webhook Deployment is in the manifests.
+	spoImage := ""
+	for _, e := range manager.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "SPO_IMAGE" {
+			spoImage = e.Value
+		}
+	}
+	if spoImage != "registry.example/spo:v1" {
+		t.Errorf("manager SPO_IMAGE = %q, want registry.example/spo:v1", spoImage)
+	}
 	// Applying again changes nothing and does not fail.
 	make("deploy", "DEPLOY_IMAGE=registry.example/spo:v1")
 
@@ -85,11 +96,13 @@ func TestMakeDeploy(t *testing.T) {
 
 	// No namespace controller runs here, so the namespace would never go
 	// away: do not wait for it.
+	// What the manager rendered goes with the SPOD that owns it (and the
+	// namespace); the manifests hold the manager itself.
 	make("undeploy", "DEPLOY_OVERLAY=config/overlays/static-webhook", "UNDEPLOY_FLAGS=--wait=false")
-	var ds appsv1.DaemonSet
-	err = c.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: "spo-daemon"}, &ds)
-	if err == nil && ds.DeletionTimestamp == nil {
-		t.Errorf("spo-daemon still there after make undeploy")
+	var after appsv1.Deployment
+	err = c.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: "spo-manager"}, &after)
+	if err == nil && after.DeletionTimestamp == nil {
+		t.Errorf("spo-manager still there after make undeploy")
 	} else if client.IgnoreNotFound(err) != nil {
 		t.Error(err)
 	}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -108,10 +110,13 @@ func kinds(objs []*unstructured.Unstructured) map[string]int {
 }
 
 func TestOverlaysBuild(t *testing.T) {
+	// The manager Deployment is the only workload shipped: the manager
+	// renders the DaemonSet and the webhook server's Deployment, Service
+	// and PodDisruptionBudget from the SPOD.
 	base := map[string]int{
 		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
-		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 2, "DaemonSet": 1,
-		"Service": 1, "PodDisruptionBudget": 1, "Role": 1, "RoleBinding": 1,
+		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 1,
+		"Role": 1, "RoleBinding": 1,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := map[string]int{}
@@ -129,11 +134,90 @@ func TestOverlaysBuild(t *testing.T) {
 		"overlays/static-webhook": with(map[string]int{"SecurityProfilesOperatorDaemon": 1, "MutatingWebhookConfiguration": 1}),
 	}
 	for _, dir := range overlays {
-		got := kinds(build(t, dir))
-		if fmt.Sprint(got) != fmt.Sprint(want[dir]) {
+		objs := build(t, dir)
+		if got := kinds(objs); fmt.Sprint(got) != fmt.Sprint(want[dir]) {
 			t.Errorf("config/%s kinds = %v, want %v", dir, got, want[dir])
 		}
+		for _, o := range objs {
+			if o.GetKind() == "Deployment" && o.GetName() != "spo-manager" {
+				t.Errorf("config/%s ships Deployment %s: the manager renders it", dir, o.GetName())
+			}
+		}
 	}
+}
+
+// TestOverlaysManagerImage sets the image as the README says (kustomize
+// edit set image spo=..., in the directory applied) and checks that the
+// manager passes that image on to what it renders (SPO_IMAGE).
+func TestOverlaysManagerImage(t *testing.T) {
+	const image = "registry.example/spo:v1"
+	for _, dir := range overlays {
+		fs := filesys.MakeFsInMemory()
+		root := filepath.Join(controlplane.Root(), "config")
+		err := filepath.WalkDir(root, func(path string, d iofs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && path == filepath.Join(root, "helm"):
+				return filepath.SkipDir // symlinks, and no kustomization
+			case d.IsDir():
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return fs.WriteFile(path, data)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := filepath.Join(root, dir, "kustomization.yaml")
+		data, err := fs.ReadFile(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(data, "images:\n  - {name: spo, newName: registry.example/spo, newTag: v1}\n"...)
+		if err := fs.WriteFile(k, data); err != nil {
+			t.Fatal(err)
+		}
+		resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, filepath.Join(root, dir))
+		if err != nil {
+			t.Fatalf("kustomize build config/%s with images: %v", dir, err)
+		}
+		out, err := resources.AsYaml()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkManagerImage(t, "config/"+dir, decode(t, out), image)
+	}
+}
+
+// checkManagerImage checks that the manager runs image and hands it to the
+// node daemon and the webhook server.
+func checkManagerImage(t *testing.T, what string, objs []*unstructured.Unstructured, image string) {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetKind() != "Deployment" || o.GetName() != "spo-manager" {
+			continue
+		}
+		d := typed(t, o, &appsv1.Deployment{})
+		c := d.Spec.Template.Spec.Containers[0]
+		if c.Image != image {
+			t.Errorf("%s: manager image = %q, want %q", what, c.Image, image)
+		}
+		env := ""
+		for _, e := range c.Env {
+			if e.Name == "SPO_IMAGE" {
+				env = e.Value
+			}
+		}
+		if env != image {
+			t.Errorf("%s: manager SPO_IMAGE = %q, want %q", what, env, image)
+		}
+		return
+	}
+	t.Errorf("%s: no Deployment spo-manager", what)
 }
 
 // TestOverlaysDryRun creates each overlay's namespaces and CRDs for real
