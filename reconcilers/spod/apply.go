@@ -22,6 +22,9 @@ const FieldManager = "spo-manager"
 func Apply(ctx context.Context, c client.Client, desired client.Object) (bool, error) {
 	kind := desired.GetObjectKind().GroupVersionKind().Kind
 	live := reflect.New(reflect.TypeOf(desired).Elem()).Interface().(client.Object)
+	if u, ok := desired.(*unstructured.Unstructured); ok {
+		live.GetObjectKind().SetGroupVersionKind(u.GroupVersionKind())
+	}
 	err := c.Get(ctx, client.ObjectKeyFromObject(desired), live)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -47,17 +50,22 @@ func Apply(ctx context.Context, c client.Client, desired client.Object) (bool, e
 // annotations and owner references. Both are read as live's Go type, so
 // that equal values compare equal whatever their encoding.
 func Same(applied *unstructured.Unstructured, live client.Object) (bool, error) {
-	typed := reflect.New(reflect.TypeOf(live).Elem()).Interface()
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(applied.Object, typed); err != nil {
-		return false, fmt.Errorf("reading applied %s: %w", applied.GetKind(), err)
-	}
-	a, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
-	if err != nil {
-		return false, err
-	}
-	b, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
-	if err != nil {
-		return false, err
+	a, b, err := applied.Object, map[string]any(nil), error(nil)
+	if u, ok := live.(*unstructured.Unstructured); ok {
+		// A kind spo has no Go type for (a ServiceMonitor): both are
+		// already the API server's JSON.
+		b = u.Object
+	} else {
+		typed := reflect.New(reflect.TypeOf(live).Elem()).Interface()
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(applied.Object, typed); err != nil {
+			return false, fmt.Errorf("reading applied %s: %w", applied.GetKind(), err)
+		}
+		if a, err = runtime.DefaultUnstructuredConverter.ToUnstructured(typed); err != nil {
+			return false, err
+		}
+		if b, err = runtime.DefaultUnstructuredConverter.ToUnstructured(live); err != nil {
+			return false, err
+		}
 	}
 	for _, path := range [][]string{{"spec"}, {"metadata", "labels"}, {"metadata", "annotations"}, {"metadata", "ownerReferences"}} {
 		x, _, _ := unstructured.NestedFieldNoCopy(a, path...)
@@ -86,6 +94,10 @@ func apply(ctx context.Context, c client.Client, desired client.Object, opts ...
 // encoding adds, so spo claims only fields it sets. desired must carry its
 // apiVersion and kind.
 func ApplyObject(desired client.Object) (*unstructured.Unstructured, error) {
+	if u, ok := desired.(*unstructured.Unstructured); ok {
+		// A copy: the API server's answer is decoded into the body.
+		desired = u.DeepCopy()
+	}
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
 	if err != nil {
 		return nil, fmt.Errorf("converting %T: %w", desired, err)

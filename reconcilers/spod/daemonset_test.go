@@ -66,6 +66,8 @@ func TestDaemonSetGolden(t *testing.T) {
 	Golden(t, "webhook-deployment.yaml", WebhookDeployment(Default(testParams.Namespace), testParams))
 	Golden(t, "webhook-service.yaml", WebhookService(Default(testParams.Namespace), testParams))
 	Golden(t, "webhook-pdb.yaml", WebhookPodDisruptionBudget(Default(testParams.Namespace), testParams))
+	Golden(t, "metrics-service.yaml", MetricsService(Default(testParams.Namespace), testParams))
+	Golden(t, "servicemonitor.yaml", ServiceMonitor(Default(testParams.Namespace), testParams))
 	if p := WebhookDeployment(Default(testParams.Namespace), testParams).Spec.Template.Spec.Containers[0].StartupProbe; p == nil {
 		t.Error("the webhook container has no startup probe")
 	}

@@ -27,6 +27,21 @@
 //     WebhookService, WebhookPodDisruptionBudget): two unprivileged
 //     replicas spread over nodes, at least one kept through drains. The
 //     MutatingWebhookConfiguration is webhooks/config's.
+//   - The metrics Service spo-metrics (ClusterIP, port metrics → the
+//     daemon pods' metrics port) is a pure function of the SPOD too
+//     (MetricsService). A ServiceMonitor of the same name (ServiceMonitor,
+//     unstructured: spo does not depend on the Prometheus Operator) is
+//     rendered only while the API server serves
+//     servicemonitors.monitoring.coreos.com, which the manager's
+//     RESTMapper finds out at reconcile time: HTTPS with the scraper's
+//     ServiceAccount token and no certificate verification (the daemon's
+//     certificate is self-signed), or plain HTTP with
+//     enableInsecureMetricsAccess, which also passes --insecure-metrics to
+//     every spo container. The ServiceMonitor is not watched: a hand edit
+//     is reverted at the next reconcile, whatever brings it.
+//   - Every container with a health endpoint has a startup probe on its
+//     /healthz (up to 5 minutes) besides its liveness and readiness
+//     probes; selinuxd has none, it serves only its Unix socket.
 //   - Every object is written with server-side apply, field manager
 //     spo-manager and forced ownership, and is controlled by the SPOD
 //     (owner reference, so it goes when the SPOD goes). The reconciler

@@ -32,10 +32,11 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=monitoring.coreos.com,resources=servicemonitors,verbs=get;list;watch;create;update;patch
 
 // Reconcile creates the SPOD when it is missing, applies the node
-// DaemonSet and the webhook server it asks for and reports the rollout in
-// its status.
+// DaemonSet, the webhook server and the metrics Service (and
+// ServiceMonitor) it asks for and reports the rollout in its status.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	spod := &v1.SecurityProfilesOperatorDaemon{}
 	if err := r.Get(ctx, req.NamespacedName, spod); err != nil {
@@ -52,8 +53,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	ds := DaemonSet(spod, r.Params)
 	webhook := WebhookDeployment(spod, r.Params)
 	desired := append(BuiltinProfiles(), ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params))
+	desired = append(desired, r.metricsObjects(ctx, spod)...)
 	for _, obj := range desired {
 		wrote, err := Apply(ctx, r.Client, obj)
+		if err != nil && obj.GetObjectKind().GroupVersionKind() == ServiceMonitorGVK && apierrors.IsNotFound(err) {
+			// The CRD went after the RESTMapper saw it.
+			log.FromContext(ctx).Info("ServiceMonitors are no longer served: leaving out the ServiceMonitor")
+			continue
+		}
 		if err != nil {
 			return ctrl.Result{}, errors.Join(err, r.setStatus(ctx, spod, Failed(err)))
 		}
