@@ -30,9 +30,13 @@ var webhookKey = client.ObjectKey{Namespace: namespace, Name: spod.WebhookName}
 var _ = Describe("the spod reconciler", Ordered, func() {
 	// Every spec starts from the default SPOD and its DaemonSet.
 	BeforeEach(func(ctx SpecContext) {
-		s := getSPOD(ctx)
-		s.Spec = spod.Default(namespace).Spec
-		Expect(k8s.Update(ctx, s)).To(Succeed())
+		// The reconciler writes the SPOD's status meanwhile: a conflict
+		// only means reading it again.
+		Eventually(func() error {
+			s := getSPOD(ctx)
+			s.Spec = spod.Default(namespace).Spec
+			return k8s.Update(ctx, s)
+		}).Should(Succeed())
 		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
 	})
 
@@ -86,9 +90,11 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 	It("does not write the DaemonSet when nothing changed", func(ctx SpecContext) {
 		before := getDaemonSet(ctx).ResourceVersion
 		// A change to the SPOD that does not change the DaemonSet.
-		s := getSPOD(ctx)
-		s.Annotations = map[string]string{"note": "touched"}
-		Expect(k8s.Update(ctx, s)).To(Succeed())
+		Eventually(func() error {
+			s := getSPOD(ctx)
+			s.Annotations = map[string]string{"note": "touched"}
+			return k8s.Update(ctx, s)
+		}).Should(Succeed())
 		Consistently(func() string { return getDaemonSet(ctx).ResourceVersion }, "2s").Should(Equal(before))
 	})
 
@@ -152,11 +158,13 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 	})
 
 	It("reverts a hand edit of the DaemonSet", func(ctx SpecContext) {
-		ds := getDaemonSet(ctx)
-		want := ds.Spec.Template.Spec.Containers[0].Args
-		ds.Spec.Template.Spec.Containers[0].Args = []string{"daemon", "--verbosity=10"}
-		ds.Spec.Template.Spec.Containers[0].Image = "evil.example/spo"
-		Expect(k8s.Update(ctx, ds)).To(Succeed())
+		want := getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Args
+		Eventually(func() error {
+			ds := getDaemonSet(ctx)
+			ds.Spec.Template.Spec.Containers[0].Args = []string{"daemon", "--verbosity=10"}
+			ds.Spec.Template.Spec.Containers[0].Image = "evil.example/spo"
+			return k8s.Update(ctx, ds)
+		}).Should(Succeed())
 		Eventually(func() []string { return getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Args }).Should(Equal(want))
 		Expect(getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Image).To(Equal(image))
 	})
