@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/metricsink"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/seccomp"
 )
@@ -42,6 +43,9 @@ type Config struct {
 	// SELinux modules (selinux.DefaultSocket, DefaultPolicyDir).
 	SelinuxdSocket   string
 	SelinuxPolicyDir string
+	// MetricsSinkSocket receives the other node components' metrics, which
+	// the daemon's metrics endpoint then serves (metricsink); "" for none.
+	MetricsSinkSocket string
 }
 
 // DefaultStateDir is the daemon's StateDir unless configured.
@@ -74,6 +78,15 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	}
 	if err := setupLSMs(mgr, cfg); err != nil {
 		return err
+	}
+	if cfg.MetricsSinkSocket != "" {
+		sink := &metricsink.Sink{}
+		metricsink.ServeWithManagerMetrics(sink)
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+			return sink.Serve(ctx, cfg.MetricsSinkSocket)
+		})); err != nil {
+			return err
+		}
 	}
 	return setupRecorder(mgr, cfg)
 }

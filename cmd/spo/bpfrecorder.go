@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/secprofiles/spo/daemon/bpfrecorder"
+	"github.com/secprofiles/spo/daemon/metricsink"
 )
 
 // runBPFRecorder serves the node-local eBPF syscall recorder on a Unix
@@ -22,12 +23,14 @@ import (
 // record and collects the results.
 func runBPFRecorder(args []string) error {
 	var c common
-	var socket, node, procRoot, btfPath string
+	var socket, node, procRoot, btfPath, metricsSink string
 	fs := flag.NewFlagSet("bpf-recorder", flag.ContinueOnError)
 	c.register(fs, ":8094", ":8095", "localhost:6063")
 	fs.StringVar(&socket, "socket", bpfrecorder.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
 	fs.StringVar(&node, "node-name", envOr("NODE_NAME", ""), "name of the node this recorder runs on (env NODE_NAME)")
 	fs.StringVar(&procRoot, "proc", "/proc", "the host's /proc (its PID 1 defines the host mount namespace, never recorded)")
+	fs.StringVar(&metricsSink, "metrics-sink-socket", metricsink.DefaultSocket,
+		"the daemon's socket to push this component's metrics to (\"\" disables)")
 	fs.StringVar(&btfPath, "btf", bpfrecorder.DefaultBTFPath, "kernel BTF the BPF program is relocated against")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -51,6 +54,9 @@ func runBPFRecorder(args []string) error {
 	srv := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: node, ProcRoot: procRoot, Options: opts,
 		OnListening: func() { ready.Store(true) }})
 	stopHTTP := serveHTTP(ctx, c, &ready, log.Error)
+	if metricsSink != "" {
+		go newPusher("bpf-recorder", metricsSink).Run(ctrl.LoggerInto(ctx, log))
+	}
 	defer stopHTTP()
 	return srv.Serve(ctx, socket)
 }

@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon"
+	"github.com/secprofiles/spo/daemon/metricsink"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/selinux"
 )
@@ -29,6 +30,8 @@ func runDaemon(args []string) error {
 		"Unix socket of the log enricher, dialed when a pod is recorded with recorder Logs")
 	fs.StringVar(&cfg.StateDir, "state-dir", daemon.DefaultStateDir,
 		"directory on the node keeping what must survive daemon restarts (recordings in progress, loaded AppArmor policy)")
+	fs.StringVar(&cfg.MetricsSinkSocket, "metrics-sink-socket", metricsink.DefaultSocket,
+		"Unix socket the bpf-recorder and log-enricher push their metrics to, served with the daemon's (\"\" disables)")
 	fs.StringVar(&cfg.SelinuxdSocket, "selinuxd-socket", selinux.DefaultSocket, "selinuxd's status socket")
 	fs.StringVar(&cfg.SelinuxPolicyDir, "selinux-policy-dir", selinux.DefaultPolicyDir,
 		"directory selinuxd installs SELinux modules from")

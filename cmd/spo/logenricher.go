@@ -18,6 +18,7 @@ import (
 	"github.com/secprofiles/spo/daemon/enricher/audit"
 	"github.com/secprofiles/spo/daemon/enricher/logfile"
 	"github.com/secprofiles/spo/daemon/enricher/source"
+	"github.com/secprofiles/spo/daemon/metricsink"
 )
 
 // enricherFlags are log-enricher's own flags.
@@ -25,7 +26,7 @@ type enricherFlags struct {
 	path, output, procRoot   string
 	once, strict, fromStart  bool
 	node, socket, sourceKind string
-	filters                  string
+	filters, metricsSink     string
 	logRate                  float64
 	logBurst                 int
 }
@@ -37,6 +38,8 @@ func (f *enricherFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.output, "output", "", "json: print one JSON object per record instead of serving (implied by --once; without --once, follows --audit-log)")
 	fs.BoolVar(&f.strict, "strict", false, "when printing, exit non-zero at the first malformed audit line")
 	fs.StringVar(&f.procRoot, "proc", "/proc", "the host's /proc, to find the container of a record's pid")
+	fs.StringVar(&f.metricsSink, "metrics-sink-socket", metricsink.DefaultSocket,
+		"the daemon's socket to push this component's metrics to (\"\" disables)")
 	fs.StringVar(&f.node, "node-name", envOr("NODE_NAME", ""), "name of this node; only its pods are watched (env NODE_NAME; required when serving)")
 	fs.StringVar(&f.socket, "socket", enricher.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
 	fs.StringVar(&f.sourceKind, "source", source.KindAuto, "where audit records come from: auto, auditd, syslog or netlink")
@@ -195,6 +198,9 @@ func serveEnricher(c common, f enricherFlags) error {
 	ctx := ctrl.LoggerInto(ctrl.SetupSignalHandler(), log)
 	svc := &enricher.Service{Collector: col, Index: index, Sources: []source.Source{src}, Socket: f.socket}
 	if err := svc.SetupWithManager(ctx, mgr); err != nil {
+		return err
+	}
+	if err := addMetricsPusher(mgr, "log-enricher", f.metricsSink); err != nil {
 		return err
 	}
 	if err := addProbes(mgr); err != nil {
