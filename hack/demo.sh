@@ -145,6 +145,7 @@ operator() {
 	start daemon env KUBECONFIG="$DIR/kubeconfig-daemon" SPO_NAMESPACE=$NS "$SPO_BIN" daemon \
 		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" --state-dir "$DIR/state" --selinuxd-socket "$DIR/selinuxd.sock" --selinux-policy-dir "$DIR/selinux.d" \
 		--bpf-recorder-socket "$DIR/bpf-recorder.sock" --log-enricher-socket "$DIR/log-enricher.sock" \
+		--metrics-sink-socket "$DIR/metrics.sock" \
 		--metrics-bind-address 127.0.0.1:$DAEMON_PORT --health-probe-bind-address 127.0.0.1:$((DAEMON_PORT + 1))
 	# The API server reaches the webhook on loopback; the webhook issues its
 	# own certificate for 127.0.0.1 and writes the CA into its configuration.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -99,12 +100,14 @@ func (s *Sink) now() time.Time {
 	return time.Now()
 }
 
-// Serve serves the sink on a Unix socket at path until ctx is done.
+// Serve serves the sink on a Unix socket at path until ctx is done, then
+// removes the socket.
 func (s *Sink) Serve(ctx context.Context, path string) error {
 	l, err := grpcsocket.Listen(path)
 	if err != nil {
 		return fmt.Errorf("metrics sink: %w", err)
 	}
+	defer os.Remove(path)
 	srv := grpc.NewServer()
 	pb.RegisterMetricsSinkServer(srv, s)
 	go func() {

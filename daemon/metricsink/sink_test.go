@@ -2,6 +2,7 @@ package metricsink
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +112,22 @@ func TestExpositionKeepsOnlySpoFamilies(t *testing.T) {
 	}
 	if strings.Contains(text, "go_") || !strings.Contains(text, "security_profiles_operator_seccomp_profile_bpf_total") {
 		t.Fatalf("exposition:\n%s", text)
+	}
+}
+
+func TestServeRemovesItsSocketWhenStopped(t *testing.T) {
+	socket := filepath.Join(t.TempDir(), "metrics.sock")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (&Sink{}).Serve(ctx, socket) }()
+	for _, err := os.Stat(socket); err != nil; _, err = os.Stat(socket) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(socket); !os.IsNotExist(err) {
+		t.Fatalf("socket left behind: %v", err)
 	}
 }
