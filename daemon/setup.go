@@ -108,6 +108,8 @@ func setupRecorder(mgr manager.Manager, cfg Config) error {
 	}))
 }
 
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get
+
 // resolveKubeletDir lets a Node annotation override the flag, for clusters
 // whose nodes do not all use the same kubelet root directory. It is read
 // once at start; changing it needs a daemon restart.

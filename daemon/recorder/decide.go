@@ -26,23 +26,12 @@ var recordingPrefixes = map[string]struct {
 	recording.PrefixBpfAppArmor: {v1.RecordingAppArmorProfile, v1.RecorderBpf},
 }
 
-// IsRecordingKey reports whether an annotation key starts with one of the
-// recording prefixes.
-func IsRecordingKey(key string) bool {
-	for p := range recordingPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // Annotations returns the pod's recording annotations, sorted by key, and
 // an error for each key with a recording prefix that does not parse.
 func Annotations(pod *corev1.Pod) ([]recording.Annotation, []error) {
 	var keys []string
 	for k := range pod.Annotations {
-		if IsRecordingKey(k) {
+		if recording.IsAnnotationKey(k) {
 			keys = append(keys, k)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 // records travel kernel → auditd → log file → enricher with a delay, and
 // the last ones a process makes (exit_group above all) come after the
 // kubelet already reports it Terminated: collected at once, the profile
-// would lack exit_group, and the workload could not exit under it.
-// Measured here: records trail the pod status by well under a second.
+// would lack exit_group, and the workload could not exit under it (the
+// end-to-end recording test shows exit_group arriving after Terminated).
 const AuditSettle = 3 * time.Second
 
 // errSettling asks for the collection to be retried after a while.

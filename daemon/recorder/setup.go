@@ -16,6 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	"github.com/secprofiles/spo/webhooks/recording"
 )
 
 // ControllerName names the controller in logs and metrics.
@@ -84,7 +86,7 @@ var hasRecording = predicate.Funcs{
 
 func annotated(o client.Object) bool {
 	for k := range o.GetAnnotations() {
-		if IsRecordingKey(k) {
+		if recording.IsAnnotationKey(k) {
 			return true
 		}
 	}

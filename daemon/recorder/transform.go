@@ -3,6 +3,8 @@ package recorder
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/secprofiles/spo/webhooks/recording"
 )
 
 // TransformPod keeps what the recorder reads of a pod: identity,
@@ -16,7 +18,7 @@ func TransformPod(obj any) (any, error) {
 	}
 	var annotations map[string]string
 	for k, v := range pod.Annotations {
-		if IsRecordingKey(k) {
+		if recording.IsAnnotationKey(k) {
 			if annotations == nil {
 				annotations = map[string]string{}
 			}

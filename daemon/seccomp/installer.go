@@ -35,9 +35,6 @@ func init() {
 	metrics.Registry.MustRegister(profileOps, profileErrors)
 }
 
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups="",resources=nodes,verbs=get
-
 // NewReconciler returns the node reconciler for SeccompProfiles: files
 // under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.
 func NewReconciler(c client.Client, node, kubeletDir, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {

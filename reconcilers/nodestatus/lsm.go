@@ -2,6 +2,7 @@ package nodestatus
 
 import (
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/selinux"
 )
 
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=selinuxprofiles;rawselinuxprofiles;apparmorprofiles,verbs=get;list;watch;patch;update
@@ -11,10 +12,7 @@ import (
 func NewSelinux(c Reconciler) *Reconciler {
 	c.Kind = "SelinuxProfile"
 	c.New = func() v1.Profile { return &v1.SelinuxProfile{} }
-	c.Publish = func(p v1.Profile, _ []v1.SecurityProfileNodeStatus) {
-		sp := p.(*v1.SelinuxProfile)
-		sp.Status.Usage = selinuxUsage(sp)
-	}
+	c.Publish = publishUsage
 	return &c
 }
 
@@ -22,10 +20,7 @@ func NewSelinux(c Reconciler) *Reconciler {
 func NewRawSelinux(c Reconciler) *Reconciler {
 	c.Kind = "RawSelinuxProfile"
 	c.New = func() v1.Profile { return &v1.RawSelinuxProfile{} }
-	c.Publish = func(p v1.Profile, _ []v1.SecurityProfileNodeStatus) {
-		sp := p.(*v1.RawSelinuxProfile)
-		sp.Status.Usage = selinuxUsage(sp)
-	}
+	c.Publish = publishUsage
 	return &c
 }
 
@@ -39,6 +34,16 @@ func NewAppArmor(c Reconciler) *Reconciler {
 	return &c
 }
 
+// publishUsage sets status.usage of a SelinuxProfile or RawSelinuxProfile.
+func publishUsage(p v1.Profile, _ []v1.SecurityProfileNodeStatus) {
+	switch sp := p.(type) {
+	case *v1.SelinuxProfile:
+		sp.Status.Usage = selinuxUsage(sp)
+	case *v1.RawSelinuxProfile:
+		sp.Status.Usage = selinuxUsage(sp)
+	}
+}
+
 // selinuxUsage is the SELinux type pods use: the module's block is named
 // after the profile, and its process type is "<block>.process" (CIL block
 // namespacing). It is empty while the profile is not installable, so no
@@ -47,5 +52,5 @@ func selinuxUsage(p v1.Profile) string {
 	if !p.GetDeletionTimestamp().IsZero() || !p.ProfileSpec().Enabled() || p.GetLabels()[v1.LabelPartial] == "true" {
 		return ""
 	}
-	return p.GetName() + ".process"
+	return selinux.Usage(p.GetName())
 }

@@ -1,8 +1,6 @@
 package workloads
 
 import (
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -55,25 +53,16 @@ func slimMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
 	}
 }
 
-// recordingPrefixes are the annotation key prefixes the recording webhook
-// sets; see webhooks/recording.
-var recordingPrefixes = []string{
-	recording.PrefixBpf, recording.PrefixLogs, recording.PrefixAvcs, recording.PrefixBpfAppArmor,
-}
-
-// recordingAnnotations keeps only the annotations whose keys start with a
-// recording prefix; nil when there are none, as most pods have.
+// recordingAnnotations keeps only the recording annotations; nil when
+// there are none, as most pods have.
 func recordingAnnotations(in map[string]string) map[string]string {
 	var out map[string]string
 	for k, v := range in {
-		for _, p := range recordingPrefixes {
-			if strings.HasPrefix(k, p) {
-				if out == nil {
-					out = map[string]string{}
-				}
-				out[k] = v
-				break
+		if recording.IsAnnotationKey(k) {
+			if out == nil {
+				out = map[string]string{}
 			}
+			out[k] = v
 		}
 	}
 	return out

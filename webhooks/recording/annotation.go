@@ -45,6 +45,11 @@ func prefixFor(kind v1.ProfileRecordingKind, recorder v1.ProfileRecorder) (strin
 	return "", fmt.Errorf("kind %q %w with recorder %q", kind, errNoPrefix, recorder)
 }
 
+// IsAnnotationKey reports whether key is a recording annotation's key (it
+// starts with one of the Prefix constants), whether or not its value
+// parses. The node recorder and the manager's pod cache keep exactly these.
+func IsAnnotationKey(key string) bool { return reservedPrefix(key) != "" }
+
 // reservedPrefix returns the reserved prefix key starts with, or "".
 func reservedPrefix(key string) string {
 	for _, p := range reservedPrefixes {
