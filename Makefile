@@ -96,12 +96,32 @@ undeploy:
 ## image: build the container image IMAGE (Containerfile target IMAGE_TARGET: static or apparmor) with podman or docker; no push
 IMAGE ?= spo:$(VERSION)
 IMAGE_TARGET ?= static
+# Without podman or docker, the static image is assembled in Go (hack/images)
+# from $(BIN)/spo-static into an archive for `ctr images import` or `podman load`.
 image:
 	@if podman info >/dev/null 2>&1; then builder=podman; \
 	elif docker info >/dev/null 2>&1; then builder=docker; \
-	else echo "image: no container builder: podman or docker (with a running daemon) is needed; none answers here" >&2; exit 1; fi; \
+	else \
+		echo "image: neither podman nor docker answers; building $(BIN)/images/spo.tar with hack/images" >&2; \
+		$(MAKE) --no-print-directory $(BIN)/spo-static; \
+		go run ./hack/images -out $(BIN)/images -only spo -spo $(BIN)/spo-static -tag $(VERSION); \
+		echo "image: wrote $(BIN)/images/spo.tar (spo.local/spo:$(VERSION)); load it with:" >&2; \
+		echo "  ctr -n k8s.io images import $(BIN)/images/spo.tar   # containerd" >&2; \
+		echo "  podman load -i $(BIN)/images/spo.tar" >&2; \
+		exit 0; \
+	fi; \
 	echo "image: $$builder build --target $(IMAGE_TARGET) -t $(IMAGE)" >&2; \
 	"$$builder" build -f Containerfile --target $(IMAGE_TARGET) --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+## bin/spo-static: spo linked statically (libseccomp and glibc included), as the Containerfile's builder stage does
+# deps is phony, so this always re-runs; go build's cache makes that cheap.
+$(BIN)/spo-static: deps
+	CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo \
+		-ldflags "-s -w $(LDFLAGS) -linkmode external -extldflags -static" -o $@ ./cmd/spo
+	@linkage=$$(ldd $@ 2>&1 || true); \
+	[[ $$linkage == *"not a dynamic executable"* || $$linkage == *"statically linked"* ]] || \
+		{ echo "$@ is not static: $$linkage" >&2; exit 1; }
+	$@ version
 
 ## generate-grpc: Go code for the node-local gRPC services (api/grpc/**/*.proto)
 .PHONY: generate-grpc
@@ -121,3 +141,19 @@ generate-bpf:
 		test "$$(id -u)" -eq 0 || { echo "generate-bpf: needs clang llvm libbpf-dev: apt-get install clang llvm libbpf-dev" >&2; exit 1; }; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev >/dev/null; }
 	cd bpf && go generate ./...
+
+## node: build the kubelet, kube-proxy, controllers, containerd, runc and CNI plugins once and cache them
+.PHONY: node cluster cluster-down
+node:
+	@hack/node.sh >/dev/null
+
+## cluster: a single-node cluster on this machine (kubelet, containerd, runc; images imported, not pulled) with spo deployed
+## cluster-down: stop it and remove everything it made on the host
+# Progress goes to stderr; stdout is only the export lines, for eval "$(make cluster)".
+cluster: deps controlplane node
+	@$(MAKE) --no-print-directory $(BIN)/spo-static >&2
+	@go run ./hack/images -out $(BIN)/images -spo $(BIN)/spo-static >&2
+	@go run ./hack/cluster up -controlplane "$$(hack/controlplane.sh)" -node "$$(hack/node.sh)" -images $(BIN)/images
+
+cluster-down:
+	@go run ./hack/cluster down

@@ -12,6 +12,9 @@ declare -A want=(
 	[auditd]=/usr/sbin/auditd  # test/auditd runs `auditd -n` for audit-record tests
 	[secilc]=/usr/bin/secilc   # SelinuxProfile CIL is compiled against a base policy in tests
 	[apparmor]=/sbin/apparmor_parser # AppArmor policy is compiled with apparmor_parser -QK in tests
+	[nftables]=/usr/sbin/nft   # make cluster: kube-proxy's nftables mode runs nft
+	[iproute2]=/bin/ip         # make cluster-down: removes the pod bridge
+	[busybox-static]=/bin/busybox # make cluster: the spo.local/tools:dev image
 )
 
 missing=()
