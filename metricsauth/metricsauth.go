@@ -4,7 +4,8 @@
 // By default metrics are served over HTTPS and every request is
 // authenticated and authorized by the API server (controller-runtime's
 // metrics filter: a TokenReview of the bearer token, then a
-// SubjectAccessReview for "get" on the non-resource URL /metrics). A
+// SubjectAccessReview for "get" on the non-resource URL /metrics; a token
+// the API server does not accept is answered 401, see authFilter). A
 // scraper's ServiceAccount needs the spo-metrics-client ClusterRole
 // (config/rbac/metrics_client.yaml); the component's own ServiceAccount
 // needs "create" on tokenreviews and subjectaccessreviews, which the
@@ -21,7 +22,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 )
 
@@ -53,7 +53,7 @@ func (o Options) ServerOptions() metricsserver.Options {
 		BindAddress:    o.BindAddress,
 		SecureServing:  true,
 		CertDir:        certDir,
-		FilterProvider: filters.WithAuthenticationAndAuthorization,
+		FilterProvider: authFilter,
 		// HTTP/2 is off, as kubebuilder's scaffolding does: the HTTP/2
 		// Rapid Reset and Stream Cancellation attacks
 		// (CVE-2023-44487, CVE-2023-39325) need it.
