@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 
 BIN := $(CURDIR)/bin
-GO_TEST_FLAGS ?= -count=1
+GO_TEST_FLAGS ?= -count=1 -timeout=45m
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/secprofiles/spo/cmd/spo/version.Version=$(VERSION)
 
@@ -42,8 +42,10 @@ fmt:
 vet: deps
 	go vet ./...
 
-## test: every unit, integration and (as root) kernel test
-test: deps controlplane tools
+## test: every unit, integration, (as root) kernel test, and the e2e suite on a real node (test/e2e runs make cluster / cluster-down)
+# The node binaries are built here, not inside go test, whose timeout would
+# count a cold build.
+test: deps controlplane node tools
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) CONTROLLER_GEN=$(BIN)/controller-gen \
@@ -56,9 +58,10 @@ fuzz:
 	hack/fuzz.sh $(FUZZTIME)
 
 ## bench: the benchmarks whose figures go in the release notes
-bench: deps controlplane
+bench: deps controlplane node
 	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) \
 		go test -run '^$$' -bench . -benchmem -benchtime=1x ./test/bench/...
+	go test -run '^$$' -bench . -benchtime=10x -timeout=45m ./test/e2e/
 	go test -run '^$$' -bench . -benchmem ./daemon/...
 
 ## demo: a local control plane plus the operator, installing the examples

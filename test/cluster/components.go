@@ -50,6 +50,8 @@ func components(b Binaries, ip net.IP) map[string]component {
 			// Webhook calls go to endpoint (pod) addresses, so the API
 			// server needs no route to Service addresses.
 			"--enable-aggregator-routing=true",
+			// The node is named spo-node, which no resolver knows.
+			"--kubelet-preferred-address-types=InternalIP,Hostname",
 		}},
 		ControllerManager: {name: ControllerManager, bin: b.path("kube-controller-manager"), args: []string{
 			"--kubeconfig=" + kubeconfigPath("controller-manager"),

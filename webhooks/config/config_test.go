@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -111,6 +112,12 @@ var _ = Describe("the webhook configuration", func() {
 		Expect(fields[webhooks.CertsFieldManager]).To(ContainSubstring("f:caBundle"))
 		Expect(fields[webhooks.ConfigFieldManager]).NotTo(ContainSubstring("f:caBundle"))
 		Expect(fields[webhooks.ConfigFieldManager]).To(ContainSubstring("f:failurePolicy"))
+
+		// Owned by the SPOD's CRD, so the garbage collector removes it
+		// with spo's API (test/e2e shows it on a real cluster).
+		var crd apiextensionsv1.CustomResourceDefinition
+		Expect(k8s.Get(ctx, types.NamespacedName{Name: "securityprofilesoperatordaemons." + v1.GroupVersion.Group}, &crd)).To(Succeed())
+		Expect(liveConfig(ctx)().OwnerReferences).To(ConsistOf(HaveField("UID", crd.UID)))
 	})
 })
 

@@ -61,10 +61,15 @@ func (r *reconciler) webhookSettings(ctx context.Context) (v1.WebhookConfig, err
 }
 
 func (r *reconciler) applyWebhooks(ctx context.Context, settings v1.WebhookConfig) error {
+	owners, err := r.owners(ctx)
+	if err != nil {
+		return err
+	}
 	desired := &admissionregistrationv1.MutatingWebhookConfiguration{
-		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingWebhookConfiguration"},
-		ObjectMeta: metav1.ObjectMeta{Name: webhooks.MutatingConfigName, Labels: map[string]string{PartOfLabel: "spo"}},
-		Webhooks:   desiredWebhooks(r.opts, settings),
+		TypeMeta: metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingWebhookConfiguration"},
+		ObjectMeta: metav1.ObjectMeta{Name: webhooks.MutatingConfigName, Labels: map[string]string{PartOfLabel: "spo"},
+			OwnerReferences: owners},
+		Webhooks: desiredWebhooks(r.opts, settings),
 	}
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
 	if err != nil {
@@ -75,6 +80,26 @@ func (r *reconciler) applyWebhooks(ctx context.Context, settings v1.WebhookConfi
 		return fmt.Errorf("applying MutatingWebhookConfiguration %s: %w", webhooks.MutatingConfigName, err)
 	}
 	return r.pruneWebhooks(ctx, live, desired.Webhooks)
+}
+
+// spodCRD is the CustomResourceDefinition the webhook configuration
+// belongs to.
+var spodCRD = "securityprofilesoperatordaemons." + v1.GroupVersion.Group
+
+// owners make the webhook configuration, which the webhook server creates
+// and no manifest ships, go with spo's API: it is owned by the SPOD's
+// CustomResourceDefinition, so removing spo (make undeploy, kubectl delete
+// -k, helm uninstall: the CRDs go) has the garbage collector remove it
+// rather than leave admission calls to a Service that no longer exists.
+func (r *reconciler) owners(ctx context.Context) ([]metav1.OwnerReference, error) {
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := r.client.Get(ctx, types.NamespacedName{Name: spodCRD}, &crd); err != nil {
+		return nil, fmt.Errorf("reading CRD %s, the webhook configuration's owner: %w", spodCRD, err)
+	}
+	return []metav1.OwnerReference{{
+		APIVersion: apiextensionsv1.SchemeGroupVersion.String(), Kind: "CustomResourceDefinition",
+		Name: crd.Name, UID: crd.UID,
+	}}, nil
 }
 
 // pruneWebhooks removes the entries of the applied configuration live that
