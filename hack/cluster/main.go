@@ -52,9 +52,11 @@ func up(ctx context.Context, b cluster.Binaries, imageDir string) error {
 	if err != nil {
 		return err
 	}
+	before := cluster.ImageDigest(ctx, b, cluster.Image)
 	if err := cluster.Up(ctx, cluster.Options{Binaries: b, Images: archives, Log: os.Stderr}); err != nil {
 		return err
 	}
+	after := cluster.ImageDigest(ctx, b, cluster.Image)
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -66,6 +68,13 @@ func up(ctx context.Context, b cluster.Binaries, imageDir string) error {
 	c, err := cluster.AdminClient()
 	if err != nil {
 		return err
+	}
+	if before != "" && before != after {
+		// The pods' image name is unchanged, so nothing would roll them.
+		fmt.Fprintln(os.Stderr, "cluster: "+cluster.Image+" changed; restarting spo's pods")
+		if err := cluster.RestartSpo(ctx, c); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(os.Stderr, "cluster: waiting for the SPOD to be Running")
 	if err := cluster.WaitSPOD(ctx, c, 5*time.Minute); err != nil {

@@ -115,8 +115,6 @@ func kubeletYAML() ([]byte, error) {
 		// the kubelet must not evict spo's pods for a full disk.
 		EvictionHard:        map[string]string{"memory.available": "100Mi"},
 		SerializeImagePulls: ptr.To(false),
-		StaticPodPath:       "",
-		ShutdownGracePeriod: metav1.Duration{},
 	}
 	return yaml.Marshal(c)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -98,4 +99,11 @@ func spodState(ctx context.Context, c client.Client) string {
 		return fmt.Sprintf("webhook Deployment: %d replicas available", d.Status.AvailableReplicas)
 	}
 	return ""
+}
+
+// RestartSpo deletes spo's pods, so that their controllers start them
+// again from the image now imported under the same name.
+func RestartSpo(ctx context.Context, c client.Client) error {
+	return c.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(Namespace),
+		client.MatchingLabels{"app.kubernetes.io/name": "spo"})
 }

@@ -16,8 +16,6 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-var metav1GetOptions = metav1.GetOptions{}
-
 // Down stops the cluster and removes everything Up made (see the package
 // doc). It goes on past errors, so that one stuck part does not leave the
 // rest behind, and returns them all.

@@ -128,3 +128,14 @@ func logTail(name string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Processes are the pids of the cluster's running components, by name.
+func Processes() map[string]int {
+	pids := map[string]int{}
+	for _, name := range startOrder {
+		if pid, ok := running(name); ok {
+			pids[name] = pid
+		}
+	}
+	return pids
+}

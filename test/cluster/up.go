@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -138,7 +140,7 @@ func apiReady(ctx context.Context, cs *kubernetes.Clientset) error {
 }
 
 func nodeReady(ctx context.Context, cs *kubernetes.Clientset) error {
-	n, err := cs.CoreV1().Nodes().Get(ctx, NodeName, metav1GetOptions)
+	n, err := cs.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
 	if err != nil {
 		return err
 	}
@@ -179,12 +181,40 @@ func httpOK(url string) func(context.Context) error {
 // ctr runs containerd's client against the cluster's containerd, in the
 // Kubernetes namespace.
 func (o Options) ctr(ctx context.Context, args ...string) error {
+	_, err := ctr(ctx, o.Binaries, args...)
+	return err
+}
+
+func ctr(ctx context.Context, b Binaries, args ...string) (string, error) {
 	all := append([]string{"--address", containerdSocket, "--namespace", containerdNamespace}, args...)
-	out, err := exec.CommandContext(ctx, o.path("ctr"), all...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, b.path("ctr"), all...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("ctr %v: %w: %s", args, err, out)
+		return "", fmt.Errorf("ctr %v: %w: %s", args, err, out)
 	}
-	return nil
+	return string(out), nil
+}
+
+// ImageDigest is the digest of the image ref in the cluster's containerd,
+// "" when containerd does not run or has no such image. make cluster uses
+// it to restart spo's pods when it imported a new spo image under the
+// same name.
+func ImageDigest(ctx context.Context, b Binaries, ref string) string {
+	if _, ok := running(Containerd); !ok {
+		return ""
+	}
+	out, err := ctr(ctx, b, "images", "ls", "name=="+ref)
+	if err != nil {
+		return ""
+	}
+	// REF TYPE DIGEST SIZE PLATFORMS LABELS, after a header line.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	if f := strings.Fields(lines[1]); len(f) > 2 && f[0] == ref {
+		return f[2]
+	}
+	return ""
 }
 
 func (o Options) importImages(ctx context.Context) error {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,6 +35,7 @@ func TestDeployedOnARealNode(t *testing.T) {
 		name string
 		run  func(*testing.T)
 	}{
+		{"make cluster a second time keeps what runs", clusterTwiceIsSafe},
 		{"the SPOD runs and the daemon's metrics need a spo-metrics-client token", spodRunsWithAuthenticatedMetrics},
 		{"the runtime enforces a profile the daemon pod installed", runtimeEnforcesInstalledProfile},
 		{"a binding puts pods of its image under the profile", bindingAppliesProfile},
@@ -45,6 +47,34 @@ func TestDeployedOnARealNode(t *testing.T) {
 		if !t.Run(s.name, s.run) {
 			// Later steps build on this one.
 			t.FailNow()
+		}
+	}
+}
+
+func clusterTwiceIsSafe(t *testing.T) {
+	before := cluster.Processes()
+	if len(before) != 7 {
+		t.Fatalf("cluster components running: %v", before)
+	}
+	var pods corev1.PodList
+	if err := k8s.List(context.Background(), &pods, client.InNamespace(cluster.Namespace)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := makeOutput("cluster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "export KUBECONFIG="+cluster.AdminKubeconfig+"\n") {
+		t.Errorf("make cluster printed:\n%s", out)
+	}
+	if after := cluster.Processes(); !maps.Equal(before, after) {
+		t.Errorf("components restarted: before %v, after %v", before, after)
+	}
+	// The same image: spo's pods are left alone.
+	for _, p := range pods.Items {
+		var now corev1.Pod
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(&p), &now); err != nil || now.UID != p.UID {
+			t.Errorf("pod %s replaced or gone: %v", p.Name, err)
 		}
 	}
 }
