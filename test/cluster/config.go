@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -138,34 +139,50 @@ func kubeProxyYAML() ([]byte, error) {
 	return yaml.Marshal(c)
 }
 
-// writeConfigs writes every configuration file into StateDir.
-func writeConfigs(b Binaries) error {
+// writeConfigs writes every configuration file into StateDir, leaving
+// alone those already as wanted, and names the components whose file
+// changed.
+func writeConfigs(b Binaries) (changed []string, err error) {
 	if err := os.MkdirAll(cniConfDir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	cni, err := cniConflist()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kubelet, err := kubeletYAML()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	proxy, err := kubeProxyYAML()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for path, data := range map[string][]byte{
-		containerdConfig: []byte(containerdTOML(b)),
-		filepath.Join(cniConfDir, "10-spo.conflist"): cni,
-		kubeletConfig:   kubelet,
-		kubeProxyConfig: proxy,
-	} {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return err
+	files := []struct {
+		path, component string
+		data            []byte
+	}{
+		{containerdConfig, Containerd, []byte(containerdTOML(b))},
+		// The CNI plugins read their configuration for every pod.
+		{filepath.Join(cniConfDir, "10-spo.conflist"), "", cni},
+		{kubeletConfig, Kubelet, kubelet},
+		{kubeProxyConfig, KubeProxy, proxy},
+	}
+	for _, f := range files {
+		old, err := os.ReadFile(f.path)
+		if err == nil && bytes.Equal(old, f.data) {
+			// kube-proxy exits when its configuration file is
+			// written, even with the same content.
+			continue
+		}
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return nil, err
+		}
+		if f.component != "" {
+			changed = append(changed, f.component)
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // canLowerOOMScore reports whether this process has CAP_SYS_RESOURCE,

@@ -63,8 +63,16 @@ func Up(ctx context.Context, o Options) error {
 	if err := writeKubeconfigs(); err != nil {
 		return err
 	}
-	if err := writeConfigs(o.Binaries); err != nil {
+	changed, err := writeConfigs(o.Binaries)
+	if err != nil {
 		return err
+	}
+	// A component reads its configuration when it starts: one that runs
+	// with an older file is restarted with the new one.
+	for _, name := range changed {
+		if err := stop(name, 30*time.Second); err != nil {
+			return err
+		}
 	}
 	if err := setNodeSysctls(); err != nil {
 		return err

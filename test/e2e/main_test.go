@@ -6,9 +6,11 @@
 // on the host, which TestMain checks.
 //
 // Needs root (CI runs as root; without it the suite skips with the reason,
-// except under CI=true, where that fails). A cluster already brought up
-// with `make cluster` is not reused, as the suite removes its cluster: it
-// skips then, asking for `make cluster-down` first.
+// except under CI=true, where that fails). A cluster already running from
+// `make cluster` is not reused, as the suite removes its cluster: it skips
+// then, asking for `make cluster-down` first. What a cluster that no longer
+// runs left behind (a run killed midway, a machine restored from a
+// snapshot) is removed with `make cluster-down` before the suite starts.
 package e2e
 
 import (
@@ -47,6 +49,10 @@ func TestMain(m *testing.M) {
 		fmt.Println("e2e: skipping:", reason)
 		os.Exit(0)
 	}
+	if err := removeStaleCluster(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
 	before := snapshotHost()
 	code := runSuite(m)
 	if _, err := makeOutput("cluster-down"); err != nil {
@@ -68,10 +74,28 @@ func cannotRun() string {
 	if os.Geteuid() != 0 {
 		return "a real node needs root (kubelet, containerd, runc)"
 	}
-	if len(cluster.Leftovers()) > 0 {
-		return "a cluster from `make cluster` is up; the suite brings up and removes its own: run `make cluster-down` first"
+	if pids := cluster.Processes(); len(pids) > 0 {
+		return fmt.Sprintf("a cluster from `make cluster` is running (%v); the suite brings up and removes its own: run `make cluster-down` first", pids)
 	}
 	return ""
+}
+
+// removeStaleCluster clears what a cluster whose components are all gone
+// left on the host, so that the host snapshot the suite compares against
+// at the end is the host without any cluster.
+func removeStaleCluster() error {
+	left := cluster.Leftovers()
+	if len(left) == 0 {
+		return nil
+	}
+	fmt.Printf("e2e: removing what a cluster that no longer runs left behind:\n  %s\n", strings.Join(left, "\n  "))
+	if _, err := makeOutput("cluster-down"); err != nil {
+		return err
+	}
+	if left := cluster.Leftovers(); len(left) > 0 {
+		return fmt.Errorf("make cluster-down left behind:\n  %s", strings.Join(left, "\n  "))
+	}
+	return nil
 }
 
 func runSuite(m *testing.M) int {
