@@ -73,7 +73,7 @@ demo-down:
 	hack/demo.sh down
 
 ## deploy: install spo on the cluster of the current KUBECONFIG (DEPLOY_OVERLAY=config/overlays/..., DEPLOY_IMAGE=REGISTRY/spo:TAG)
-## undeploy: remove what make deploy installed, CRDs (and so every profile) included
+## undeploy: remove spo's objects while spo runs (profiles leave the nodes), then what make deploy installed, CRDs included
 # kubectl from the PATH, else the one hack/controlplane.sh builds and caches.
 # The CRDs go first, so an overlay's SPOD finds its kind served.
 DEPLOY_OVERLAY ?= config/default
@@ -94,7 +94,7 @@ deploy:
 	fi
 
 undeploy:
-	@kubectl=$(KUBECTL_CMD); "$$kubectl" delete --ignore-not-found $(UNDEPLOY_FLAGS) -k $(DEPLOY_OVERLAY)
+	@hack/undeploy.sh "$(KUBECTL_CMD)" $(DEPLOY_OVERLAY) $(UNDEPLOY_FLAGS)
 
 ## image: build the container image IMAGE (Containerfile target IMAGE_TARGET: static or apparmor) with podman or docker; no push
 IMAGE ?= spo:$(VERSION)

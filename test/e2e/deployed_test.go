@@ -312,8 +312,18 @@ func profileInUseStays(t *testing.T) {
 
 func undeployRemovesEverything(t *testing.T) {
 	ctx := context.Background()
+	// A profile left in place: undeploy has the daemon remove its file
+	// and release its finalizer before the daemon itself goes.
+	left := createInstalled(t, denyMkdir("e2e-left-at-undeploy"))
+	path := filepath.Join(cluster.KubeletDir, "seccomp", left.Status.LocalhostProfile)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("installed profile's file: %v", err)
+	}
 	if _, err := makeOutput("undeploy"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("after make undeploy the profile's file %s: %v", path, err)
 	}
 	waitFor(t, 3*time.Minute, "spo's namespace and pods to be gone", func() (bool, string) {
 		var pods corev1.PodList

@@ -80,13 +80,15 @@ var _ = Describe("the webhook configuration", func() {
 
 	It("is left alone under staticConfig, and managed again without it", func(ctx SpecContext) {
 		putSPOD(ctx, v1.WebhookConfig{StaticConfig: true})
-		// Retried: until the controller has seen the SPOD it may still
-		// restore its own entries.
-		Eventually(func() error {
+		// Until the controller's cache holds the new SPOD it may still
+		// restore its own entries after an edit: edit again until the
+		// edit sticks.
+		Eventually(func(g Gomega) {
 			cfg := liveConfig(ctx)()
 			cfg.Webhooks = handMade()
-			return k8s.Update(ctx, cfg)
-		}).Should(Succeed())
+			g.Expect(k8s.Update(ctx, cfg)).To(Succeed())
+			g.Consistently(liveWebhooks(ctx), "1s").Should(BeComparableTo(handMade(), cmpopts.EquateEmpty()))
+		}).WithTimeout(30 * time.Second).Should(Succeed())
 		Consistently(liveWebhooks(ctx), "3s").Should(BeComparableTo(handMade(), cmpopts.EquateEmpty()))
 
 		putSPOD(ctx, v1.WebhookConfig{})
