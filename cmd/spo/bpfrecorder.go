@@ -10,9 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/secprofiles/spo/daemon/bpfrecorder"
 	"github.com/secprofiles/spo/daemon/metricsink"
@@ -20,12 +18,14 @@ import (
 
 // runBPFRecorder serves the node-local eBPF syscall recorder on a Unix
 // socket. It needs no API server access: the daemon next to it asks it to
-// record and collects the results.
+// record and collects the results. It serves no metrics either: it pushes
+// them to the daemon's socket, and the daemon serves them with the API
+// server's authentication; its only TCP port is the kubelet's probes.
 func runBPFRecorder(args []string) error {
 	var c common
 	var socket, node, procRoot, btfPath, metricsSink string
 	fs := flag.NewFlagSet("bpf-recorder", flag.ContinueOnError)
-	c.register(fs, ":8094", ":8095", "localhost:6063")
+	c.registerUnserved(fs, ":8095", "localhost:6063")
 	fs.StringVar(&socket, "socket", bpfrecorder.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
 	fs.StringVar(&node, "node-name", envOr("NODE_NAME", ""), "name of the node this recorder runs on (env NODE_NAME)")
 	fs.StringVar(&procRoot, "proc", "/proc", "the host's /proc (its PID 1 defines the host mount namespace, never recorded)")
@@ -61,9 +61,10 @@ func runBPFRecorder(args []string) error {
 	return srv.Serve(ctx, socket)
 }
 
-// serveHTTP serves metrics, probes and (if enabled) pprof on plain HTTP
-// servers: a controller-runtime manager would need a kubeconfig this
-// component has no use for.
+// serveHTTP serves probes and (if enabled) pprof on plain HTTP servers: a
+// controller-runtime manager would need a kubeconfig this component has no
+// use for. No metrics: they name nodes, containers' mount namespaces and
+// profiles, which no unauthenticated reader on the network may see.
 func serveHTTP(ctx context.Context, c common, ready *atomic.Bool, logErr func(error, string, ...any)) func() {
 	probes := http.NewServeMux()
 	probes.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -75,11 +76,6 @@ func serveHTTP(ctx context.Context, c common, ready *atomic.Bool, logErr func(er
 		fmt.Fprintln(w, "ok")
 	})
 	mux := map[string]http.Handler{c.probeAddr: probes}
-	if c.metricsAddr != "0" {
-		m := http.NewServeMux()
-		m.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
-		mux[c.metricsAddr] = m
-	}
 	if c.enableProfiling {
 		p := http.NewServeMux()
 		p.HandleFunc("/debug/pprof/", pprof.Index)

@@ -24,6 +24,11 @@ func runManager(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// selinuxd runs privileged on every SELinux node: never from a tag
+	// that can move under the cluster.
+	if err := spod.PinnedImage(selinuxdImage); err != nil {
+		return fmt.Errorf("--selinuxd-image: %w", err)
+	}
 	c.start("manager")
 
 	cfg, err := ctrl.GetConfig()

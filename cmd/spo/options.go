@@ -37,13 +37,21 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet, metricsAddr, probeAddr, pprofAddr string) {
-	fs.IntVar(&c.verbosity, "verbosity", 0, "log verbosity, 0 (info) to 10")
+	c.registerUnserved(fs, probeAddr, pprofAddr)
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", metricsAddr, `address of the Prometheus metrics endpoint ("0" disables it)`)
 	fs.BoolVar(&c.insecureMetrics, "insecure-metrics", envBool("SPO_INSECURE_METRICS"),
 		"serve metrics on plain HTTP without authentication (env SPO_INSECURE_METRICS); by default they are served on HTTPS and "+
 			"a request needs a bearer token the API server authenticates and authorizes for get on /metrics")
 	fs.StringVar(&c.metricsCertDir, "metrics-cert-dir", "",
 		"directory holding the metrics server's tls.crt and tls.key (empty: a self-signed certificate generated at start)")
+}
+
+// registerUnserved registers the flags of a component that serves no
+// metrics (the bpf-recorder pushes its own to the daemon): everything but
+// the metrics flags.
+func (c *common) registerUnserved(fs *flag.FlagSet, probeAddr, pprofAddr string) {
+	c.metricsAddr = "0"
+	fs.IntVar(&c.verbosity, "verbosity", 0, "log verbosity, 0 (info) to 10")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", probeAddr, "address of /healthz and /readyz")
 	fs.BoolVar(&c.enableProfiling, "enable-profiling", false, "serve pprof on --pprof-bind-address")
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", pprofAddr, "address of the pprof endpoint when profiling is enabled")

@@ -11,17 +11,28 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 )
 
-// SelfTest loads a recorder with opts, records a child started in a new
-// mount namespace (/bin/sh waiting on stdin, then exec /bin/true), checks
-// that its execve was recorded, and unloads. Errors name the missing kernel
-// feature (see Load).
+// SelfTest loads a recorder with opts, records a child (/bin/sh waiting on
+// stdin, then exec /bin/true), checks that its execve was recorded, and
+// unloads. The child gets a new mount namespace when the process may create
+// one (CAP_SYS_ADMIN); otherwise — the deployed bpf-recorder has only
+// CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE — it runs in the recorder's own
+// mount namespace, which in a container is not the host's. Errors name the
+// missing kernel feature (see Load) or privilege.
 func SelfTest(ctx context.Context, opts Options) error {
 	rec, err := Load(opts)
 	if err != nil {
 		return fmt.Errorf("bpf recorder self-test: %w", err)
 	}
 	defer rec.Close()
-	names, err := recordChild(ctx, rec, "/bin/sh", "-c", "read _ && exec /bin/true")
+	argv := []string{"/bin/sh", "-c", "read _ && exec /bin/true"}
+	names, err := recordChild(ctx, rec, true, argv...)
+	if errors.Is(err, syscall.EPERM) {
+		names, err = recordChild(ctx, rec, false, argv...)
+		if errors.Is(err, ErrHostNS) {
+			err = fmt.Errorf("%w: without CAP_SYS_ADMIN the self-test records in its own mount namespace, "+
+				"which is the host's here (run the recorder in a container)", err)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("bpf recorder self-test: %w", err)
 	}
@@ -31,11 +42,14 @@ func SelfTest(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// recordChild runs argv in a new mount namespace, tracks it before writing
-// a line to its stdin, waits for it and returns its syscalls.
-func recordChild(ctx context.Context, rec *Recorder, argv ...string) ([]string, error) {
+// recordChild runs argv (in a new mount namespace when newNS), tracks its
+// mount namespace before writing a line to its stdin, waits for it and
+// returns its syscalls.
+func recordChild(ctx context.Context, rec *Recorder, newNS bool, argv ...string) ([]string, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	if newNS {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	}
 	ns, err := startTracked(rec, cmd)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package spod
 
 import (
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -23,8 +24,10 @@ const (
 	ContainerLogEnricher = "log-enricher"
 	ContainerSelinuxd    = "selinuxd"
 
-	// DefaultSelinuxdImage installs SELinux modules on the nodes.
-	DefaultSelinuxdImage = "quay.io/security-profiles-operator/selinuxd:latest"
+	// DefaultSelinuxdImage installs SELinux modules on the nodes. It is
+	// pinned to a release: a moving tag would let whoever pushes it run a
+	// privileged container on every SELinux node (PinnedImage refuses one).
+	DefaultSelinuxdImage = "quay.io/security-profiles-operator/selinuxd:v0.5.2"
 )
 
 // The SPOD's log enricher sources.
@@ -126,6 +129,22 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	}
 }
 
+// unservedArgs are commonArgs for a component that serves no metrics (the
+// bpf-recorder): --insecure-metrics has nothing to apply to there.
+func unservedArgs(s v1.SPODSpec) []string {
+	return slices.DeleteFunc(commonArgs(s), func(a string) bool { return a == "--insecure-metrics" })
+}
+
+// nodeResources are a node container's requests and memory limit. No CPU
+// limit: CFS throttling of a recorder delays the events it must keep up
+// with, and the request already gives it its share under contention.
+func nodeResources(cpu, memory, memoryLimit string) corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(memory)},
+		Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(memoryLimit)},
+	}
+}
+
 // commonArgs are the flags every spo component (every container but
 // selinuxd, which is not spo) shares, from the SPOD.
 func commonArgs(s v1.SPODSpec) []string {
@@ -157,6 +176,39 @@ func DefaultDaemonResources() corev1.ResourceRequirements {
 	}
 }
 
+// CompleteResources is the SPOD's daemonResourceRequirements with what it
+// leaves out taken from def, so the daemon always has requests and a memory
+// limit: a request the user left out is def's, lowered to the user's limit;
+// a limit the user left out is def's, raised to the user's request.
+func CompleteResources(user, def corev1.ResourceRequirements) corev1.ResourceRequirements {
+	out := *user.DeepCopy()
+	if out.Requests == nil {
+		out.Requests = corev1.ResourceList{}
+	}
+	if out.Limits == nil {
+		out.Limits = corev1.ResourceList{}
+	}
+	for name, q := range def.Requests {
+		if _, ok := out.Requests[name]; ok {
+			continue
+		}
+		if l, ok := out.Limits[name]; ok && l.Cmp(q) < 0 {
+			q = l
+		}
+		out.Requests[name] = q
+	}
+	for name, q := range def.Limits {
+		if _, ok := out.Limits[name]; ok {
+			continue
+		}
+		if r, ok := out.Requests[name]; ok && r.Cmp(q) > 0 {
+			q = r
+		}
+		out.Limits[name] = q
+	}
+	return out
+}
+
 // daemonContainer installs profiles. Root owns the kubelet's directory and
 // no capability is needed to write in a directory one owns, so it drops
 // them all — except, with AppArmor, CAP_MAC_ADMIN to load policy through
@@ -165,7 +217,7 @@ func DefaultDaemonResources() corev1.ResourceRequirements {
 func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 	resources := DefaultDaemonResources()
 	if s.DaemonResourceRequirements != nil {
-		resources = *s.DaemonResourceRequirements
+		resources = CompleteResources(*s.DaemonResourceRequirements, resources)
 	}
 	sc := restricted()
 	mounts := []corev1.VolumeMount{
@@ -208,25 +260,39 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 	}
 }
 
-// bpfRecorderContainer loads the eBPF syscall recorder: CAP_BPF to load
-// programs and maps, CAP_PERFMON to attach to tracepoints and read kernel
-// memory, CAP_SYS_ADMIN for the BTF-typed task reads older kernels gate on
-// it, CAP_SYS_RESOURCE to raise the memlock limit where it applies.
+// BpfRecorderCapabilities are the bpf-recorder's capabilities, measured on
+// a 6.18 kernel (daemon/bpfrecorder TestSelfTestWithDeployedCapabilities
+// runs the recorder's self-test with exactly these): CAP_BPF loads the
+// tp_btf programs, maps and BTF, CAP_PERFMON attaches them and lets them
+// read task memory (kernel ≥5.8 needs nothing more for tracing programs),
+// and CAP_SYS_PTRACE reads /proc/<pid>/ns/mnt of processes whose
+// capabilities are not a subset of the recorder's (the ptrace access check
+// of fs/proc/namespaces.c; without it every container with the default
+// capabilities, and the host's PID 1, is invisible). No CAP_SYS_ADMIN (the
+// self-test falls back to the recorder's own mount namespace) and no
+// CAP_SYS_RESOURCE (kernels ≥5.11 charge BPF memory to the cgroup, not to
+// the memlock limit).
+var BpfRecorderCapabilities = []corev1.Capability{"BPF", "PERFMON", "SYS_PTRACE"}
+
+// bpfRecorderContainer loads the eBPF syscall recorder with
+// BpfRecorderCapabilities. It serves no metrics: it pushes them to the
+// daemon over its Unix socket, and the daemon serves them authenticated.
+// Only its health port is open, for the kubelet's probes.
 func bpfRecorderContainer(s v1.SPODSpec, p Params) corev1.Container {
 	sc := restricted()
-	sc.Capabilities.Add = []corev1.Capability{"BPF", "PERFMON", "SYS_ADMIN", "SYS_RESOURCE"}
+	sc.Capabilities.Add = slices.Clone(BpfRecorderCapabilities)
 	return corev1.Container{
 		Name:  ContainerBpfRecorder,
 		Image: p.Image,
-		Args:  append([]string{"bpf-recorder", "--proc=" + hostProcMount}, commonArgs(s)...),
+		Args:  append([]string{"bpf-recorder", "--proc=" + hostProcMount}, unservedArgs(s)...),
 		Env:   nodeEnv()[:1],
 		Ports: []corev1.ContainerPort{
-			{Name: "bpf-metrics", ContainerPort: 8094, Protocol: corev1.ProtocolTCP},
 			{Name: "bpf-health", ContainerPort: 8095, Protocol: corev1.ProtocolTCP},
 		},
 		StartupProbe:    startupProbe("bpf-health"),
 		LivenessProbe:   httpProbe("bpf-health", "/healthz"),
 		ReadinessProbe:  httpProbe("bpf-health", "/readyz"),
+		Resources:       nodeResources("20m", "64Mi", "256Mi"),
 		SecurityContext: sc,
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "sockets", MountPath: socketDir},
@@ -267,6 +333,7 @@ func logEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 		StartupProbe:    startupProbe("enricher-health"),
 		LivenessProbe:   httpProbe("enricher-health", "/healthz"),
 		ReadinessProbe:  httpProbe("enricher-health", "/readyz"),
+		Resources:       nodeResources("20m", "64Mi", "256Mi"),
 		SecurityContext: sc,
 		VolumeMounts:    mounts,
 	}
@@ -290,6 +357,8 @@ func selinuxdContainer(p Params) corev1.Container {
 			RunAsUser:      ptr.To[int64](0),
 			SELinuxOptions: &corev1.SELinuxOptions{Type: "spc_t"},
 		},
+		// semodule holds the whole policy in memory while it rebuilds it.
+		Resources: nodeResources("20m", "64Mi", "1Gi"),
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "selinux-policy", MountPath: "/etc/selinux.d", ReadOnly: true},
 			{Name: "selinuxd-socket", MountPath: "/var/run/selinuxd"},

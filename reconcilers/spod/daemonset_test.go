@@ -136,11 +136,11 @@ func TestDaemonSet(t *testing.T) {
 			want(t, container(ds, ContainerDaemon).Args, []string{"daemon", "--kubelet-dir=/var/lib/kubelet", "--state-dir=/var/lib/spo", "--verbosity=0"})
 		},
 	}, {
-		sentence: "enableBpfRecorder adds the bpf-recorder with CAP_BPF, PERFMON, SYS_ADMIN and SYS_RESOURCE, hostPID and the host's /proc",
+		sentence: "enableBpfRecorder adds the bpf-recorder with CAP_BPF, PERFMON and SYS_PTRACE, hostPID and the host's /proc",
 		edit:     func(s *v1.SPODSpec) { s.Enricher.EnableBpfRecorder = true },
 		check: func(t *testing.T, ds *appsv1.DaemonSet) {
 			want(t, containerNames(ds), []string{ContainerDaemon, ContainerBpfRecorder})
-			want(t, caps(container(ds, ContainerBpfRecorder)), []string{"BPF", "PERFMON", "SYS_ADMIN", "SYS_RESOURCE"})
+			want(t, caps(container(ds, ContainerBpfRecorder)), []string{"BPF", "PERFMON", "SYS_PTRACE"})
 			want(t, caps(container(ds, ContainerDaemon)), nil)
 			if !ds.Spec.Template.Spec.HostPID || ds.Spec.Template.Spec.HostNetwork {
 				t.Error("want hostPID and no hostNetwork")
@@ -243,16 +243,20 @@ func TestDaemonSet(t *testing.T) {
 			}
 		},
 	}, {
-		sentence: "enableInsecureMetricsAccess passes --insecure-metrics to every spo container, and only when set",
+		sentence: "enableInsecureMetricsAccess passes --insecure-metrics to every spo container that serves metrics, and only when set",
 		edit: func(s *v1.SPODSpec) {
 			s.EnableInsecureMetricsAccess = true
 			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher, s.Selinux.Enable = true, true, true
 		},
 		check: func(t *testing.T, ds *appsv1.DaemonSet) {
-			for _, c := range []string{ContainerDaemon, ContainerBpfRecorder, ContainerLogEnricher} {
+			for _, c := range []string{ContainerDaemon, ContainerLogEnricher} {
 				if !slices.Contains(container(ds, c).Args, "--insecure-metrics") {
 					t.Errorf("%s: %v", c, container(ds, c).Args)
 				}
+			}
+			// The bpf-recorder serves no metrics: it would refuse the flag.
+			if args := container(ds, ContainerBpfRecorder).Args; slices.Contains(args, "--insecure-metrics") {
+				t.Errorf("bpf-recorder: %v", args)
 			}
 			spod := Default(testParams.Namespace)
 			spod.Spec.EnableInsecureMetricsAccess = true
@@ -280,7 +284,7 @@ func TestDaemonSet(t *testing.T) {
 				t.Errorf("scheduling: %q %v %v", pod.PriorityClassName, pod.Tolerations, pod.Affinity)
 			}
 			r := container(ds, ContainerDaemon).Resources
-			if r.Limits.Memory().String() != "1Gi" || r.Requests != nil {
+			if r.Limits.Memory().String() != "1Gi" || r.Requests.Memory().String() != "48Mi" {
 				t.Errorf("resources %v", r)
 			}
 		},

@@ -104,7 +104,7 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		ds := getDaemonSet(ctx)
 		Expect(ds.Spec.Template.Spec.HostPID).To(BeTrue())
 		Expect(ds.Spec.Template.Spec.Containers[1].SecurityContext.Capabilities.Add).To(
-			Equal([]corev1.Capability{"BPF", "PERFMON", "SYS_ADMIN", "SYS_RESOURCE"}))
+			Equal(spod.BpfRecorderCapabilities))
 
 		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.EnableBpfRecorder = false })
 		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))

@@ -1,0 +1,77 @@
+package bpfrecorder
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/secprofiles/spo/reconcilers/spod"
+)
+
+func init() {
+	// The self-test as the deployed bpf-recorder runs it: in a container,
+	// whose mount namespace is not the host's (1 stands for the host's).
+	helperModes["selftest"] = func() error {
+		return SelfTest(context.Background(), Options{HostMountNamespace: 1})
+	}
+	// What the recorder does for every container it records: read the
+	// mount namespace of one of its processes.
+	helperModes["mntns"] = func() error {
+		pid, err := strconv.Atoi(os.Getenv("SPO_TEST_PID"))
+		if err != nil {
+			return err
+		}
+		_, err = MountNamespaceOfProc("/proc", pid)
+		return err
+	}
+}
+
+// withDeployedCapabilities runs the test binary in helper mode as root with
+// exactly the capabilities the DaemonSet gives the bpf-recorder container
+// and nothing else in its bounding set.
+func withDeployedCapabilities(t *testing.T, mode string, env ...string) ([]byte, error) {
+	t.Helper()
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		skipOrFail(t, "needs setpriv (util-linux) to drop capabilities: "+err.Error())
+	}
+	var set []string
+	for _, c := range spod.BpfRecorderCapabilities {
+		set = append(set, "+"+strings.ToLower(string(c)))
+	}
+	cmd := exec.Command(setpriv, "--bounding-set=-all,"+strings.Join(set, ","), "--inh-caps=-all", "--",
+		os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), helperEnv+"="+mode), env...)
+	cmd.Stdin = strings.NewReader("go\n")
+	return cmd.CombinedOutput()
+}
+
+// TestReadsMountNamespacesWithDeployedCapabilities reads the mount
+// namespace of a process with every capability (as a container's processes
+// have more than the recorder) with the deployed capabilities: the ptrace
+// access check on /proc/<pid>/ns needs CAP_SYS_PTRACE.
+func TestReadsMountNamespacesWithDeployedCapabilities(t *testing.T) {
+	needKernel(t)
+	other := exec.Command("sleep", "60")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	if out, err := withDeployedCapabilities(t, "mntns", "SPO_TEST_PID="+strconv.Itoa(other.Process.Pid)); err != nil {
+		t.Fatalf("reading the mount namespace of a process with more capabilities: %v: %s", err, out)
+	}
+}
+
+// TestSelfTestWithDeployedCapabilities runs the recorder's self-test (load,
+// attach, record a child's execve) as root with exactly the capabilities
+// the DaemonSet gives the bpf-recorder container, and nothing else in its
+// bounding set (withDeployedCapabilities): the kernel must need no more.
+func TestSelfTestWithDeployedCapabilities(t *testing.T) {
+	needKernel(t)
+	if out, err := withDeployedCapabilities(t, "selftest"); err != nil {
+		t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
+	}
+}
