@@ -99,7 +99,7 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 }
 
 // Leader election and Events, for every manager-side controller.
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=security-profiles-operator,resources=leases,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // Leader election reports through core Events.
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch

@@ -27,12 +27,16 @@ type Reconciler struct {
 	Recorder events.EventRecorder
 }
 
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=monitoring.coreos.com,resources=servicemonitors,verbs=get;list;watch;create;update;patch
+// Everything the spod controller writes lives in the operator's namespace:
+// a Role there, not a ClusterRole, so the manager cannot run a workload in
+// any other namespace (its cache of these kinds is limited to the namespace
+// too, reconcilers.CacheOptionsFor).
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,namespace=security-profiles-operator,resources=securityprofilesoperatordaemons,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,namespace=security-profiles-operator,resources=securityprofilesoperatordaemons/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=apps,namespace=security-profiles-operator,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=services,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=policy,namespace=security-profiles-operator,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=monitoring.coreos.com,namespace=security-profiles-operator,resources=servicemonitors,verbs=get;list;watch;create;update;patch
 
 // Reconcile creates the SPOD when it is missing, applies the node
 // DaemonSet, the webhook server and the metrics Service (and

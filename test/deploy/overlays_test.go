@@ -116,7 +116,7 @@ func TestOverlaysBuild(t *testing.T) {
 	base := map[string]int{
 		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
 		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 1,
-		"Role": 1, "RoleBinding": 1,
+		"Role": 2, "RoleBinding": 2,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := map[string]int{}

@@ -17,8 +17,10 @@ import (
 )
 
 // +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=secrets,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch;patch
+// The CA bundle goes into the webhook configuration and spo's CRDs only
+// (resourceNames: see webhooks/config/reconciler.go).
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations,resourceNames=spo-mutating-webhook-configuration,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
 
 // Issuer is the built-in mode's certificate authority: it keeps the CA and
 // the serving certificate in the Secret valid, and the caBundle of the

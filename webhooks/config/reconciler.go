@@ -19,8 +19,16 @@ import (
 	"github.com/secprofiles/spo/webhooks"
 )
 
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch;update;patch
+// The webhook server writes one cluster-scoped object of its own, the
+// MutatingWebhookConfiguration (read through a cache limited to it by a
+// metadata.name field selector, which RBAC matches against resourceNames;
+// created by server-side apply, whose create check carries the name), and
+// patches only spo's own CRDs: resourceNames keep it from any other
+// admission configuration or CRD in the cluster. Keep the CRD list in step
+// with config/crd/bases (test/rbac checks it).
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations,resourceNames=spo-mutating-webhook-configuration,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,resourceNames=apparmorprofiles.security-profiles-operator.x-k8s.io;profilebindings.security-profiles-operator.x-k8s.io;profilerecordings.security-profiles-operator.x-k8s.io;rawselinuxprofiles.security-profiles-operator.x-k8s.io;seccompprofiles.security-profiles-operator.x-k8s.io;securityprofilenodestatuses.security-profiles-operator.x-k8s.io;securityprofilesoperatordaemons.security-profiles-operator.x-k8s.io;selinuxprofiles.security-profiles-operator.x-k8s.io,verbs=patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch
 
 // reconciler applies the whole desired state on every request: there is a
