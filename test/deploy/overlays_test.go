@@ -117,6 +117,7 @@ func TestOverlaysBuild(t *testing.T) {
 		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
 		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 1,
 		"Role": 2, "RoleBinding": 2,
+		"ValidatingAdmissionPolicy": 2, "ValidatingAdmissionPolicyBinding": 2,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := map[string]int{}
