@@ -24,7 +24,8 @@ import (
 // pods.
 func CacheOptions() cache.Options {
 	return cache.Options{ByObject: map[client.Object]cache.ByObject{
-		&corev1.Pod{}: {Transform: workloads.TransformPod},
+		&corev1.Pod{}:  {Transform: workloads.TransformPod},
+		&corev1.Node{}: {Transform: nodestatus.TrimNode},
 	}}
 }
 
@@ -70,6 +71,10 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 		return fmt.Errorf("indexing node reports: %w", err)
 	}
 	base := nodestatus.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	if opts.Namespace != "" {
+		// Nodes the SPOD's scheduling leaves out are pruned like gone ones.
+		base.DaemonSet = nodestatus.DaemonSetKey{Namespace: opts.Namespace, Name: spod.DaemonSetName}
+	}
 	for _, r := range []*nodestatus.Reconciler{nodestatus.NewSeccomp(base), nodestatus.NewSelinux(base),
 		nodestatus.NewRawSelinux(base), nodestatus.NewAppArmor(base)} {
 		if err := r.SetupWithManager(mgr); err != nil {

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"slices"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -32,12 +33,17 @@ type Reconciler struct {
 	// Publish sets kind-specific status fields (seccomp's localhostProfile,
 	// SELinux's usage) from the profile and the node reports. Optional.
 	Publish func(p v1.Profile, reports []v1.SecurityProfileNodeStatus)
+	// DaemonSet is the node DaemonSet whose pods report: a node its pod
+	// template no longer targets (Targeted) is treated as gone. Empty, or
+	// while the DaemonSet does not exist, every node is targeted.
+	DaemonSet DaemonSetKey
 }
 
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles;selinuxprofiles;rawselinuxprofiles;apparmorprofiles,verbs=get;list;watch;patch;update
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/status;selinuxprofiles/status;rawselinuxprofiles/status;apparmorprofiles/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilenodestatuses,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,namespace=security-profiles-operator,resources=daemonsets,verbs=get;list;watch
 
 // Reconcile publishes one profile's status and prunes what vanished nodes
 // left behind.
@@ -82,9 +88,11 @@ func (r *Reconciler) publish(ctx context.Context, p v1.Profile, reports []v1.Sec
 	return nil
 }
 
-// prune removes the finalizers and reports of nodes that no longer exist.
-// The cache may lag behind a node that just joined, so the node list is
-// read again from the API server before anything is removed.
+// prune removes the finalizers and reports of nodes that no longer exist
+// or that the daemon no longer runs on (the SPOD's scheduling changed, a
+// label or taint of the node did). The cache may lag behind a node that
+// just joined or a change of the DaemonSet, so nodes and DaemonSet are read
+// again from the API server before anything is removed.
 func (r *Reconciler) prune(ctx context.Context, p v1.Profile, cached []string) error {
 	if len(StaleFinalizers(p.GetFinalizers(), cached)) == 0 {
 		return nil
@@ -105,7 +113,7 @@ func (r *Reconciler) prune(ctx context.Context, p v1.Profile, cached []string) e
 	if err := r.Patch(ctx, p, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("pruning finalizers %v of %s: %w", stale, p.GetName(), err)
 	}
-	log.FromContext(ctx).Info("pruned finalizers of nodes that no longer exist", "finalizers", stale)
+	log.FromContext(ctx).Info("pruned finalizers of nodes that no longer exist or no longer run the daemon", "finalizers", stale)
 	return nil
 }
 
@@ -125,15 +133,38 @@ func (r *Reconciler) deleteReportsOfGoneNodes(ctx context.Context, p v1.Profile,
 	return nil
 }
 
+// nodeNames are the nodes the daemon runs on (or is to run on): every
+// node that exists and that the DaemonSet's pod template targets.
 func (r *Reconciler) nodeNames(ctx context.Context, c client.Reader) ([]string, error) {
-	list := &metav1.PartialObjectMetadataList{}
-	list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("NodeList"))
+	template, err := r.daemonTemplate(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	list := &corev1.NodeList{}
 	if err := c.List(ctx, list); err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
 	names := make([]string, 0, len(list.Items))
-	for _, n := range list.Items {
-		names = append(names, n.Name)
+	for i := range list.Items {
+		if Targeted(template, &list.Items[i]) {
+			names = append(names, list.Items[i].Name)
+		}
 	}
 	return names, nil
+}
+
+// daemonTemplate is the DaemonSet's pod spec; nil (every node) when there
+// is no DaemonSet to go by.
+func (r *Reconciler) daemonTemplate(ctx context.Context, c client.Reader) (*corev1.PodSpec, error) {
+	if r.DaemonSet.Name == "" {
+		return nil, nil
+	}
+	ds := &appsv1.DaemonSet{}
+	if err := c.Get(ctx, r.DaemonSet, ds); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading DaemonSet %s: %w", r.DaemonSet, err)
+	}
+	return &ds.Spec.Template.Spec, nil
 }

@@ -3,8 +3,13 @@ package nodestatus
 import (
 	"context"
 
+	"maps"
+
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,24 +34,54 @@ func IndexNodeReports(mgr ctrl.Manager) error {
 }
 
 // SetupWithManager registers the reconciler for its kind. A profile is
-// reconciled when it changes, when one of its node reports changes, and when
-// nodes come or go (the expected number of reports changes, and a node that
-// went away may have left finalizers).
+// reconciled when it changes, when one of its node reports changes, when
+// nodes come or go or change their labels or taints, and when the
+// DaemonSet's pod template changes (the expected number of reports
+// changes, and a node that went away or is no longer targeted may have
+// left finalizers). Nodes are cached trimmed (TrimNode: the manager's cache
+// options must apply it).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return builder.ControllerManagedBy(mgr).
+	b := builder.ControllerManagedBy(mgr).
 		Named("nodestatus-"+r.Kind).
 		For(r.New()).
 		Watches(&v1.SecurityProfileNodeStatus{}, handler.EnqueueRequestsFromMapFunc(r.profileOfReport)).
-		WatchesMetadata(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
-			builder.WithPredicates(nodeAddedOrRemoved)).
-		// Each reconcile mostly waits on the API server; profiles are
-		// independent.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
-		Complete(r)
+		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
+			builder.WithPredicates(nodeTargetingChanged))
+	if r.DaemonSet.Name != "" {
+		b = b.Watches(&appsv1.DaemonSet{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
+			builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
+				return o.GetName() == r.DaemonSet.Name && o.GetNamespace() == r.DaemonSet.Namespace
+			}), predicate.GenerationChangedPredicate{}))
+	}
+	// Each reconcile mostly waits on the API server; profiles are
+	// independent.
+	return b.WithOptions(controller.Options{MaxConcurrentReconciles: 4}).Complete(r)
 }
 
-var nodeAddedOrRemoved = predicate.Funcs{
-	UpdateFunc: func(event.UpdateEvent) bool { return false },
+// nodeTargetingChanged passes nodes that come or go, and changes of what
+// decides whether the daemon runs on a node: labels and taints.
+var nodeTargetingChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, ok1 := e.ObjectOld.(*corev1.Node)
+		n, ok2 := e.ObjectNew.(*corev1.Node)
+		return !ok1 || !ok2 || !maps.Equal(o.Labels, n.Labels) || !equality.Semantic.DeepEqual(o.Spec.Taints, n.Spec.Taints)
+	},
+}
+
+// TrimNode keeps of a Node what targeting reads (name, labels, taints):
+// node status (images, conditions) is most of a Node's size, and a
+// manager on a large cluster would otherwise hold all of it.
+func TrimNode(obj any) (any, error) {
+	n, ok := obj.(*corev1.Node)
+	if !ok {
+		return obj, nil
+	}
+	return &corev1.Node{
+		TypeMeta: n.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{Name: n.Name, UID: n.UID, ResourceVersion: n.ResourceVersion,
+			Labels: n.Labels, DeletionTimestamp: n.DeletionTimestamp},
+		Spec: corev1.NodeSpec{Taints: n.Spec.Taints},
+	}, nil
 }
 
 func (r *Reconciler) profileOfReport(_ context.Context, o client.Object) []reconcile.Request {
