@@ -17,7 +17,16 @@
 //     log-enricher container only when enricher.enableLogEnricher, a
 //     selinuxd container only when selinux.enable. Privileges are given
 //     per container, only to the container that needs them (see
-//     daemonset.go for each one and why). hostPID and hostNetwork are
+//     daemonset.go for each one and why, and docs/security.md for the
+//     table the tests hold them to): no container but the privileged
+//     selinuxd has CAP_SYS_ADMIN; the bpf-recorder has exactly
+//     BpfRecorderCapabilities and no metrics port or flag (it pushes its
+//     metrics to the daemon). Every rendered container, webhook included,
+//     has CPU and memory requests and a memory limit (the daemon's
+//     daemonResourceRequirements are completed from its defaults,
+//     CompleteResources), and every image is pinned (PinnedImage: a digest
+//     or a tag other than latest; the manager refuses an unpinned
+//     --selinuxd-image at start). hostPID and hostNetwork are
 //     pod-wide in Kubernetes: the pod has hostPID only while a recorder
 //     container runs, and hostNetwork only while the log enricher reads the
 //     audit netlink group (logEnricherSource Bpf), which the kernel
