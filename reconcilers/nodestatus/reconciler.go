@@ -144,9 +144,10 @@ func (r *Reconciler) nodeNames(ctx context.Context, c client.Reader) ([]string, 
 	if err := c.List(ctx, list); err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
+	targeted := Targeting(template)
 	names := make([]string, 0, len(list.Items))
 	for i := range list.Items {
-		if Targeted(template, &list.Items[i]) {
+		if targeted(&list.Items[i]) {
 			names = append(names, list.Items[i].Name)
 		}
 	}

@@ -35,25 +35,32 @@ var daemonTolerations = []corev1.Toleration{
 // node's finalizers wrongly would let a profile go before that node
 // removed its files, keeping them a while longer costs nothing.
 func Targeted(template *corev1.PodSpec, node *corev1.Node) bool {
+	return Targeting(template)(node)
+}
+
+// Targeting is Targeted for one template and many nodes: the template's
+// selectors are parsed once.
+func Targeting(template *corev1.PodSpec) func(*corev1.Node) bool {
 	if template == nil {
-		return true
+		return func(*corev1.Node) bool { return true }
 	}
-	if template.NodeName != "" && template.NodeName != node.Name {
-		return false
-	}
-	match, err := nodeaffinity.NewRequiredNodeAffinity(template.NodeSelector, template.Affinity).Match(node)
-	if err != nil {
-		return true
-	}
-	if !match {
-		return false
-	}
+	affinity := nodeaffinity.NewRequiredNodeAffinity(template.NodeSelector, template.Affinity)
 	tolerations := append(append([]corev1.Toleration{}, template.Tolerations...), daemonTolerations...)
-	_, untolerated := schedulinghelpers.FindMatchingUntoleratedTaint(klog.Background(), node.Spec.Taints, tolerations,
-		func(t *corev1.Taint) bool {
-			return t.Effect == corev1.TaintEffectNoExecute
-		}, true)
-	return !untolerated
+	noExecute := func(t *corev1.Taint) bool { return t.Effect == corev1.TaintEffectNoExecute }
+	return func(node *corev1.Node) bool {
+		if template.NodeName != "" && template.NodeName != node.Name {
+			return false
+		}
+		match, err := affinity.Match(node)
+		if err != nil {
+			return true
+		}
+		if !match {
+			return false
+		}
+		_, untolerated := schedulinghelpers.FindMatchingUntoleratedTaint(klog.Background(), node.Spec.Taints, tolerations, noExecute, true)
+		return !untolerated
+	}
 }
 
 // DaemonSetKey names the node DaemonSet whose pods report on profiles.

@@ -53,3 +53,25 @@ func TestTargeted(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTargeted is the cost per node of deciding targeting (the
+// template parsed once, as nodeNames does), which the manager pays for
+// every node on every profile reconcile:
+// go test -run '^$' -bench Targeted ./reconcilers/nodestatus
+func BenchmarkTargeted(b *testing.B) {
+	template := &corev1.PodSpec{
+		NodeSelector: map[string]string{"kubernetes.io/os": "linux"},
+		Tolerations:  []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}},
+		Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+			NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
+				{Key: "pool", Operator: corev1.NodeSelectorOpIn, Values: []string{"a", "b"}}}}}}}},
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n", Labels: map[string]string{"kubernetes.io/os": "linux", "pool": "b"}},
+		Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "dedicated", Effect: corev1.TaintEffectNoExecute}}}}
+	targeted := Targeting(template)
+	for b.Loop() {
+		if !targeted(node) {
+			b.Fatal("not targeted")
+		}
+	}
+}
