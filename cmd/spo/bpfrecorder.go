@@ -45,10 +45,14 @@ func runBPFRecorder(args []string) error {
 	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath}
 	// Fail at start, with the missing kernel feature, rather than at the
 	// first recording a user asks for.
-	if err := bpfrecorder.SelfTest(ctx, opts); err != nil {
+	switch err := bpfrecorder.SelfTest(ctx, opts); {
+	case errors.Is(err, bpfrecorder.ErrSelfTestPartial):
+		log.Info("self-test incomplete", "reason", err.Error(), "socket", socket, "node", node)
+	case err != nil:
 		return err
+	default:
+		log.Info("self-test passed", "socket", socket, "node", node)
 	}
-	log.Info("self-test passed", "socket", socket, "node", node)
 
 	var ready atomic.Bool
 	srv := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: node, ProcRoot: procRoot, Options: opts,

@@ -2,6 +2,8 @@ package bpfrecorder
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +18,19 @@ func init() {
 	// whose mount namespace is not the host's (1 stands for the host's).
 	helperModes["selftest"] = func() error {
 		return SelfTest(context.Background(), Options{HostMountNamespace: 1})
+	}
+	// A sandbox whose PID 1 cannot be inspected: the recorder's own
+	// namespace stands for the host's.
+	helperModes["selftest-own-is-host"] = func() error {
+		own, err := MountNamespaceOf(os.Getpid())
+		if err != nil {
+			return err
+		}
+		err = SelfTest(context.Background(), Options{HostMountNamespace: own})
+		if !errors.Is(err, ErrSelfTestPartial) {
+			return fmt.Errorf("SelfTest = %v, want ErrSelfTestPartial", err)
+		}
+		return nil
 	}
 	// What the recorder does for every container it records: read the
 	// mount namespace of one of its processes.
@@ -73,5 +88,15 @@ func TestSelfTestWithDeployedCapabilities(t *testing.T) {
 	needKernel(t)
 	if out, err := withDeployedCapabilities(t, "selftest"); err != nil {
 		t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
+	}
+}
+
+// Where the recorder's own namespace stands for the host's, the self-test
+// without CAP_SYS_ADMIN says it could not record rather than failing the
+// recorder's start.
+func TestSelfTestWithDeployedCapabilitiesInASandbox(t *testing.T) {
+	needKernel(t)
+	if out, err := withDeployedCapabilities(t, "selftest-own-is-host"); err != nil {
+		t.Fatalf("%v: %s", err, out)
 	}
 }
