@@ -20,7 +20,7 @@ func logOutcomes(ctx context.Context, pod *corev1.Pod, outcomes []outcome, admit
 	for _, o := range outcomes {
 		ref := o.binding.Spec.ProfileRef
 		container := o.target.name
-		if o.target.isPod() {
+		if o.verdict == verdictInvalid {
 			container = "(pod)"
 		}
 		kv := []any{
