@@ -54,7 +54,10 @@
 //     reconciler in reconcilers/bindings, which uses Bound to ask the same
 //     question this package answers.
 //   - Every decision is logged with the pod, container, binding, profile and
-//     decision; "no binding matched" is logged at V(1).
+//     decision; decisions without a warning that differ only in their
+//     container share one line listing the containers, and a binding gets
+//     one ProfileNotInstalled Event per admission, however many containers
+//     it matched. "No binding matched" is logged at V(1).
 //
 // The decisions are pure functions (targets, choose, plan, patch) over the
 // pod, the bindings and what the profiles publish; Handler only fetches
