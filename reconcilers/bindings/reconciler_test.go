@@ -53,15 +53,16 @@ var _ = Describe("the bindings reconciler", func() {
 		Consistently(activeWorkloads(ctx, b), time.Second).Should(Equal(want))
 	})
 
-	It("lists a pod carrying a * binding's profile at pod level", func(ctx SpecContext) {
+	// The binding webhook writes a "*" binding's profile into each
+	// container no exact binding matched, never at pod level.
+	It("lists a pod whose container carries a * binding's profile", func(ctx SpecContext) {
 		p := newProfile(ctx, true)
 		b := newBinding(ctx, ns, "*", p.Name, nil)
 
 		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{GenerateName: "pod-", Namespace: ns},
 			Spec: corev1.PodSpec{
-				SecurityContext: &corev1.PodSecurityContext{SeccompProfile: localhost(localhostOf(p))},
-				Containers:      []corev1.Container{container("app", "anything", nil)},
+				Containers: []corev1.Container{container("app", "anything", localhost(localhostOf(p)))},
 			},
 		}
 		Expect(k8s.Create(ctx, pod)).To(Succeed())

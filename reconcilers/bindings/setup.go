@@ -69,22 +69,11 @@ func (r *Reconciler) bindingsOfPod(ctx context.Context, obj client.Object) []rec
 	}
 	var reqs []reconcile.Request
 	for i := range list.Items {
-		if b := &list.Items[i]; b.Spec.Image == binding.AnyImage || hasImage(pod, b.Spec.Image) {
+		if b := &list.Items[i]; b.Spec.Image == binding.AnyImage || binding.UsesImage(pod, b.Spec.Image) {
 			reqs = append(reqs, requestFor(b))
 		}
 	}
 	return reqs
-}
-
-func hasImage(pod *corev1.Pod, image string) bool {
-	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range list {
-			if list[i].Image == image {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // bindingsOfProfile maps a profile of kind to the bindings that reference it.

@@ -50,11 +50,12 @@ var _ = Describe("Admission webhooks called by the API server over TLS", Ordered
 
 		Eventually(webhookReady).Should(Succeed(), "the webhook server answers a TLS handshake")
 		Eventually(caBundles(ctx)).Should(HaveLen(2), "both webhooks carry the CA bundle")
-		// failurePolicy is Ignore, so until the API server has picked up the
-		// configuration pods pass unmutated: wait for the first mutation.
-		Eventually(func() *corev1.SeccompProfile {
+		// Until the API server has picked up the configuration and its CA
+		// bundle, pods pass unmutated or (binding fails closed) are refused:
+		// wait for the first mutation.
+		Eventually(func(g Gomega) *corev1.SeccompProfile {
 			p := pod("probe-", bindingNS, nil, corev1.Container{Name: "web", Image: "nginx:1.27"})
-			Expect(k8s.Create(ctx, p)).To(Succeed())
+			g.Expect(k8s.Create(ctx, p)).To(Succeed())
 			return seccompOf(p.Spec.Containers[0])
 		}).ShouldNot(BeNil())
 		// The recordings reach the webhook's cache on their own schedule:
@@ -104,7 +105,7 @@ var _ = Describe("Admission webhooks called by the API server over TLS", Ordered
 		Expect(warned.take()).To(ContainElement(And(ContainSubstring("Unconfined"), ContainSubstring("operator/webserver.json"))))
 	})
 
-	It(`applies a "*" binding only when no container of the pod matched an image`, func() {
+	It(`applies a "*" binding to every container no exact binding matched`, func() {
 		star := &v1.ProfileBinding{ObjectMeta: metav1.ObjectMeta{Name: "default-profile", Namespace: bindingNS},
 			Spec: v1.ProfileBindingSpec{Image: "*", ProfileRef: v1.ProfileRef{Kind: v1.BindingSeccompProfile, Name: "log-all"}}}
 		Expect(k8s.Create(ctx, star)).To(Succeed())
@@ -112,12 +113,13 @@ var _ = Describe("Admission webhooks called by the API server over TLS", Ordered
 		Eventually(func() *corev1.SeccompProfile {
 			p := pod("other-", bindingNS, nil, corev1.Container{Name: "side", Image: "busybox"})
 			Expect(k8s.Create(ctx, p)).To(Succeed())
-			return p.Spec.SecurityContext.SeccompProfile
+			return seccompOf(p.Spec.Containers[0])
 		}).Should(Equal(localhost("operator/log-all.json")))
 
 		p := pod("mixed-", bindingNS, nil, corev1.Container{Name: "web", Image: "nginx:1.27"}, corev1.Container{Name: "side", Image: "busybox"})
 		Expect(k8s.Create(ctx, p)).To(Succeed())
 		Expect(p.Spec.Containers[0].SecurityContext.SeccompProfile).To(Equal(localhost("operator/webserver.json")))
+		Expect(p.Spec.Containers[1].SecurityContext.SeccompProfile).To(Equal(localhost("operator/log-all.json")))
 		Expect(p.Spec.SecurityContext.SeccompProfile).To(BeNil())
 	})
 

@@ -36,9 +36,9 @@ func holds(pod *corev1.Pod, t target, f field, value string) bool {
 }
 
 // appArmorAnnotation returns a container's AppArmor annotation when f is
-// the AppArmor field; the pod has no pod-level AppArmor annotation.
+// the AppArmor field.
 func appArmorAnnotation(pod *corev1.Pod, t target, f field) (string, bool) {
-	if f != apparmorField || t.isPod() {
+	if f != apparmorField || len(pod.Annotations) == 0 {
 		return "", false
 	}
 	ann, ok := pod.Annotations[corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix+t.name]
@@ -59,8 +59,8 @@ func describeAppArmorAnnotation(ann string) string {
 }
 
 // syncAnnotation rewrites the deprecated annotation for the field o wrote,
-// when the pod has one. A pod-level AppArmor value needs nothing: the
-// containers' own annotations win over it, as their fields would.
+// when the pod has one. Bindings write containers only, so a pod-level
+// annotation is left as it is: the container's field wins over it.
 func syncAnnotation(pod *corev1.Pod, o outcome) {
 	key := annotationKey(o.target, o.field)
 	if _, ok := pod.Annotations[key]; key != "" && ok {
@@ -69,12 +69,10 @@ func syncAnnotation(pod *corev1.Pod, o outcome) {
 }
 
 func annotationKey(t target, f field) string {
-	switch {
-	case f == seccompField && t.isPod():
-		return corev1.SeccompPodAnnotationKey
-	case f == seccompField:
+	switch f {
+	case seccompField:
 		return corev1.SeccompContainerAnnotationKeyPrefix + t.name
-	case f == apparmorField && !t.isPod():
+	case apparmorField:
 		return corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix + t.name
 	}
 	return ""

@@ -33,11 +33,18 @@ func TestBound(t *testing.T) {
 		"does not count anything while the reference is unknown": {
 			pod: carrying, binding: bind("b", "nginx", v1.BindingSeccompProfile, "x"),
 		},
-		"counts * at pod level": {
-			pod: podLevel, binding: bind("any", "*", v1.BindingSeccompProfile, "x"), ref: "operator/x.json", want: true,
+		"counts * on any container that carries the reference": {
+			pod: carrying, binding: bind("any", "*", v1.BindingSeccompProfile, "x"), ref: "operator/x.json", want: true,
 		},
-		"does not count * for a container-level value": {
-			pod: carrying, binding: bind("any", "*", v1.BindingSeccompProfile, "x"), ref: "operator/x.json",
+		"does not count * for a pod-level value, which * never writes": {
+			pod: podLevel, binding: bind("any", "*", v1.BindingSeccompProfile, "x"), ref: "operator/x.json",
+		},
+		"counts an image however the binding spells it": {
+			pod: carrying, binding: bind("b", "docker.io/library/nginx:latest", v1.BindingSeccompProfile, "x"), ref: "operator/x.json", want: true,
+		},
+		"counts an ephemeral container": {
+			pod:     withEphemeral(newPod(ctr("web", "nginx")), withSC(ctr("debug", "busybox"), scWith(localhostSeccomp("operator/x.json")))),
+			binding: bind("b", "busybox", v1.BindingSeccompProfile, "x"), ref: "operator/x.json", want: true,
 		},
 		"compares the field of the binding's kind": {
 			pod: carrying, binding: bind("b", "nginx", v1.BindingAppArmorProfile, "operator/x.json"), ref: "operator/x.json",

@@ -12,47 +12,57 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 )
 
-// AnyImage is the image of a pod-level default binding.
+// AnyImage is the image of a default binding: it applies to every
+// container that no exact-image binding for the same field matched.
 const AnyImage = "*"
 
-// assignment is one binding chosen to write one field of one target.
+// assignment is one binding chosen to write one field of one container.
 type assignment struct {
 	target  target
 	field   field
 	binding *v1.ProfileBinding
 }
 
-// choose picks, for every container and field, the binding that applies to
-// it, falling back to "*" bindings for the pod when no container matched
-// any exact-image binding. Every binding that matched but lost, or that
-// could not be evaluated, comes back as an outcome with a warning.
-func choose(pod *corev1.Pod, bindings []*v1.ProfileBinding) ([]assignment, []outcome) {
+// choose picks, for every target and field, the binding that applies to
+// it: the oldest exact-image binding for that field if any matched the
+// container (installed or not), otherwise the oldest "*" binding for that
+// field. Every binding that matched but lost, or that could not be
+// evaluated, comes back as an outcome with a warning.
+//
+// It costs one map lookup per target plus the bindings that want it, so a
+// pod's cost grows with its containers, not with containers times bindings.
+func choose(pod *corev1.Pod, targets []target, bindings []*v1.ProfileBinding) ([]assignment, []outcome) {
 	matching, outcomes := selecting(pod, bindings)
 	// Oldest first, so the first binding seen for a field is the winner.
 	slices.SortFunc(matching, older)
+	byImage := make(map[string][]*v1.ProfileBinding, len(matching))
+	for _, b := range matching {
+		k := ImageKey(b.Spec.Image)
+		byImage[k] = append(byImage[k], b)
+	}
+	defaults := byImage[AnyImage]
 
 	var chosen []assignment
-	forEachContainer(pod, func(t target, c *corev1.Container) {
-		won, lost := pick(t, matching, func(b *v1.ProfileBinding) bool { return b.Spec.Image == c.Image })
-		chosen = append(chosen, won...)
+	for _, t := range targets {
+		exact, lost := pick(t, byImage[t.image], nil)
+		chosen = append(chosen, exact...)
 		outcomes = append(outcomes, lost...)
-	})
-	// "*" is only for pods that no exact-image binding names.
-	if len(chosen) > 0 {
-		return chosen, outcomes
+		fallback, lost := pick(t, defaults, exact)
+		chosen = append(chosen, fallback...)
+		outcomes = append(outcomes, lost...)
 	}
-	won, lost := pick(podTarget, matching, func(b *v1.ProfileBinding) bool { return b.Spec.Image == AnyImage })
-	return won, append(outcomes, lost...)
+	return chosen, outcomes
 }
 
-// pick returns the winning binding per field among those that want the
-// target, and an "ignored" outcome for each of the others.
-func pick(t target, sorted []*v1.ProfileBinding, wants func(*v1.ProfileBinding) bool) ([]assignment, []outcome) {
+// pick returns the winning binding per field among sorted for target t,
+// skipping the fields already taken, and an "ignored" outcome for each of
+// the others.
+func pick(t target, sorted []*v1.ProfileBinding, taken []assignment) ([]assignment, []outcome) {
 	var won []assignment
 	var lost []outcome
 	for _, b := range sorted {
 		f, ok := fieldOf(b.Spec.ProfileRef.Kind)
-		if !ok || !wants(b) {
+		if !ok || slices.ContainsFunc(taken, func(a assignment) bool { return a.field == f }) {
 			continue
 		}
 		a := assignment{target: t, field: f, binding: b}
@@ -78,7 +88,7 @@ func selecting(pod *corev1.Pod, bindings []*v1.ProfileBinding) ([]*v1.ProfileBin
 		ok, err := selects(b, pod)
 		if err != nil {
 			invalid = append(invalid, outcome{
-				assignment: assignment{target: podTarget, binding: b}, verdict: verdictInvalid,
+				assignment: assignment{binding: b}, verdict: verdictInvalid,
 				message: fmt.Sprintf("ProfileBinding %s ignored: %v", nameOf(b), err),
 			})
 		}

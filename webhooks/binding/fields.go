@@ -42,10 +42,8 @@ func (f field) String() string {
 	}
 }
 
-// slot points at the three fields of one security context. Container and pod
-// security contexts are different types with the same three fields; the
-// slot lets the decisions treat both alike. A nil slot field means the
-// security context itself is absent.
+// slot points at the three fields of one container's security context. A
+// nil slot field means the security context itself is absent.
 type slot struct {
 	seccomp  **corev1.SeccompProfile
 	selinux  **corev1.SELinuxOptions
@@ -53,13 +51,6 @@ type slot struct {
 }
 
 func containerSlot(sc *corev1.SecurityContext) slot {
-	if sc == nil {
-		return slot{}
-	}
-	return slot{&sc.SeccompProfile, &sc.SELinuxOptions, &sc.AppArmorProfile}
-}
-
-func podSlot(sc *corev1.PodSecurityContext) slot {
 	if sc == nil {
 		return slot{}
 	}
@@ -106,7 +97,7 @@ func (s slot) holds(f field, value string) bool {
 }
 
 // set writes the reference value. The slot must come from an existing
-// security context (writableContainerSlot, writablePodSlot).
+// security context (writableSlot).
 func (s slot) set(f field, value string) {
 	switch f {
 	case seccompField:

@@ -16,6 +16,14 @@ func newPod(containers ...corev1.Container) *corev1.Pod {
 
 func ctr(name, image string) corev1.Container { return corev1.Container{Name: name, Image: image} }
 
+func withEphemeral(p *corev1.Pod, containers ...corev1.Container) *corev1.Pod {
+	for _, c := range containers {
+		p.Spec.EphemeralContainers = append(p.Spec.EphemeralContainers,
+			corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon(c)})
+	}
+	return p
+}
+
 func withSC(c corev1.Container, sc *corev1.SecurityContext) corev1.Container {
 	c.SecurityContext = sc
 	return c

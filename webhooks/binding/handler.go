@@ -2,10 +2,8 @@ package binding
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -30,7 +28,8 @@ type Options struct {
 	DenyNotInstalled bool
 }
 
-// Handler applies ProfileBindings to pods at CREATE.
+// Handler applies ProfileBindings to pods at CREATE and to ephemeral
+// containers as they are added.
 type Handler struct {
 	reader   client.Reader
 	recorder events.EventRecorder
@@ -47,19 +46,34 @@ func NewHandler(reader client.Reader, recorder events.EventRecorder, opts Option
 	return &Handler{reader: reader, recorder: recorder, opts: opts}
 }
 
-// Handle decides one pod CREATE; anything else is allowed untouched.
+// SubresourceEphemeralContainers is the subresource through which
+// `kubectl debug` adds ephemeral containers.
+const SubresourceEphemeralContainers = "ephemeralcontainers"
+
+// Handle decides a pod CREATE, or the ephemeral containers an UPDATE of
+// pods/ephemeralcontainers adds; anything else is allowed untouched.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	if req.Operation != admissionv1.Create || req.Kind.Kind != "Pod" || req.Kind.Group != "" || req.SubResource != "" {
+	if req.Kind.Kind != "Pod" || req.Kind.Group != "" {
 		return admission.Allowed("")
 	}
-	pod := &corev1.Pod{}
-	if err := json.Unmarshal(req.Object.Raw, pod); err != nil {
-		return admission.Errored(http.StatusBadRequest, fmt.Errorf("decoding pod: %w", err))
+	ephemeral := req.Operation == admissionv1.Update && req.SubResource == SubresourceEphemeralContainers
+	if !ephemeral && (req.Operation != admissionv1.Create || req.SubResource != "") {
+		return admission.Allowed("")
+	}
+	pod, err := decodePod(req.Object.Raw)
+	if err != nil {
+		return admission.Errored(http.StatusBadRequest, err)
 	}
 	// Pods created through a namespaced URL may leave their namespace empty.
 	pod.Namespace = req.Namespace
+	var old *corev1.Pod
+	if ephemeral {
+		if old, err = decodePod(req.OldObject.Raw); err != nil {
+			return admission.Errored(http.StatusBadRequest, fmt.Errorf("the pod before the update: %w", err))
+		}
+	}
 
-	outcomes, err := h.decide(ctx, pod)
+	outcomes, err := h.decide(ctx, pod, targets(pod, old))
 	if err != nil {
 		return admission.Errored(http.StatusInternalServerError, err)
 	}
@@ -69,14 +83,17 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	return resp
 }
 
-// decide reads the bindings and profiles that concern pod and returns what
-// they do to it.
-func (h *Handler) decide(ctx context.Context, pod *corev1.Pod) ([]outcome, error) {
-	bindings, err := h.bindingsFor(ctx, pod)
+// decide reads the bindings and profiles that concern the targets of pod
+// and returns what they do to it.
+func (h *Handler) decide(ctx context.Context, pod *corev1.Pod, ts []target) ([]outcome, error) {
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	bindings, err := h.bindingsFor(ctx, pod.Namespace, ts)
 	if err != nil {
 		return nil, err
 	}
-	chosen, outcomes := choose(pod, bindings)
+	chosen, outcomes := choose(pod, ts, bindings)
 	profiles, err := h.profilesFor(ctx, chosen)
 	if err != nil {
 		return nil, err
@@ -84,17 +101,17 @@ func (h *Handler) decide(ctx context.Context, pod *corev1.Pod) ([]outcome, error
 	return append(outcomes, plan(pod, chosen, profiles)...), nil
 }
 
-// bindingsFor returns the bindings in pod's namespace for any of its images
-// or "*": one indexed lookup per distinct image, plus one.
-func (h *Handler) bindingsFor(ctx context.Context, pod *corev1.Pod) ([]*v1.ProfileBinding, error) {
+// bindingsFor returns the bindings in namespace for any of the targets'
+// images or "*": one indexed lookup per distinct image, plus one.
+func (h *Handler) bindingsFor(ctx context.Context, namespace string, ts []target) ([]*v1.ProfileBinding, error) {
 	var out []*v1.ProfileBinding
-	for _, image := range imagesOf(pod) {
+	for _, image := range imagesOf(ts) {
 		var list v1.ProfileBindingList
 		// Read-only: the decisions never modify a binding, so copying each
 		// one out of the cache would only cost allocations.
-		if err := h.reader.List(ctx, &list, client.InNamespace(pod.Namespace),
+		if err := h.reader.List(ctx, &list, client.InNamespace(namespace),
 			client.MatchingFields{IndexImage: image}, client.UnsafeDisableDeepCopy); err != nil {
-			return nil, fmt.Errorf("listing ProfileBindings for image %q in %s: %w", image, pod.Namespace, err)
+			return nil, fmt.Errorf("listing ProfileBindings for image %q in %s: %w", image, namespace, err)
 		}
 		for i := range list.Items {
 			out = append(out, &list.Items[i])
@@ -103,14 +120,16 @@ func (h *Handler) bindingsFor(ctx context.Context, pod *corev1.Pod) ([]*v1.Profi
 	return out, nil
 }
 
-// imagesOf returns the distinct images of pod's containers, then "*".
-func imagesOf(pod *corev1.Pod) []string {
+// imagesOf returns the distinct image keys of the targets, then "*".
+func imagesOf(ts []target) []string {
+	seen := make(map[string]bool, len(ts))
 	var images []string
-	forEachContainer(pod, func(_ target, c *corev1.Container) {
-		if c.Image != AnyImage && !slices.Contains(images, c.Image) {
-			images = append(images, c.Image)
+	for _, t := range ts {
+		if t.image != AnyImage && !seen[t.image] {
+			seen[t.image] = true
+			images = append(images, t.image)
 		}
-	})
+	}
 	return append(images, AnyImage)
 }
 
@@ -142,29 +161,19 @@ func (h *Handler) profilesFor(ctx context.Context, chosen []assignment) (map[pro
 
 // respond turns the outcomes into the admission response: a denial when a
 // profile is not installed and the options say so, otherwise the JSON
-// patch of the changes (none when nothing changes) with the warnings.
+// patch of the changes (none when nothing changes) with the warnings. It
+// applies the changes to pod, which the handler decoded for this request.
 func (h *Handler) respond(pod *corev1.Pod, outcomes []outcome) admission.Response {
 	if problems := notInstalled(outcomes); h.opts.DenyNotInstalled && len(problems) > 0 {
 		return admission.Denied(strings.Join(problems, "; "))
 	}
 	warn := admittedWarnings(outcomes)
-	if !changed(outcomes) {
-		return admission.Allowed("").WithWarnings(warn...)
+	resp := admission.Allowed("").WithWarnings(warn...)
+	if ops := patch(pod, outcomes); len(ops) > 0 {
+		resp.Patches = ops
+		resp.PatchType = &jsonPatchType
 	}
-	mutated := pod.DeepCopy()
-	apply(mutated, outcomes)
-	// Diff two encodings of the same Go object rather than the raw request
-	// against an encoding: the patch then holds our changes only, not
-	// defaults and empty fields that encoding adds.
-	original, err := json.Marshal(pod)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("encoding pod: %w", err))
-	}
-	current, err := json.Marshal(mutated)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("encoding mutated pod: %w", err))
-	}
-	return admission.PatchResponseFromRaw(original, current).WithWarnings(warn...)
+	return resp
 }
 
 func podName(pod *corev1.Pod) string {

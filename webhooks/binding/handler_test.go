@@ -35,24 +35,17 @@ var _ = Describe("the binding handler, reading a real cache", func() {
 		Expect(got.Spec.SecurityContext).To(BeNil())
 	})
 
-	It("uses * only when no container matched", func(ctx SpecContext) {
+	It("uses * for every container no exact binding matched", func(ctx SpecContext) {
 		exact := newSeccompProfile(ctx, v1.ProfileStateInstalled)
 		fallback := newSeccompProfile(ctx, v1.ProfileStateInstalled)
 		newBinding(ctx, ns, "nginx:1.27", v1.BindingSeccompProfile, exact.Name)
 		newBinding(ctx, ns, "*", v1.BindingSeccompProfile, fallback.Name)
 
-		By("a pod with a bound image gets only the exact binding")
 		req := request(pod(ns, ctr("web", "nginx:1.27"), ctr("log", "fluentd")), false)
 		got := patched(req, admit.Handle(ctx, req))
 		Expect(seccompOf(got.Spec.Containers[0])).To(Equal(localhost(localhostOf(exact))))
+		Expect(seccompOf(got.Spec.Containers[1])).To(Equal(localhost(localhostOf(fallback))))
 		Expect(got.Spec.SecurityContext).To(BeNil())
-
-		By("a pod without one gets the pod-level default")
-		req = request(pod(ns, ctr("log", "fluentd")), false)
-		got = patched(req, admit.Handle(ctx, req))
-		Expect(got.Spec.SecurityContext).NotTo(BeNil())
-		Expect(got.Spec.SecurityContext.SeccompProfile).To(Equal(localhost(localhostOf(fallback))))
-		Expect(got.Spec.Containers[0].SecurityContext).To(BeNil())
 	})
 
 	It("overwrites a pre-set Unconfined with a warning", func(ctx SpecContext) {

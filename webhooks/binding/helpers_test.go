@@ -60,7 +60,7 @@ func newBinding(ctx context.Context, ns, image string, kind v1.ProfileBindingKin
 	Expect(k8s.Create(ctx, b)).To(Succeed())
 	Eventually(func() []string {
 		var list v1.ProfileBindingList
-		Expect(cached.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{binding.IndexImage: image})).To(Succeed())
+		Expect(cached.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{binding.IndexImage: binding.ImageKey(image)})).To(Succeed())
 		var names []string
 		for _, item := range list.Items {
 			names = append(names, item.Name)

@@ -24,9 +24,6 @@ const (
 	verdictIgnored verdict = "ignored"
 	// verdictInvalid is a binding whose podSelector cannot be evaluated.
 	verdictInvalid verdict = "invalidSelector"
-	// verdictShadowed is a container whose own value wins over the
-	// pod-level value a "*" binding set.
-	verdictShadowed verdict = "shadowed"
 )
 
 // outcome is one decision: what it does to the pod, the warning it gives
@@ -47,13 +44,9 @@ func (o outcome) changes() bool {
 // plan decides what each chosen binding does to the pod, given what the
 // profiles publish. It does not modify the pod; apply does.
 func plan(pod *corev1.Pod, chosen []assignment, profiles map[profileKey]profileInfo) []outcome {
-	var outcomes []outcome
+	outcomes := make([]outcome, 0, len(chosen))
 	for _, a := range chosen {
-		o := decide(pod, a, profiles[keyOf(a.binding)])
-		outcomes = append(outcomes, o)
-		if a.target.isPod() && o.changes() {
-			outcomes = append(outcomes, shadowed(pod, o)...)
-		}
+		outcomes = append(outcomes, decide(pod, a, profiles[keyOf(a.binding)]))
 	}
 	return outcomes
 }
@@ -80,26 +73,6 @@ func decide(pod *corev1.Pod, a assignment, info profileInfo) outcome {
 	return o
 }
 
-// shadowed warns about the containers that keep their own value of the
-// field a "*" binding set for the pod: a container's value wins over the
-// pod's, and "*" is a default, not an override.
-func shadowed(pod *corev1.Pod, set outcome) []outcome {
-	var out []outcome
-	forEachContainer(pod, func(t target, _ *corev1.Container) {
-		own := describe(pod, t, set.field)
-		if own == "" || holds(pod, t, set.field, set.value) {
-			return
-		}
-		out = append(out, outcome{
-			assignment: assignment{target: t, field: set.field, binding: set.binding},
-			verdict:    verdictShadowed, value: set.value, previous: own,
-			message: fmt.Sprintf("%s: its own %s %s wins over the pod-level %s from ProfileBinding %s",
-				t, set.field, own, set.value, nameOf(set.binding)),
-		})
-	})
-	return out
-}
-
 // apply writes every change into pod.
 func apply(pod *corev1.Pod, outcomes []outcome) {
 	for _, o := range outcomes {
@@ -109,16 +82,6 @@ func apply(pod *corev1.Pod, outcomes []outcome) {
 		writableSlot(pod, o.target).set(o.field, o.value)
 		syncAnnotation(pod, o)
 	}
-}
-
-// changed reports whether any outcome writes to the pod.
-func changed(outcomes []outcome) bool {
-	for _, o := range outcomes {
-		if o.changes() {
-			return true
-		}
-	}
-	return false
 }
 
 // notInstalled returns the messages of the bindings whose profile could not
@@ -133,17 +96,33 @@ func notInstalled(outcomes []outcome) []string {
 	return out
 }
 
+// maxWarnings bounds the warnings of one response: a pod with thousands of
+// containers under two competing "*" bindings would otherwise send one
+// warning per container, and the API server truncates long warning lists
+// anyway. Every decision is still in the webhook's log.
+const maxWarnings = 20
+
 // admittedWarnings are the warnings of an admitted pod; a profile that was
 // not applied says so.
 func admittedWarnings(outcomes []outcome) []string {
 	var out []string
+	more := 0
 	for _, o := range outcomes {
+		msg := o.message
 		switch {
 		case o.verdict == verdictNotInstalled:
-			out = append(out, o.message+"; pod admitted without it")
-		case o.message != "":
-			out = append(out, o.message)
+			msg += "; pod admitted without it"
+		case msg == "":
+			continue
 		}
+		if len(out) == maxWarnings {
+			more++
+			continue
+		}
+		out = append(out, msg)
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("%d more binding warnings; the webhook's log has every decision", more))
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package binding
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -16,11 +17,17 @@ import (
 // decideForTest runs the pure pipeline the handler runs between its reads
 // and its response.
 func decideForTest(pod *corev1.Pod, bindings []*v1.ProfileBinding, profiles []v1.Profile) (*corev1.Pod, []string) {
+	return decideUpdateForTest(pod, nil, bindings, profiles)
+}
+
+// decideUpdateForTest is the same for an admission that adds ephemeral
+// containers to old.
+func decideUpdateForTest(pod, old *corev1.Pod, bindings []*v1.ProfileBinding, profiles []v1.Profile) (*corev1.Pod, []string) {
 	infos := map[profileKey]profileInfo{}
 	for _, p := range profiles {
 		infos[profileKey{kind: kindOf(p), name: p.GetName()}] = infoOf(p)
 	}
-	chosen, outcomes := choose(pod, bindings)
+	chosen, outcomes := choose(pod, targets(pod, old), bindings)
 	outcomes = append(outcomes, plan(pod, chosen, infos)...)
 	mutated := pod.DeepCopy()
 	apply(mutated, outcomes)
@@ -30,6 +37,7 @@ func decideForTest(pod *corev1.Pod, bindings []*v1.ProfileBinding, profiles []v1
 func TestDecisions(t *testing.T) {
 	tests := map[string]struct {
 		pod      *corev1.Pod
+		old      *corev1.Pod // set: the admission adds ephemeral containers to old
 		bindings []*v1.ProfileBinding
 		profiles []v1.Profile
 		want     func(*corev1.Pod)
@@ -48,7 +56,7 @@ func TestDecisions(t *testing.T) {
 			bindings: []*v1.ProfileBinding{bind("b", "nginx", v1.BindingSeccompProfile, "x")},
 			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled)},
 		},
-		"uses * only when no container matched": {
+		"uses * for every container that no exact binding matched": {
 			pod: newPod(ctr("web", "nginx"), ctr("log", "fluentd")),
 			bindings: []*v1.ProfileBinding{
 				bind("exact", "nginx", v1.BindingSeccompProfile, "x"), bind("any", "*", v1.BindingSeccompProfile, "y"),
@@ -56,15 +64,65 @@ func TestDecisions(t *testing.T) {
 			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled), seccomp("y", v1.ProfileStateInstalled)},
 			want: func(p *corev1.Pod) {
 				p.Spec.Containers[0].SecurityContext = scWith(localhostSeccomp("operator/x.json"))
+				p.Spec.Containers[1].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
 			},
 		},
-		"uses * at pod level when no container matched": {
-			pod:      newPod(ctr("web", "nginx")),
+		"writes * into each container, where a pod-level value cannot override it": {
+			pod:      newPod(ctr("web", "nginx"), ctr("log", "fluentd")),
 			bindings: []*v1.ProfileBinding{bind("any", "*", v1.BindingSeccompProfile, "y")},
 			profiles: []v1.Profile{seccomp("y", v1.ProfileStateInstalled)},
 			want: func(p *corev1.Pod) {
-				p.Spec.SecurityContext = &corev1.PodSecurityContext{SeccompProfile: localhostSeccomp("operator/y.json")}
+				p.Spec.Containers[0].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
+				p.Spec.Containers[1].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
 			},
+		},
+		"uses * for the fields an exact binding leaves": {
+			pod: newPod(ctr("web", "nginx")),
+			bindings: []*v1.ProfileBinding{
+				bind("exact", "nginx", v1.BindingSeccompProfile, "x"), bind("any", "*", v1.BindingAppArmorProfile, "a"),
+			},
+			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled), apparmor("a", v1.ProfileStateInstalled)},
+			want: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{
+					SeccompProfile: localhostSeccomp("operator/x.json"), AppArmorProfile: localhostAppArmor("a"),
+				}
+			},
+		},
+		"matches an image however it is spelled": {
+			pod:      newPod(ctr("web", "nginx"), ctr("side", "index.docker.io/library/nginx:latest")),
+			bindings: []*v1.ProfileBinding{bind("b", "docker.io/library/nginx:latest", v1.BindingSeccompProfile, "x")},
+			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled)},
+			want: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = scWith(localhostSeccomp("operator/x.json"))
+				p.Spec.Containers[1].SecurityContext = scWith(localhostSeccomp("operator/x.json"))
+			},
+		},
+		"does not match a digest to its tag": {
+			pod:      newPod(ctr("web", "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")),
+			bindings: []*v1.ProfileBinding{bind("b", "nginx:latest", v1.BindingSeccompProfile, "x")},
+			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled)},
+		},
+		"binds an ephemeral container being added and leaves the ones already there": {
+			old: withEphemeral(newPod(ctr("web", "nginx")), ctr("debug-1", "busybox")),
+			pod: withEphemeral(newPod(ctr("web", "nginx")), ctr("debug-1", "busybox"), ctr("debug-2", "busybox")),
+			bindings: []*v1.ProfileBinding{
+				bind("b", "busybox", v1.BindingSeccompProfile, "x"), bind("web", "nginx", v1.BindingSeccompProfile, "x"),
+			},
+			profiles: []v1.Profile{seccomp("x", v1.ProfileStateInstalled)},
+			want: func(p *corev1.Pod) {
+				p.Spec.EphemeralContainers[1].SecurityContext = scWith(localhostSeccomp("operator/x.json"))
+			},
+		},
+		"replaces an ephemeral container's own Unconfined under * with a warning": {
+			old: newPod(ctr("web", "nginx")),
+			pod: withEphemeral(newPod(ctr("web", "nginx")),
+				withSC(ctr("debug", "busybox"), scWith(&corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}))),
+			bindings: []*v1.ProfileBinding{bind("any", "*", v1.BindingSeccompProfile, "y")},
+			profiles: []v1.Profile{seccomp("y", v1.ProfileStateInstalled)},
+			want: func(p *corev1.Pod) {
+				p.Spec.EphemeralContainers[0].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
+			},
+			warnings: []string{"ephemeral container debug: seccompProfile Unconfined replaced by operator/y.json from ProfileBinding ns/any"},
 		},
 		"does not fall back to * when the matched profile is not installed": {
 			pod: newPod(ctr("web", "nginx")),
@@ -83,7 +141,7 @@ func TestDecisions(t *testing.T) {
 			},
 			warnings: []string{"container web: seccompProfile Unconfined replaced by operator/x.json from ProfileBinding ns/b"},
 		},
-		"overwrites a pod-level RuntimeDefault with a warning": {
+		"leaves a pod-level RuntimeDefault and sets the container, whose value wins over it": {
 			pod: func() *corev1.Pod {
 				p := newPod(ctr("web", "nginx"))
 				p.Spec.SecurityContext = &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}}
@@ -91,8 +149,9 @@ func TestDecisions(t *testing.T) {
 			}(),
 			bindings: []*v1.ProfileBinding{bind("any", "*", v1.BindingSeccompProfile, "y")},
 			profiles: []v1.Profile{seccomp("y", v1.ProfileStateInstalled)},
-			want:     func(p *corev1.Pod) { p.Spec.SecurityContext.SeccompProfile = localhostSeccomp("operator/y.json") },
-			warnings: []string{"pod: seccompProfile RuntimeDefault replaced by operator/y.json from ProfileBinding ns/any"},
+			want: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
+			},
 		},
 		"changes nothing and says nothing when the container already carries the profile": {
 			pod:      newPod(withSC(ctr("web", "nginx"), scWith(localhostSeccomp("operator/x.json")))),
@@ -223,14 +282,25 @@ func TestDecisions(t *testing.T) {
 			},
 			warnings: []string{"container web: ProfileBinding ns/raw ignored; ProfileBinding ns/sel also sets seLinuxOptions.type and wins (oldest first, then by name)"},
 		},
-		"warns when a container's own value wins over the pod-level default": {
+		"replaces a container's own Unconfined under * with a warning": {
 			pod:      newPod(withSC(ctr("web", "nginx"), scWith(&corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined})), ctr("log", "fluentd")),
 			bindings: []*v1.ProfileBinding{bind("any", "*", v1.BindingSeccompProfile, "y")},
 			profiles: []v1.Profile{seccomp("y", v1.ProfileStateInstalled)},
 			want: func(p *corev1.Pod) {
-				p.Spec.SecurityContext = &corev1.PodSecurityContext{SeccompProfile: localhostSeccomp("operator/y.json")}
+				p.Spec.Containers[0].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
+				p.Spec.Containers[1].SecurityContext = scWith(localhostSeccomp("operator/y.json"))
 			},
-			warnings: []string{"container web: its own seccompProfile Unconfined wins over the pod-level operator/y.json from ProfileBinding ns/any"},
+			warnings: []string{"container web: seccompProfile Unconfined replaced by operator/y.json from ProfileBinding ns/any"},
+		},
+		"replaces a container's own RuntimeDefault AppArmor profile under * with a warning": {
+			pod: newPod(withSC(ctr("web", "nginx"), &corev1.SecurityContext{
+				AppArmorProfile: &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeRuntimeDefault}})),
+			bindings: []*v1.ProfileBinding{bind("any", "*", v1.BindingAppArmorProfile, "a")},
+			profiles: []v1.Profile{apparmor("a", v1.ProfileStateInstalled)},
+			want: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{AppArmorProfile: localhostAppArmor("a")}
+			},
+			warnings: []string{"container web: appArmorProfile RuntimeDefault replaced by a from ProfileBinding ns/any"},
 		},
 		"rewrites a deprecated seccomp annotation so the API server accepts the pod": {
 			pod:      annotated(newPod(ctr("web", "nginx")), corev1.SeccompContainerAnnotationKeyPrefix+"web", "unconfined"),
@@ -258,7 +328,7 @@ func TestDecisions(t *testing.T) {
 			if tc.want != nil {
 				tc.want(want)
 			}
-			got, warnings := decideForTest(tc.pod, tc.bindings, tc.profiles)
+			got, warnings := decideUpdateForTest(tc.pod, tc.old, tc.bindings, tc.profiles)
 			if !equality.Semantic.DeepEqual(got, want) {
 				t.Errorf("pod differs from the expected one:\n%s", diff.Diff(want, got))
 			}
@@ -266,6 +336,19 @@ func TestDecisions(t *testing.T) {
 				t.Errorf("warnings = %q, want %q", warnings, tc.warnings)
 			}
 		})
+	}
+}
+
+func TestDecisionsCapTheWarnings(t *testing.T) {
+	var containers []corev1.Container
+	for i := range 30 {
+		containers = append(containers, ctr(fmt.Sprintf("c%d", i), "nginx"))
+	}
+	_, warnings := decideForTest(newPod(containers...), []*v1.ProfileBinding{
+		bind("a", "*", v1.BindingSeccompProfile, "x"), bind("b", "*", v1.BindingSeccompProfile, "x"),
+	}, []v1.Profile{seccomp("x", v1.ProfileStateInstalled)})
+	if len(warnings) != maxWarnings+1 || warnings[maxWarnings] != "10 more binding warnings; the webhook's log has every decision" {
+		t.Errorf("got %d warnings, the last %q; want %d and a count of the rest", len(warnings), warnings[len(warnings)-1], maxWarnings+1)
 	}
 }
 

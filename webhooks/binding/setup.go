@@ -12,10 +12,11 @@ import (
 	"github.com/secprofiles/spo/webhooks"
 )
 
-// IndexImage is the field index on ProfileBindings by spec.image. The
-// cache keys namespaced objects by "namespace/value" as well, so a lookup
-// with client.InNamespace and client.MatchingFields{IndexImage: image}
-// finds exactly the bindings for that image in that namespace.
+// IndexImage is the field index on ProfileBindings by ImageKey(spec.image).
+// The cache keys namespaced objects by "namespace/value" as well, so a
+// lookup with client.InNamespace and
+// client.MatchingFields{IndexImage: ImageKey(image)} finds exactly the
+// bindings for that image, however it is spelled, in that namespace.
 const IndexImage = "spo.binding.image"
 
 // EventSource is the reporting controller of the Events the webhook records.
@@ -25,7 +26,7 @@ const EventSource = "spo-binding-webhook"
 // the manager starts.
 func IndexBindings(mgr manager.Manager) error {
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1.ProfileBinding{}, IndexImage,
-		func(o client.Object) []string { return []string{o.(*v1.ProfileBinding).Spec.Image} })
+		func(o client.Object) []string { return []string{ImageKey(o.(*v1.ProfileBinding).Spec.Image)} })
 	if err != nil {
 		return fmt.Errorf("indexing ProfileBindings by %s: %w", IndexImage, err)
 	}
@@ -42,7 +43,8 @@ func Setup(mgr manager.Manager, opts Options) error {
 		return err
 	}
 	h := NewHandler(mgr.GetClient(), mgr.GetEventRecorder(EventSource), opts)
-	mgr.GetWebhookServer().Register(webhooks.BindingPath, &webhook.Admission{Handler: webhooks.Instrument(webhooks.BindingWebhookName, h)})
+	mgr.GetWebhookServer().Register(webhooks.BindingPath,
+		LimitRequests(&webhook.Admission{Handler: webhooks.Instrument(webhooks.BindingWebhookName, h)}))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -40,16 +41,40 @@ var _ = Describe("the webhook configuration", func() {
 		Expect(liveConfig(ctx)().Labels).To(HaveKeyWithValue("app.kubernetes.io/part-of", "spo"))
 	})
 
+	// No webhook server runs in this suite: the Service the configuration
+	// names has no endpoints, so every call the API server makes fails.
+	It("refuses pods in an opted-in namespace while the binding webhook is unreachable, but never the operator's own", func(ctx SpecContext) {
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(defaultWebhooks(), cmpopts.EquateEmpty()))
+		tenant := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-", Labels: map[string]string{config.BindingLabel: "true"}}}
+		Expect(k8s.Create(ctx, tenant)).To(Succeed())
+		operator := &corev1.Namespace{}
+		Expect(k8s.Get(ctx, types.NamespacedName{Name: operatorNS}, operator)).To(Succeed())
+		operator.Labels[config.BindingLabel] = "true"
+		Expect(k8s.Update(ctx, operator)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			Expect(k8s.Get(ctx, types.NamespacedName{Name: operatorNS}, operator)).To(Succeed())
+			delete(operator.Labels, config.BindingLabel)
+			Expect(k8s.Update(ctx, operator)).To(Succeed())
+		})
+
+		Eventually(func() error {
+			return k8s.Create(ctx, plainPod(tenant.Name), client.DryRunAll)
+		}).Should(MatchError(ContainSubstring(`failed calling webhook "`+webhooks.BindingWebhookName+`"`)),
+			"failurePolicy Fail refuses the pod")
+		Expect(k8s.Create(ctx, plainPod(operatorNS), client.DryRunAll)).To(Succeed(),
+			"the operator's namespace is never sent to the webhook, even labelled")
+	})
+
 	It("takes failurePolicy and selectors per webhook from the SPOD", func(ctx SpecContext) {
-		fail := admissionregistrationv1.Fail
+		ignore := admissionregistrationv1.Ignore
 		team := &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}}
 		web := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
 		putSPOD(ctx, v1.WebhookConfig{Options: []v1.WebhookOptions{{
-			Name: webhooks.BindingWebhookName, FailurePolicy: &fail, NamespaceSelector: team, ObjectSelector: web,
+			Name: webhooks.BindingWebhookName, FailurePolicy: &ignore, NamespaceSelector: team, ObjectSelector: web,
 		}}})
 
 		want := defaultWebhooks()
-		want[0].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+		want[0].FailurePolicy = ptr.To(admissionregistrationv1.Ignore)
 		want[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"},
 			MatchExpressions: []metav1.LabelSelectorRequirement{notOperator()}}
 		want[0].ObjectSelector = web
@@ -60,7 +85,7 @@ var _ = Describe("the webhook configuration", func() {
 		Eventually(liveWebhooks(ctx)).Should(HaveLen(2))
 		Eventually(func() error {
 			cfg := liveConfig(ctx)()
-			cfg.Webhooks[0].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+			cfg.Webhooks[0].FailurePolicy = ptr.To(admissionregistrationv1.Ignore)
 			cfg.Webhooks[1].TimeoutSeconds = ptr.To[int32](30)
 			cfg.Webhooks = append(cfg.Webhooks, handMade()...)
 			return k8s.Update(ctx, cfg, client.FieldOwner("kubectl-edit"))
@@ -123,6 +148,11 @@ var _ = Describe("the webhook configuration", func() {
 	})
 })
 
+func plainPod(ns string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{GenerateName: "web-", Namespace: ns},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}}}
+}
+
 // liveConfig reads the configuration from the API server.
 func liveConfig(ctx SpecContext) func() *admissionregistrationv1.MutatingWebhookConfiguration {
 	return func() *admissionregistrationv1.MutatingWebhookConfiguration {
@@ -167,9 +197,17 @@ func notOperator() metav1.LabelSelectorRequirement {
 }
 
 // defaultWebhooks is the configuration without a SPOD, spelled out.
+// Binding fails closed and also sees ephemeral containers being added.
 func defaultWebhooks() []admissionregistrationv1.MutatingWebhook {
+	binding := defaultWebhook(webhooks.BindingWebhookName, webhooks.BindingPath, config.BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy)
+	binding.FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+	binding.Rules = append(binding.Rules, admissionregistrationv1.RuleWithOperations{
+		Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Update},
+		Rule: admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"},
+			Resources: []string{"pods/ephemeralcontainers"}, Scope: ptr.To(admissionregistrationv1.NamespacedScope)},
+	})
 	return []admissionregistrationv1.MutatingWebhook{
-		defaultWebhook(webhooks.BindingWebhookName, webhooks.BindingPath, config.BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy),
+		binding,
 		defaultWebhook(webhooks.RecordingWebhookName, webhooks.RecordingPath, config.RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy),
 	}
 }

@@ -26,6 +26,8 @@ const PartOfLabel = "app.kubernetes.io/part-of"
 type webhookKind struct {
 	name, path, optIn string
 	reinvocation      admissionregistrationv1.ReinvocationPolicyType
+	failurePolicy     admissionregistrationv1.FailurePolicyType
+	rules             []admissionregistrationv1.RuleWithOperations
 }
 
 // kinds are the webhooks of the configuration, in the order they are listed.
@@ -35,9 +37,46 @@ type webhookKind struct {
 // securityContext, or injects a container whose image is bound, must not
 // bypass a binding. Recording is not: its annotations carry a nonce and a
 // timestamp, so a second call would only replace its own values.
+//
+// Binding fails closed (failurePolicy Fail, as SPO does): in a namespace
+// that opted in, a pod admitted while the webhook is down would run without
+// the profile its tenant's bindings promise, and with Ignore a user who can
+// make the webhook slow or unreachable for a moment could start unprofiled
+// pods. It also sees pods/ephemeralcontainers UPDATE, so `kubectl debug`
+// cannot add a container that no binding applies to. Recording fails open
+// (Ignore): a pod that is not recorded loses nothing it was promised. The
+// operator's own namespace is excluded from both whatever the SPOD says
+// (excludingNamespace), so the webhook server can always start.
 var kinds = []webhookKind{
-	{webhooks.BindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy},
-	{webhooks.RecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy},
+	{webhooks.BindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy,
+		admissionregistrationv1.Fail, []admissionregistrationv1.RuleWithOperations{
+			podRule(admissionregistrationv1.Create, "pods"),
+			podRule(admissionregistrationv1.Update, "pods/ephemeralcontainers"),
+		}},
+	{webhooks.RecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy,
+		admissionregistrationv1.Ignore, []admissionregistrationv1.RuleWithOperations{
+			podRule(admissionregistrationv1.Create, "pods"),
+		}},
+}
+
+func podRule(op admissionregistrationv1.OperationType, resource string) admissionregistrationv1.RuleWithOperations {
+	return admissionregistrationv1.RuleWithOperations{
+		Operations: []admissionregistrationv1.OperationType{op},
+		Rule: admissionregistrationv1.Rule{
+			APIGroups:   []string{""},
+			APIVersions: []string{"v1"},
+			Resources:   []string{resource},
+			Scope:       ptr.To(admissionregistrationv1.NamespacedScope),
+		},
+	}
+}
+
+// Webhooks are the webhook entries of the configuration for the SPOD's
+// webhook settings, as the controller writes them (without caBundle). Tests
+// that run a webhook server under envtest install them to be called exactly
+// as in a cluster.
+func Webhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1.MutatingWebhook {
+	return desiredWebhooks(opts, settings)
 }
 
 // desiredWebhooks are the webhook entries of the configuration for the
@@ -54,19 +93,12 @@ func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admission
 	w := admissionregistrationv1.MutatingWebhook{
 		Name:         k.name,
 		ClientConfig: opts.admissionClient(k.path),
-		Rules: []admissionregistrationv1.RuleWithOperations{{
-			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
-			Rule: admissionregistrationv1.Rule{
-				APIGroups:   []string{""},
-				APIVersions: []string{"v1"},
-				Resources:   []string{"pods"},
-				Scope:       ptr.To(admissionregistrationv1.NamespacedScope),
-			},
-		}},
-		// Ignore: a webhook that is down must not stop pod creation
-		// cluster-wide (DESIGN §6.3); users who prefer a refusal over an
-		// unprofiled pod set Fail in the SPOD.
-		FailurePolicy:           ptr.To(admissionregistrationv1.Ignore),
+		// Copied: the API server client may keep the slices it is given.
+		Rules: slices.Clone(k.rules),
+		// Only namespaces that opted in are sent here (namespaceSelector),
+		// so Fail stops pod creation there only, never cluster-wide
+		// (DESIGN §6.3); the SPOD's failurePolicy overrides it.
+		FailurePolicy:           ptr.To(k.failurePolicy),
 		MatchPolicy:             ptr.To(admissionregistrationv1.Equivalent),
 		NamespaceSelector:       &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: k.optIn, Operator: metav1.LabelSelectorOpExists}}},
 		ObjectSelector:          &metav1.LabelSelector{},

@@ -4,6 +4,14 @@
 // recordings) and the conversion stanza of every multi-version CRD of the
 // security-profiles-operator.x-k8s.io group.
 //
+// The binding webhook sees pod CREATE and pods/ephemeralcontainers UPDATE
+// and fails closed (failurePolicy Fail); the recording webhook sees pod
+// CREATE and fails open (Ignore). Each sees only namespaces carrying its
+// opt-in label, and never the operator's own namespace: that exclusion is
+// added to any namespaceSelector, the SPOD's included, so the webhook server
+// can always start. The SPOD's spec.webhook.options[] override
+// failurePolicy, namespaceSelector and objectSelector per webhook name.
+//
 // It writes with server-side apply as webhooks.ConfigFieldManager and never
 // sends a caBundle, so the certs component (webhooks.CertsFieldManager) can
 // own the caBundle fields inside the same entries. A controller named
