@@ -117,6 +117,10 @@ func TestOverlaysBuild(t *testing.T) {
 		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
 		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 1,
 		"Role": 1, "RoleBinding": 1,
+		// config/policy: the API server checks recording profiles and
+		// annotations itself.
+		"MutatingAdmissionPolicy": 1, "MutatingAdmissionPolicyBinding": 1,
+		"ValidatingAdmissionPolicy": 1, "ValidatingAdmissionPolicyBinding": 1,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := map[string]int{}
