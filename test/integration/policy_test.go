@@ -18,6 +18,7 @@ import (
 const (
 	policyRecNS   = "policy-rec-ns"   // opted in; recordings select app=traced
 	policyPlainNS = "policy-plain-ns" // not opted in: the webhook never runs
+	policyBindNS  = "policy-bind-ns"  // opted in to bindings
 )
 
 var _ = Describe("Admission policies for spo's recording profiles and annotations", Ordered, func() {
@@ -49,7 +50,7 @@ var _ = Describe("Admission policies for spo's recording profiles and annotation
 	})
 
 	AfterAll(func() {
-		for _, ns := range []string{policyRecNS, policyPlainNS} {
+		for _, ns := range []string{policyRecNS, policyPlainNS, policyBindNS} {
 			Expect(k8s.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(ns), client.GracePeriodSeconds(0))).To(Succeed())
 		}
 	})
@@ -171,7 +172,35 @@ var _ = Describe("Admission policies for spo's recording profiles and annotation
 
 		Expect(k8s.SubResource("ephemeralcontainers").Update(ctx, withDebug("dbg", nil))).To(Succeed())
 	})
+	It("refuses a pod a ProfileBinding would put under the log-everything profile", func() {
+		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: policyBindNS,
+			Labels: map[string]string{v1.LabelEnableBinding: "true"}}})).To(Succeed())
+		Expect(client.IgnoreAlreadyExists(k8s.Create(ctx, logEverythingProfile()))).To(Succeed())
+		Eventually(seccompState(ctx, recording.LogEverythingProfile)).Should(Equal(v1.ProfileStateInstalled))
+		b := &v1.ProfileBinding{ObjectMeta: metav1.ObjectMeta{Name: "trace", Namespace: policyBindNS},
+			Spec: v1.ProfileBindingSpec{Image: "busybox:trace",
+				ProfileRef: v1.ProfileRef{Kind: v1.BindingSeccompProfile, Name: recording.LogEverythingProfile}}}
+		if err := k8s.Create(ctx, b); err != nil {
+			// Refusing the binding itself keeps the profile off pods too.
+			Expect(err).To(MatchError(ContainSubstring(recording.LogEverythingProfile)))
+			return
+		}
+		DeferCleanup(func() { Expect(k8s.Delete(ctx, b)).To(Succeed()) })
+		// The webhook's cache sees the binding on its own schedule: until
+		// then the pod passes unbound (dry run: nothing is created).
+		Eventually(func() error {
+			return k8s.Create(ctx, pod("bound-", policyBindNS, nil, corev1.Container{Name: "app", Image: "busybox:trace"}), client.DryRunAll)
+		}).Should(MatchError(ContainSubstring(
+			`container "app": spec.containers{app}.securityContext.seccompProfile.localhostProfile "operator/log-enricher-trace.json" without the annotation io.containers.trace-logs/app`)))
+	})
 })
+
+// logEverythingProfile is what the SPOD reconciler installs for Logs
+// recordings (other specs create it too).
+func logEverythingProfile() *v1.SeccompProfile {
+	return &v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Name: recording.LogEverythingProfile},
+		Spec: v1.SeccompProfileSpec{DefaultAction: v1.ActLog}}
+}
 
 // policyRecording records kind from logs for the named containers of the
 // pods labelled app=traced in policyRecNS.
