@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/ext"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -101,4 +103,84 @@ func TestPolicyMatchesWebhook(t *testing.T) {
 			}
 		})
 	}
+}
+
+// normalization is the CEL the policy applies to a localhostProfile before
+// comparing it with LogEverythingLocalhostProfile, taken from the file.
+func normalization(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(policyDir, "recording.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`localhostProfile\.orValue\(''\)(\.split\('/'\).*?\.join\('/'\)) == variables\.logEverything`)
+	all := re.FindAllStringSubmatch(string(data), -1)
+	if len(all) != 3 {
+		t.Fatalf("config/policy/recording.yaml: %d normalized localhostProfile comparisons, want 3 (containers, pod, ephemeral containers)", len(all))
+	}
+	for _, m := range all[1:] {
+		if m[1] != all[0][1] {
+			t.Fatalf("config/policy/recording.yaml normalizes localhostProfile in two ways: %q and %q", all[0][1], m[1])
+		}
+	}
+	return all[0][1]
+}
+
+// isLogEverything evaluates the policy's comparison with cel-go (the API
+// server's CEL, with the strings extension it enables).
+func isLogEverything(t testing.TB) func(path string) bool {
+	env, err := cel.NewEnv(cel.Variable("p", cel.StringType), ext.Strings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast, iss := env.Compile("p" + normalization(t) + " == '" + LogEverythingLocalhostProfile + "'")
+	if iss.Err() != nil {
+		t.Fatal(iss.Err())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(path string) bool {
+		out, _, err := prg.Eval(map[string]any{"p": path})
+		if err != nil {
+			t.Fatalf("%q: %v", path, err)
+		}
+		return out.Value().(bool)
+	}
+}
+
+// kubeletOpens says whether the kubelet would load the log-everything
+// profile for localhostProfile path: it joins the path to its seccomp
+// directory (filepath.Join, which cleans).
+func kubeletOpens(path string) bool {
+	const root = "/var/lib/kubelet/seccomp"
+	return filepath.Join(root, path) == filepath.Join(root, LogEverythingLocalhostProfile)
+}
+
+// apiAccepts mirrors the API server's validation of localhostProfile: a
+// relative path without ".." elements.
+func apiAccepts(path string) bool {
+	return !filepath.IsAbs(path) && !slices.Contains(strings.Split(path, "/"), "..")
+}
+
+func FuzzPolicyPathIsTheKubeletsFile(f *testing.F) {
+	for _, seed := range []string{
+		LogEverythingLocalhostProfile, "operator/./log-enricher-trace.json", "./operator/log-enricher-trace.json",
+		"operator//log-enricher-trace.json", "operator/log-enricher-trace.json/", "operator/log-enricher-trace.json/.",
+		".//operator/.//./log-enricher-trace.json//", "operator/log-enricher-trace.json.", "Operator/log-enricher-trace.json",
+		"operator/log-enricher-trace.json/x", "operator/log-enricher-trace", "log-enricher-trace.json", "operator\\log-enricher-trace.json",
+		"x/operator/log-enricher-trace.json", "", ".", "/",
+	} {
+		f.Add(seed)
+	}
+	matches := isLogEverything(f)
+	f.Fuzz(func(t *testing.T, path string) {
+		if !apiAccepts(path) {
+			t.Skip("refused by the API server's validation")
+		}
+		if got, want := matches(path), kubeletOpens(path); got != want {
+			t.Errorf("localhostProfile %q: policy says log-everything=%v, the kubelet opens it=%v", path, got, want)
+		}
+	})
 }
