@@ -75,8 +75,10 @@
 //     off through the SPOD's failurePolicy or selectors.
 //
 // TestPolicyMatchesWebhook keeps the policies' CEL in step with this
-// package's constants; test/integration runs them against the real API
-// server and this webhook.
+// package's constants, FuzzPolicyPathIsTheKubeletsFile checks the path
+// normalization against filepath.Join for every path the API server
+// accepts, and test/integration runs the policies on the real API server
+// with this webhook in front of them.
 //
 // plan holds every decision as a pure function of the pod, the recordings, a
 // nonce and the time; Handler only fetches, logs and encodes.
