@@ -16,7 +16,7 @@ import (
 // The admission policies of config/policy (installed by BeforeSuite as a
 // deploy installs them) with the real recording webhook in front of them.
 const (
-	policyRecNS   = "policy-rec-ns"   // opted in; recordings select app=traced
+	policyRecNS   = "policy-rec-ns"   // opted in to both webhooks; recordings select app=traced
 	policyPlainNS = "policy-plain-ns" // not opted in: the webhook never runs
 	policyBindNS  = "policy-bind-ns"  // opted in to bindings
 )
@@ -26,7 +26,9 @@ var _ = Describe("Admission policies for spo's recording profiles and annotation
 
 	BeforeAll(func() {
 		for ns, labels := range map[string]map[string]string{
-			policyRecNS: {v1.LabelEnableRecording: "true"}, policyPlainNS: nil,
+			// Both webhooks: the binding webhook is reinvoked after the
+			// recording webhook's changes; the annotation policy is not.
+			policyRecNS: {v1.LabelEnableRecording: "true", v1.LabelEnableBinding: "true"}, policyPlainNS: nil,
 		} {
 			Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}})).To(Succeed())
 		}
