@@ -46,9 +46,8 @@ var _ = Describe("Recording workloads on a node", Ordered, func() {
 		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
 			Labels: map[string]string{v1.LabelEnableRecording: "true"}}})).To(Succeed())
 		// What the SPOD reconciler installs for Logs recordings: every
-		// syscall allowed and logged.
-		Expect(k8s.Create(ctx, &v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Name: recording.LogEverythingProfile},
-			Spec: v1.SeccompProfileSpec{DefaultAction: v1.ActLog}})).To(Succeed())
+		// syscall allowed and logged (the policy specs may have created it).
+		Expect(client.IgnoreAlreadyExists(k8s.Create(ctx, logEverythingProfile()))).To(Succeed())
 	})
 
 	It("records a workload's syscalls with the eBPF recorder into a SeccompProfile", func() {

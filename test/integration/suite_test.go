@@ -63,6 +63,7 @@ var _ = BeforeSuite(func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopAll = cancel
 	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
+	installPolicies(ctx)
 
 	startManager(ctx, cfg)
 	// node-b's kubelet directory comes from its Node annotation, not from

@@ -12,7 +12,10 @@ import (
 
 // The Logs recorder reads kernel audit records, and the kernel only writes
 // them for what a profile asks it to log: containers recorded that way run
-// under a profile that allows and logs everything.
+// under a profile that allows and logs everything. Such a profile is
+// unconfined in practice, so config/policy reserves both values below for
+// the containers this webhook annotates (see doc.go); it repeats them in
+// CEL, and TestPolicyMatchesWebhook keeps the two in step.
 const (
 	// LogEverythingProfile is the SeccompProfile (default action
 	// SCMP_ACT_LOG) the operator installs on every node for recordings.
