@@ -196,8 +196,11 @@ func logIf(logger interface {
 func BuildProfile(st *State, rec Recorded) (v1.Profile, error) {
 	meta := metav1.ObjectMeta{
 		Name:        st.Profile,
-		Labels:      ProfileLabels(st.Recording, st.Namespace, st.Container, st.Partial),
-		Annotations: map[string]string{AnnotationRecordedFrom: st.Key},
+		Labels:      ProfileLabels(st),
+		Annotations: map[string]string{AnnotationRecordedFrom: RecordedFrom(st)},
+	}
+	if st.Gap {
+		meta.Annotations[v1.AnnotationRecordingGap] = st.Container
 	}
 	base := v1.ProfileSpecBase{}
 	if st.Disable {
