@@ -49,6 +49,8 @@ type Reconciler struct {
 	AuditSettle time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// BpfWatchInterval overrides BpfInstanceWatchInterval.
+	BpfWatchInterval time.Duration
 }
 
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
@@ -87,15 +89,39 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	return reconcile.Result{RequeueAfter: after}, errors.Join(errs...)
 }
 
-// gone collects what a vanished pod left and drops its record.
+// MaxGoneAttempts is how many failed collections a record of a pod that is
+// gone gets before it is given up: nothing would ever reconcile it again
+// otherwise, and its file would stay in the state directory for good.
+const MaxGoneAttempts = 5
+
+// ReasonRecordingAbandoned: a gone pod's recording could not be collected
+// after MaxGoneAttempts tries; its record is removed.
+const ReasonRecordingAbandoned = "RecordingAbandoned"
+
+// gone collects what a vanished pod left and drops its record, also when
+// collection keeps failing (GiveUpGone).
 func (r *Reconciler) gone(ctx context.Context, st *State) error {
 	if !st.Done {
-		if err := r.collect(ctx, st); err != nil {
+		err := r.collect(ctx, st)
+		var settling errSettling
+		if err != nil && !errors.As(err, &settling) {
+			st.GoneAttempts++
+			if !GiveUpGone(st) {
+				return errors.Join(err, r.Store.Save(st))
+			}
+			r.warn(st, ReasonRecordingAbandoned, "container %s: the pod is gone and collecting failed %d times (last: %v); recording abandoned",
+				st.Container, st.GoneAttempts, err)
+			r.release(ctx, st)
+		} else if err != nil {
 			return err
 		}
 	}
 	return r.Store.Remove(st)
 }
+
+// GiveUpGone says whether a gone pod's record has failed often enough to
+// be removed without a profile.
+func GiveUpGone(st *State) bool { return st.GoneAttempts >= MaxGoneAttempts }
 
 func (r *Reconciler) reconcilePod(ctx context.Context, pod *corev1.Pod, states map[string]*State) error {
 	annotations, invalid := Annotations(pod)
@@ -221,8 +247,18 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 			return err
 		}
 	}
-	if !st.usesBpf() || (st.ProgramRef && (st.ContainerID == "" || st.ContainerRef)) {
+	if !st.usesBpf() {
 		return nil
+	}
+	instance := r.bpfInstance()
+	if err := r.rearm(ctx, st, instance); err != nil {
+		return err
+	}
+	if st.ProgramRef && (st.ContainerID == "" || st.ContainerRef) {
+		return nil
+	}
+	if instance != "" && st.BpfInstance != instance {
+		st.BpfInstance = instance
 	}
 	bpf, err := r.Services.BpfRecorder()
 	if err != nil {

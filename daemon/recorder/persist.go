@@ -39,6 +39,18 @@ func (r *Reconciler) persist(ctx context.Context, st *State, obj v1.Profile) err
 		if err := MergeInto(existing, obj); err != nil {
 			return err
 		}
+		if gap, ok := obj.GetAnnotations()[v1.AnnotationRecordingGap]; ok {
+			// The union is only as complete as its least complete part.
+			a := existing.GetAnnotations()
+			if a == nil {
+				a = map[string]string{}
+			}
+			if old := a[v1.AnnotationRecordingGap]; old != "" && old != gap {
+				gap = old + "," + gap
+			}
+			a[v1.AnnotationRecordingGap] = gap
+			existing.SetAnnotations(a)
+		}
 		log.FromContext(ctx).Info("Extending a recorded profile", "profile", st.Profile, "key", st.Key)
 		return r.Update(ctx, existing)
 	default:

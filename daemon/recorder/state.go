@@ -57,6 +57,9 @@ type State struct {
 	// did in between was not recorded; the profile says so
 	// (AnnotationRecordingGap).
 	Gap bool `json:"gap,omitempty"`
+	// GoneAttempts counts failed collections after the pod was gone; at
+	// MaxGoneAttempts the record is given up (see Reconciler.gone).
+	GoneAttempts int `json:"goneAttempts,omitempty"`
 	// FinishedAt is when the container was first seen finished; recordings
 	// from audit records are collected AuditSettle after it.
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
