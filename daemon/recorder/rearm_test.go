@@ -23,8 +23,8 @@ func TestNeedsRearm(t *testing.T) {
 		want     bool
 	}{
 		"re-arms a recording held by an earlier bpf recorder": {armed, "b", true},
-		"leaves a recording held by the running bpf recorder":  {armed, "a", false},
-		"leaves a finished recording": {func() recorder.State { s := armed; s.Done = true; return s }(), "b", false},
+		"leaves a recording held by the running bpf recorder": {armed, "a", false},
+		"leaves a finished recording":                         {func() recorder.State { s := armed; s.Done = true; return s }(), "b", false},
 		"leaves a recording that holds nothing yet": {
 			recorder.State{Recorder: v1.RecorderBpf, BpfInstance: "a"}, "b", false},
 		"leaves a Logs recording": {
