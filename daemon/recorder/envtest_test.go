@@ -3,6 +3,7 @@ package recorder_test
 import (
 	"context"
 	"slices"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -51,6 +52,32 @@ var _ = Describe("the recorder in a daemon's manager", func() {
 		Expect(profile.Labels).To(HaveKeyWithValue(v1.LabelPartial, "true"))
 		Expect(profile.Spec.Syscalls[0].Names).To(Equal([]string{"read"}))
 		Expect(bpfCalls()).NotTo(ContainElement(ContainSubstring("aaaaa")), "pod %s is on another node", other.Name)
+	})
+
+	It("re-arms a running recording when the bpf recorder restarts, with no pod event", func(ctx SpecContext) {
+		instance := "run-1"
+		var mu sync.Mutex
+		services := lockedInstance{fakeServices: fakeServices{bpf: bpf}, mu: &mu, instance: &instance}
+		startDaemonWith(services)
+		pod := newNodePod(ctx, ns, "rearmed", node, "hhhhh")
+		key := "rec_app_hhhhh_1700000000"
+		setContainer(ctx, pod, "containerd://c5", false)
+		Eventually(bpfCalls).Should(ContainElement("Start(c5," + key + ")"))
+
+		mu.Lock()
+		instance = "run-2"
+		mu.Unlock()
+		Eventually(func() int {
+			n := 0
+			for _, c := range bpfCalls() {
+				if c == "Start(c5,"+key+")" {
+					n++
+				}
+			}
+			return n
+		}).Should(Equal(2), "the container registered again with the new recorder")
+		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "rec").Should(ContainElement(
+			HaveField("Reason", recorder.ReasonRecordingGap)))
 	})
 
 	It("collects after a restart what a pod left while the daemon was down", func(ctx SpecContext) {
@@ -172,6 +199,19 @@ func loadState(uid types.UID, container string) *recorder.State {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ok).To(BeTrue(), "no record of pod %s container %s", uid, container)
 	return st
+}
+
+// lockedInstance is a bpf recorder whose identity the spec changes.
+type lockedInstance struct {
+	fakeServices
+	mu       *sync.Mutex
+	instance *string
+}
+
+func (s lockedInstance) BpfRecorderInstance() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.instance, nil
 }
 
 func bpfCalls() []string {
