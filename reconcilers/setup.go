@@ -81,7 +81,7 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 			return fmt.Errorf("setting up %s status: %w", r.Kind, err)
 		}
 	}
-	if err := (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+	if err := workloads.SetupAll(mgr); err != nil {
 		return fmt.Errorf("setting up workloads: %w", err)
 	}
 	if err := (&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {

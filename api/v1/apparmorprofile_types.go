@@ -123,6 +123,10 @@ type AppArmorProfileStatus struct {
 // +kubebuilder:storageversion
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// The container runtimes' own profiles (daemon/apparmor.RuntimeProfiles)
+// are not names an AppArmorProfile may take: loading one would replace the
+// policy of every container that runs under it.
+// +kubebuilder:validation:XValidation:rule="!(self.metadata.name in ['docker-default', 'crio-default', 'cri-containerd.apparmor.d', 'unconfined'])",message="metadata.name: docker-default, crio-default, cri-containerd.apparmor.d and unconfined are container runtimes' AppArmor profiles and cannot be AppArmorProfile names"
 type AppArmorProfile struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -9,6 +9,18 @@ const (
 	LabelEnableRecording = "spo.x-k8s.io/enable-recording"
 	// LabelPartial marks a recorded profile that waits to be merged.
 	LabelPartial = "spo.x-k8s.io/partial"
+	// LabelRecordingUID on a recorded profile is the UID of the
+	// ProfileRecording that created it. With the recording's name,
+	// namespace and container labels it is what lets a later recording of
+	// the same ProfileRecording extend the profile; a profile without it
+	// (made by hand, or by an older recording of the same name) is never
+	// adopted.
+	LabelRecordingUID = "spo.x-k8s.io/recording-uid"
+
+	// AnnotationRecordingGap on a recorded profile says the bpf recorder
+	// restarted while the container ran, so syscalls made in between may
+	// be missing; its value names the container(s) concerned.
+	AnnotationRecordingGap = "spo.x-k8s.io/recording-gap"
 
 	// AnnotationKubeletDir on a Node overrides the daemon's --kubelet-dir for
 	// that node. An annotation, not a label: label values cannot hold a path.

@@ -13,11 +13,19 @@
 //     kernel refused, the binary is missing) is ReasonCannotLoad and a
 //     failed state write ReasonWriteFailed, both with Retry set. Reading
 //     enableAppArmor failing is a plain error, retried.
+//   - Install and Remove touch only profiles spo loaded: the state directory
+//     records each name spo claimed (before loading it). Install refuses
+//     the container runtimes' profiles (RuntimeProfiles, also refused at
+//     admission by the CRD) with ReasonReservedName, and a name the kernel
+//     has loaded (DefaultKernelProfiles) without spo's record with
+//     ReasonNotOwned; Remove leaves alone any name without a record. The
+//     state directory must therefore be on the node's disk: losing it makes
+//     spo's own loaded profiles look foreign (refused, never replaced).
 //   - Install always replaces the loaded profile, because the kernel forgets
 //     policy on reboot while the node's state directory does not; Changed is
 //     true only when the text differs from what this node last loaded, which
 //     the state directory remembers across daemon restarts.
-//   - Remove unloads the profile and forgets its text.
+//   - Remove unloads the profile and forgets its text (and the claim).
 //
 // The pure steps are exported for spoc and tests: Validate, Render and
 // Translate (both together); EscapePath turns a literal file name (from a

@@ -30,6 +30,9 @@ type Installer struct {
 	// Supported reports whether the node runs AppArmor; nil means
 	// HostSupport.Supported.
 	Supported func() (bool, string)
+	// KernelProfiles is the securityfs list of loaded profiles;
+	// DefaultKernelProfiles when empty.
+	KernelProfiles string
 }
 
 var _ nodeinstall.Installer[*v1.AppArmorProfile] = (*Installer)(nil)
@@ -50,6 +53,9 @@ func (in *Installer) Install(ctx context.Context, p *v1.AppArmorProfile) (nodein
 	if err != nil {
 		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
 	}
+	if err := in.claim(name, state); err != nil {
+		return nodeinstall.Installed{}, err
+	}
 	if err := in.parser().Replace(ctx, name, policy); err != nil {
 		if errors.Is(err, ErrInvalidPolicy) {
 			return nodeinstall.Installed{}, newError(ReasonInvalidPolicy, "spec.abstract", err.Error())
@@ -63,6 +69,33 @@ func (in *Installer) Install(ctx context.Context, p *v1.AppArmorProfile) (nodein
 		return nodeinstall.Installed{}, retryable(ReasonWriteFailed, fmt.Errorf("recording loaded AppArmor profile %s: %w", name, err))
 	}
 	return nodeinstall.Installed{Location: name, Changed: changed}, nil
+}
+
+// claim refuses a name spo may not load (MayLoad) and, the first time,
+// records the claim before anything is loaded: a load that succeeds and a
+// state write that fails must not leave a profile spo loaded looking like
+// someone else's. The empty claim also makes the next Install count as a
+// change.
+func (in *Installer) claim(name, state string) error {
+	_, err := os.Stat(state)
+	ours := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return retryable(ReasonWriteFailed, fmt.Errorf("reading the record of AppArmor profile %s: %w", name, err))
+	}
+	loaded, err := kernelProfiles(in.KernelProfiles)
+	if err != nil {
+		return err
+	}
+	if err := MayLoad(name, ours, loaded); err != nil {
+		return err
+	}
+	if ours {
+		return nil
+	}
+	if _, err := nodefs.WriteFileAtomic(state, nil, 0o600); err != nil {
+		return retryable(ReasonWriteFailed, fmt.Errorf("recording the claim of AppArmor profile %s: %w", name, err))
+	}
+	return nil
 }
 
 // usable refuses when the operator has AppArmor off or the node lacks it.
@@ -97,15 +130,23 @@ func (in *Installer) supported() (bool, string) {
 	return HostSupport.Supported()
 }
 
-// Remove unloads p and forgets its text. It unloads even when the
-// operator has since turned AppArmor off: a deleted profile must not stay
-// in the kernel. On a node without AppArmor nothing can be loaded.
+// Remove unloads p and forgets its text, only when this node's state
+// directory records that spo loaded it: a kernel profile of the same name
+// that spo did not load (the runtime's, an administrator's) is never
+// unloaded. It unloads even when the operator has since turned AppArmor
+// off: a deleted profile must not stay in the kernel. On a node without
+// AppArmor nothing can be loaded.
 func (in *Installer) Remove(ctx context.Context, p *v1.AppArmorProfile) (bool, error) {
 	name := ProfileName(p)
 	state, err := nodefs.SafeJoin(in.StateDir, name, stateExt)
 	if err != nil {
 		// No such profile can have been installed.
 		return false, nil
+	}
+	if _, err := os.Stat(state); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("reading the record of AppArmor profile %s: %w", name, err)
 	}
 	removed := false
 	if ok, _ := in.supported(); ok {
@@ -123,14 +164,15 @@ func (in *Installer) Remove(ctx context.Context, p *v1.AppArmorProfile) (bool, e
 	return removed, nil
 }
 
-// Loaded returns the text this node last loaded for name, or nil.
+// Loaded returns the text this node last loaded for name, or nil (also
+// for a claim whose load has not succeeded yet).
 func (in *Installer) Loaded(name string) ([]byte, error) {
 	state, err := nodefs.SafeJoin(in.StateDir, name, stateExt)
 	if err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(state)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0) {
 		return nil, nil
 	}
 	return data, err

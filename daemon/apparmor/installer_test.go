@@ -39,8 +39,17 @@ func (c compileParser) Replace(ctx context.Context, _ string, policy []byte) err
 
 func supportedNode() (bool, string) { return true, "" }
 
-func newTestInstaller(t *testing.T, p Parser) *Installer {
-	return &Installer{Parser: p, StateDir: t.TempDir(), Supported: supportedNode}
+// newTestInstaller has a kernel that lists only the given profiles.
+func newTestInstaller(t *testing.T, p Parser, kernel ...string) *Installer {
+	list := filepath.Join(t.TempDir(), "profiles")
+	var text strings.Builder
+	for _, name := range kernel {
+		text.WriteString(name + " (enforce)\n")
+	}
+	if err := os.WriteFile(list, []byte(text.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &Installer{Parser: p, StateDir: t.TempDir(), Supported: supportedNode, KernelProfiles: list}
 }
 
 var webAbstract = v1.AppArmorAbstract{Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: paths("/etc/nginx/**")}}
@@ -115,7 +124,8 @@ func TestInstallFailures(t *testing.T) {
 				}
 				return in
 			},
-			p: web, wantReason: ReasonWriteFailed, wantRetry: true, wantCalls: 1,
+			// The claim is written before the load, so nothing is loaded.
+			p: web, wantReason: ReasonWriteFailed, wantRetry: true, wantCalls: 0,
 		},
 		"invalid abstract never reaches the parser": {
 			in:         func(t *testing.T, f *fakeParser) *Installer { return newTestInstaller(t, f) },
@@ -186,16 +196,28 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("state file left behind: %v", err)
 	}
 
+	// Nothing recorded: nothing of spo's to unload, the kernel is not asked.
+	if removed, err := in.Remove(ctx, p); err != nil || removed {
+		t.Fatalf("Remove of a profile spo no longer records = %v, %v; want false, nil", removed, err)
+	}
+	if got := fake.calls; len(got) != 2 {
+		t.Fatalf("calls = %q, want no unload without a record", got)
+	}
+
+	if _, err := in.Install(ctx, p); err != nil {
+		t.Fatal(err)
+	}
 	fake.err = fmt.Errorf("%w: Profile doesn't exist", ErrNotLoaded)
 	if removed, err := in.Remove(ctx, p); err != nil || removed {
 		t.Fatalf("Remove of an unloaded profile = %v, %v; want false, nil", removed, err)
 	}
+	fake.err = nil
+	if _, err := in.Install(ctx, p); err != nil {
+		t.Fatal(err)
+	}
 	fake.err = errors.New("Permission denied")
 	if _, err := in.Remove(ctx, p); err == nil || ReasonOf(err) != ReasonUnknown {
 		t.Fatalf("Remove = %v, want a retryable error", err)
-	}
-	if got := fake.calls; len(got) != 4 || got[3] != "remove web" {
-		t.Fatalf("calls = %q", got)
 	}
 
 	// Turning AppArmor off in the operator must not strand loaded profiles.

@@ -26,6 +26,21 @@ func TestDecide(t *testing.T) {
 		"keeps a profile being deleted while a pod uses it": {
 			&v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now,
 				Finalizers: []string{v1.FinalizerInUse}}}, ActionKeep},
+		"keeps a disabled seccomp profile while a pod uses it": {
+			&v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Finalizers: []string{v1.FinalizerInUse}},
+				Spec: v1.SeccompProfileSpec{ProfileSpecBase: v1.ProfileSpecBase{State: v1.ProfileDisabled}}}, ActionKeep},
+		"keeps a disabled SELinux profile while a pod uses it": {
+			&v1.SelinuxProfile{ObjectMeta: metav1.ObjectMeta{Finalizers: []string{v1.FinalizerInUse}},
+				Spec: v1.SelinuxProfileSpec{ProfileSpecBase: v1.ProfileSpecBase{State: v1.ProfileDisabled}}}, ActionKeep},
+		"keeps a disabled AppArmor profile while a pod uses it": {
+			&v1.AppArmorProfile{ObjectMeta: metav1.ObjectMeta{Finalizers: []string{v1.FinalizerInUse}},
+				Spec: v1.AppArmorProfileSpec{ProfileSpecBase: v1.ProfileSpecBase{State: v1.ProfileDisabled}}}, ActionKeep},
+		"keeps a RawSelinuxProfile being deleted while a pod uses it": {
+			&v1.RawSelinuxProfile{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now,
+				Finalizers: []string{v1.FinalizerInUse}}}, ActionKeep},
+		"removes a partial profile even when a pod names it": {
+			&v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{v1.LabelPartial: "true"},
+				Finalizers: []string{v1.FinalizerInUse}}}, ActionRemove},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := Decide(tt.profile); got != tt.want {

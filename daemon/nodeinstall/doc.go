@@ -17,9 +17,11 @@
 //   - Remove when the profile is deleted, disabled or partial: the
 //     Installer's Remove, then the node status, then the finalizer, so the
 //     profile cannot vanish while the node still has it. A profile being
-//     deleted stays installed while v1.FinalizerInUse says a pod runs
-//     with it (status Terminating): removing it would break the pod's next
-//     container start.
+//     deleted or disabled stays installed while v1.FinalizerInUse (set by
+//     reconcilers/workloads for every kind) says a pod runs with it (node
+//     status Terminating, or Disabled): removing it would break the pod's
+//     next container start. Once the last pod is gone the finalizer goes,
+//     and that update removes the profile.
 //   - Reconciled again when the operator's SecurityProfilesOperatorDaemon
 //     changes (policy applies to every profile), when this node's status
 //     object is deleted by hand, and, for kinds whose profiles build on

@@ -53,11 +53,15 @@ func (r *Reconciler[P]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	}
 	switch Decide(profile) {
 	case ActionKeep:
-		return reconcile.Result{}, r.report().Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{
+		st := v1.SecurityProfileNodeStatusStatus{
 			Status:  v1.ProfileStateTerminating,
-			Message: "kept on the node while pods use it",
+			Message: "deleted; kept on the node while pods use it",
 			Path:    r.location(profile),
-		})
+		}
+		if profile.GetDeletionTimestamp().IsZero() {
+			st.Status, st.Message = v1.ProfileStateDisabled, "disabled; kept on the node while pods use it"
+		}
+		return reconcile.Result{}, r.report().Set(ctx, profile, st)
 	case ActionRemove:
 		return reconcile.Result{}, r.remove(ctx, profile)
 	default:
@@ -74,13 +78,18 @@ const (
 	ActionKeep
 )
 
-// Decide says what a node does with a profile.
+// Decide says what a node does with a profile. A profile a pod uses
+// (v1.FinalizerInUse) is kept whether it is being deleted or disabled:
+// removing it would break the pod's next container start. Partial profiles
+// were never installed, so there is nothing to keep.
 func Decide(p v1.Profile) Action {
 	deleting := !p.GetDeletionTimestamp().IsZero()
+	partial := p.GetLabels()[v1.LabelPartial] == "true"
+	inUse := controllerutil.ContainsFinalizer(p, v1.FinalizerInUse)
 	switch {
-	case deleting && controllerutil.ContainsFinalizer(p, v1.FinalizerInUse):
+	case (deleting || !p.ProfileSpec().Enabled()) && inUse && !partial:
 		return ActionKeep
-	case deleting, !p.ProfileSpec().Enabled(), p.GetLabels()[v1.LabelPartial] == "true":
+	case deleting, !p.ProfileSpec().Enabled(), partial:
 		return ActionRemove
 	default:
 		return ActionInstall

@@ -44,6 +44,8 @@ func (r *Reconciler) collect(ctx context.Context, st *State) error {
 		obj, err = BuildProfile(st, rec)
 	}
 	switch {
+	case errors.Is(err, errEmpty) && st.Gap:
+		r.warn(st, ReasonRecordingEmpty, "container %s: %v (the bpf-recorder restarted during the recording and lost what it held); no profile created", st.Container, err)
 	case errors.Is(err, errEmpty):
 		r.warn(st, ReasonRecordingEmpty, "container %s: %v; no profile created", st.Container, err)
 	case err != nil:
@@ -54,8 +56,13 @@ func (r *Reconciler) collect(ctx context.Context, st *State) error {
 			return err
 		}
 		recorded.WithLabelValues(string(st.Kind)).Inc()
-		r.event(st, corev1.EventTypeNormal, ReasonProfileRecorded, "container %s recorded into %s %s",
-			st.Container, st.Kind, st.Profile)
+		if st.Gap {
+			r.warn(st, ReasonRecordingGap, "container %s recorded into %s %s with a gap: the bpf-recorder restarted while it ran, so syscalls made in between may be missing (annotation %s)",
+				st.Container, st.Kind, st.Profile, v1.AnnotationRecordingGap)
+		} else {
+			r.event(st, corev1.EventTypeNormal, ReasonProfileRecorded, "container %s recorded into %s %s",
+				st.Container, st.Kind, st.Profile)
+		}
 	}
 	st.Done = true
 	if err := r.Store.Save(st); err != nil {
@@ -196,8 +203,11 @@ func logIf(logger interface {
 func BuildProfile(st *State, rec Recorded) (v1.Profile, error) {
 	meta := metav1.ObjectMeta{
 		Name:        st.Profile,
-		Labels:      ProfileLabels(st.Recording, st.Namespace, st.Container, st.Partial),
-		Annotations: map[string]string{AnnotationRecordedFrom: st.Key},
+		Labels:      ProfileLabels(st),
+		Annotations: map[string]string{AnnotationRecordedFrom: RecordedFrom(st)},
+	}
+	if st.Gap {
+		meta.Annotations[v1.AnnotationRecordingGap] = st.Container
 	}
 	base := v1.ProfileSpecBase{}
 	if st.Disable {

@@ -26,6 +26,10 @@ const (
 	ReasonRecordingFailed  = "RecordingFailed"
 	ReasonRecordingEmpty   = "RecordingEmpty"
 	ReasonInvalidRecording = "InvalidRecordingAnnotation"
+	// ReasonRecordingRefused: the annotation asks for something the pod may
+	// not have (its namespace did not opt in, the container does not exist,
+	// another pod on the node records under the same annotation value).
+	ReasonRecordingRefused = "RecordingRefused"
 )
 
 // Reconciler records the containers of this node's pods that carry a
@@ -45,9 +49,12 @@ type Reconciler struct {
 	AuditSettle time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// BpfWatchInterval overrides BpfInstanceWatchInterval.
+	BpfWatchInterval time.Duration
 }
 
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles;selinuxprofiles;apparmorprofiles,verbs=create;get;update
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilerecordings,verbs=get
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
@@ -65,13 +72,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		pod = nil
 	}
 	errs := []error{listErr}
+	// This pod's records, by container: the pod UID and container name are
+	// a record's identity, never the annotation value its user wrote.
 	current := map[string]*State{}
 	for _, st := range states {
 		if pod == nil || pod.UID != st.PodUID {
 			errs = append(errs, r.gone(ctx, st))
 			continue
 		}
-		current[st.Key] = st
+		current[st.Container] = st
 	}
 	if pod != nil {
 		errs = append(errs, r.reconcilePod(ctx, pod, current))
@@ -80,15 +89,39 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	return reconcile.Result{RequeueAfter: after}, errors.Join(errs...)
 }
 
-// gone collects what a vanished pod left and drops its record.
+// MaxGoneAttempts is how many failed collections a record of a pod that is
+// gone gets before it is given up: nothing would ever reconcile it again
+// otherwise, and its file would stay in the state directory for good.
+const MaxGoneAttempts = 5
+
+// ReasonRecordingAbandoned: a gone pod's recording could not be collected
+// after MaxGoneAttempts tries; its record is removed.
+const ReasonRecordingAbandoned = "RecordingAbandoned"
+
+// gone collects what a vanished pod left and drops its record, also when
+// collection keeps failing (GiveUpGone).
 func (r *Reconciler) gone(ctx context.Context, st *State) error {
 	if !st.Done {
-		if err := r.collect(ctx, st); err != nil {
+		err := r.collect(ctx, st)
+		var settling errSettling
+		if err != nil && !errors.As(err, &settling) {
+			st.GoneAttempts++
+			if !GiveUpGone(st) {
+				return errors.Join(err, r.Store.Save(st))
+			}
+			r.warn(st, ReasonRecordingAbandoned, "container %s: the pod is gone and collecting failed %d times (last: %v); recording abandoned",
+				st.Container, st.GoneAttempts, err)
+			r.release(ctx, st)
+		} else if err != nil {
 			return err
 		}
 	}
-	return r.Store.Remove(st.Key)
+	return r.Store.Remove(st)
 }
+
+// GiveUpGone says whether a gone pod's record has failed often enough to
+// be removed without a profile.
+func GiveUpGone(st *State) bool { return st.GoneAttempts >= MaxGoneAttempts }
 
 func (r *Reconciler) reconcilePod(ctx context.Context, pod *corev1.Pod, states map[string]*State) error {
 	annotations, invalid := Annotations(pod)
@@ -97,7 +130,9 @@ func (r *Reconciler) reconcilePod(ctx context.Context, pod *corev1.Pod, states m
 	}
 	var errs []error
 	for _, a := range annotations {
-		st := states[a.Value()]
+		// An annotation changed after the recording started does not
+		// change the recording: the record made at the start holds.
+		st := states[a.Container]
 		if st == nil {
 			var err error
 			if st, err = r.start(ctx, pod, a); err != nil || st == nil {
@@ -130,8 +165,27 @@ func (r *Reconciler) follow(ctx context.Context, pod *corev1.Pod, st *State) err
 
 // start reads the recording and writes the state record. A recording that
 // cannot produce a profile gets a Done record at once, so it is reported
-// once, not on every pod update.
+// once, not on every pod update. Annotations the pod may not use are
+// refused before anything is read or recorded (refusal).
 func (r *Reconciler) start(ctx context.Context, pod *corev1.Pod, a recording.Annotation) (*State, error) {
+	if err := r.refusal(ctx, pod, a); err != nil {
+		var refused errRefused
+		if !errors.As(err, &refused) {
+			return nil, err
+		}
+		// Remembered as a done record so it is reported once per pod, not
+		// on every update: Done records never record.
+		st := &State{Key: a.Value(), Prefix: a.Prefix, Namespace: pod.Namespace, Pod: pod.Name, PodUID: pod.UID,
+			Container: a.Container, Recording: a.Recording, Done: true}
+		r.Events.Eventf(pod, nil, corev1.EventTypeWarning, ReasonRecordingRefused, "Record",
+			"annotation %s: %v; not recording", a.Key(), err)
+		if err := r.Store.Save(st); err != nil {
+			// A container name no file can be named after: the event
+			// repeats on updates, which is all that is lost.
+			log.FromContext(ctx).Info("Not remembering a refused recording", "error", err.Error())
+		}
+		return nil, nil
+	}
 	rec := &v1.ProfileRecording{}
 	if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: pod.Namespace, Name: a.Recording}, rec); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -193,8 +247,18 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 			return err
 		}
 	}
-	if !st.usesBpf() || (st.ProgramRef && (st.ContainerID == "" || st.ContainerRef)) {
+	if !st.usesBpf() {
 		return nil
+	}
+	instance := r.bpfInstance()
+	if err := r.rearm(ctx, st, instance); err != nil {
+		return err
+	}
+	if st.ProgramRef && (st.ContainerID == "" || st.ContainerRef) {
+		return nil
+	}
+	if instance != "" && st.BpfInstance != instance {
+		st.BpfInstance = instance
 	}
 	bpf, err := r.Services.BpfRecorder()
 	if err != nil {

@@ -52,6 +52,8 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 		events: &eventLog{},
 		store:  recorder.Store{Dir: t.TempDir()},
 	}
+	namespace := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{v1.LabelEnableRecording: ""}}}
+	objs = append(objs, namespace)
 	h.k8s = fake.NewClientBuilder().WithScheme(controlplane.Scheme()).WithObjects(objs...).Build()
 	return h
 }
@@ -158,7 +160,7 @@ func TestBpfRecordingFromPendingToProfile(t *testing.T) {
 	switch {
 	case p.Name != "rec-app":
 		t.Errorf("name = %q, want rec-app", p.Name)
-	case p.Annotations[recorder.AnnotationRecordedFrom] != bpfKey:
+	case p.Annotations[recorder.AnnotationRecordedFrom] != bpfKey+"/uid-web":
 		t.Errorf("annotations = %v", p.Annotations)
 	case p.Labels[recordingmerger.LabelRecording] != recName || p.Labels[recordingmerger.LabelContainer] != "app" ||
 		p.Labels[recordingmerger.LabelRecordingNamespace] != ns || p.Labels[v1.LabelPartial] != "":
@@ -205,7 +207,7 @@ func TestRestartCollectsExactlyOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			if precreate {
-				st, _, _ := h.store.Load(bpfKey)
+				st, _, _ := h.store.Load("uid-web", "app")
 				obj, err := recorder.BuildProfile(st, recorder.Recorded{Syscalls: []string{"read"}})
 				if err != nil || h.k8s.Create(context.Background(), obj) != nil {
 					t.Fatal(err)
@@ -294,7 +296,7 @@ func TestForeignProfileIsNotOverwritten(t *testing.T) {
 	if !h.hasEvent(recorder.ReasonProfileConflict) {
 		t.Errorf("events = %q, want %s", h.events.events, recorder.ReasonProfileConflict)
 	}
-	if st, _, _ := h.store.Load(bpfKey); st == nil || st.Done {
+	if st, _, _ := h.store.Load("uid-web", "app"); st == nil || st.Done {
 		t.Errorf("record = %+v, want it kept for a retry", st)
 	}
 	if p := h.profiles()[0]; p.Spec.DefaultAction != v1.ActAllow || len(p.Spec.Syscalls) != 0 {

@@ -94,21 +94,21 @@ func TestStoreRoundTrip(t *testing.T) {
 	if err := store.Save(st); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := store.Load(st.Key)
+	got, ok, err := store.Load(st.PodUID, st.Container)
 	if err != nil || !ok {
 		t.Fatalf("Load = %v, %v", ok, err)
 	}
 	if diff := cmp.Diff(st, got); diff != "" {
 		t.Errorf("round trip (-saved +loaded):\n%s", diff)
 	}
-	if fi, err := os.Stat(filepath.Join(store.Dir, st.Key+".json")); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(filepath.Join(store.Dir, "u1_app.json")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("state file: %v, %v; want mode 0600", fi, err)
 	}
 	forPod, err := store.ForPod("ns", "web")
 	if err != nil || len(forPod) != 1 {
 		t.Errorf("ForPod = %v, %v; want the record", forPod, err)
 	}
-	if err := store.Remove(st.Key); err != nil {
+	if err := store.Remove(st); err != nil {
 		t.Fatal(err)
 	}
 	if all, err := store.List(); err != nil || len(all) != 0 {
@@ -116,12 +116,34 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 }
 
-func TestStoreRefusesUnsafeKeys(t *testing.T) {
+func TestStoreRefusesUnsafeIDs(t *testing.T) {
 	store := recorder.Store{Dir: t.TempDir()}
-	for _, key := range []string{"", "..", "a/b", ".hidden"} {
-		if err := store.Save(&recorder.State{Key: key}); err == nil {
-			t.Errorf("Save(key %q) succeeded, want a refusal", key)
+	for _, st := range []recorder.State{
+		{Key: "k", Container: "app"}, {Key: "k", PodUID: "u"}, {PodUID: "..", Container: "x/../../y"},
+		{PodUID: "a/b", Container: "c"}, {PodUID: ".hidden", Container: "c"},
+	} {
+		if err := store.Save(&st); err == nil {
+			t.Errorf("Save(pod UID %q, container %q) succeeded, want a refusal", st.PodUID, st.Container)
 		}
+	}
+}
+
+// Two pods whose users gave them the same annotation value keep separate
+// records: the value is the users' to choose, the pod UID is not.
+func TestStoreKeepsPodsWithTheSameAnnotationValueApart(t *testing.T) {
+	store := recorder.Store{Dir: t.TempDir()}
+	a := &recorder.State{Key: "rec_app_ab12c_1700000000", Namespace: "ns", Pod: "a", PodUID: "ua", Container: "app", ContainerID: "ca"}
+	b := &recorder.State{Key: a.Key, Namespace: "other", Pod: "b", PodUID: "ub", Container: "app", ContainerID: "cb"}
+	for _, st := range []*recorder.State{a, b} {
+		if err := store.Save(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all, err := store.List(); err != nil || len(all) != 2 {
+		t.Fatalf("List = %d records, %v; want both pods' records", len(all), err)
+	}
+	if got, ok, _ := store.Load("ua", "app"); !ok || got.ContainerID != "ca" {
+		t.Errorf("pod a's record = %+v, want its own container id", got)
 	}
 }
 

@@ -8,10 +8,18 @@
 //
 //   - Only this node's pods are cached (field selector spec.nodeName, see
 //     TransformPod), so the daemon's memory does not grow with the cluster.
-//   - Each container annotated "<prefix><container>" is one recording; its
-//     key is the annotation value (recording.Annotation.Value), unique per
-//     pod replica and container, and is the "profile" both services are
-//     asked about. The prefix says what is recorded: PrefixBpf SeccompProfile
+//   - Each container annotated "<prefix><container>" is one recording. Its
+//     identity is the pod UID and container name (State.ID, the state
+//     file's name); the annotation value (recording.Annotation.Value, the
+//     key) is only the name the node services know it by. A pod's
+//     annotations are its user's to write, so before anything is recorded
+//     Refusal checks what the recording webhook would have: the pod's
+//     namespace carries v1.LabelEnableRecording, the container exists in
+//     the pod, and no other pod on the node records under the same key
+//     (the log enricher keeps data by key). A refused annotation is a
+//     Warning ReasonRecordingRefused on the pod and a done record, so it
+//     is reported once. An annotation changed after the start changes
+//     nothing: the record made at the start holds. The prefix says what is recorded: PrefixBpf SeccompProfile
 //     from the bpf recorder, PrefixLogs SeccompProfile from the enricher's
 //     syscalls, PrefixAvcs SelinuxProfile from the enricher's AVCs,
 //     PrefixBpfAppArmor AppArmorProfile from the bpf recorder's executables
@@ -32,15 +40,21 @@
 //     ("<recording>-<container>", plus the generated part of the pod name
 //     for pods from generateName, or the nonce for partial profiles of pods
 //     without one), carries the recordingmerger labels (v1.LabelPartial
-//     when mergeStrategy is Containers), AnnotationRecordedFrom with the key,
-//     and state Disabled when disableProfileAfterRecording. Recording names
+//     when mergeStrategy is Containers), v1.LabelRecordingUID with the
+//     ProfileRecording's UID, AnnotationRecordedFrom ("<key>/<pod UID>"),
+//     v1.AnnotationRecordingGap when the bpf recorder restarted during the
+//     recording, and state Disabled when disableProfileAfterRecording. Recording names
 //     that cannot be label values, or profile names that are not DNS
 //     subdomains, are refused with a Warning Event and no profile.
-//   - Exactly once: the profile is created; if its name exists with this
-//     key already, the work was done; with the same recording, namespace and
-//     container labels, it is extended (a union, so repeats are harmless);
-//     otherwise a Warning Event is emitted and the collection retried with
-//     backoff. Only after the profile exists is the record marked Done and
+//   - Exactly once, and only into what this recording owns: the profile is
+//     created; if its name exists, it is written only when Owned (the
+//     recording, namespace, container and recording-UID labels all match:
+//     the same ProfileRecording made it). Owned with this RecordedFrom
+//     value: the work was done; owned otherwise: it is extended (a union,
+//     so repeats are harmless). Anything else (made by hand, copied
+//     labels, an earlier recording of the same name) is never written: a
+//     Warning ReasonProfileConflict on the pod and the ProfileRecording,
+//     and the collection retried with backoff until a person resolves it. Only after the profile exists is the record marked Done and
 //     the services told to forget (Stop, Reset*). Nothing recorded (NotFound
 //     from the service, e.g. the container never ran) is a Warning
 //     RecordingEmpty and no profile.

@@ -3,12 +3,15 @@ package recorder_test
 import (
 	"context"
 	"slices"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	bpfrecorderv1 "github.com/secprofiles/spo/api/grpc/bpfrecorder/v1"
@@ -21,7 +24,8 @@ var _ = Describe("the recorder in a daemon's manager", func() {
 	var ns string
 
 	BeforeEach(func(ctx SpecContext) {
-		namespace := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "recorder-"}}
+		namespace := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "recorder-",
+			Labels: map[string]string{v1.LabelEnableRecording: "true"}}}
 		Expect(k8s.Create(ctx, namespace)).To(Succeed())
 		ns = namespace.Name
 		Expect(k8s.Create(ctx, &v1.ProfileRecording{
@@ -50,6 +54,32 @@ var _ = Describe("the recorder in a daemon's manager", func() {
 		Expect(bpfCalls()).NotTo(ContainElement(ContainSubstring("aaaaa")), "pod %s is on another node", other.Name)
 	})
 
+	It("re-arms a running recording when the bpf recorder restarts, with no pod event", func(ctx SpecContext) {
+		instance := "run-1"
+		var mu sync.Mutex
+		services := lockedInstance{fakeServices: fakeServices{bpf: bpf}, mu: &mu, instance: &instance}
+		startDaemonWith(services)
+		pod := newNodePod(ctx, ns, "rearmed", node, "hhhhh")
+		key := "rec_app_hhhhh_1700000000"
+		setContainer(ctx, pod, "containerd://c5", false)
+		Eventually(bpfCalls).Should(ContainElement("Start(c5," + key + ")"))
+
+		mu.Lock()
+		instance = "run-2"
+		mu.Unlock()
+		Eventually(func() int {
+			n := 0
+			for _, c := range bpfCalls() {
+				if c == "Start(c5,"+key+")" {
+					n++
+				}
+			}
+			return n
+		}).Should(Equal(2), "the container registered again with the new recorder")
+		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "rec").Should(ContainElement(
+			HaveField("Reason", recorder.ReasonRecordingGap)))
+	})
+
 	It("collects after a restart what a pod left while the daemon was down", func(ctx SpecContext) {
 		bpf.syscalls["c2"] = &bpfrecorderv1.SyscallsResponse{Syscalls: []string{"write"}}
 		pod := newNodePod(ctx, ns, "gone", node, "ccccc")
@@ -68,6 +98,121 @@ var _ = Describe("the recorder in a daemon's manager", func() {
 		Eventually(func() ([]*recorder.State, error) { return states.ForPod(ns, pod.Name) }).Should(BeEmpty())
 	})
 })
+
+var _ = Describe("what a namespace user cannot make the recorder do", func() {
+	var ns string
+
+	newNamespace := func(ctx SpecContext, optIn bool) string {
+		namespace := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-"}}
+		if optIn {
+			namespace.Labels = map[string]string{v1.LabelEnableRecording: "true"}
+		}
+		Expect(k8s.Create(ctx, namespace)).To(Succeed())
+		Expect(k8s.Create(ctx, &v1.ProfileRecording{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace.Name, Name: "rec"},
+			Spec: v1.ProfileRecordingSpec{
+				Kind: v1.RecordingSeccompProfile, Recorder: v1.RecorderBpf, MergeStrategy: v1.MergeContainers,
+				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			},
+		})).To(Succeed())
+		return namespace.Name
+	}
+
+	BeforeEach(func(ctx SpecContext) { ns = newNamespace(ctx, true) })
+
+	It("never adopts a profile with the recording's labels that the recording did not create", func(ctx SpecContext) {
+		// Named like the recording's result, with the three labels a
+		// recording sets copied, but not made by this ProfileRecording.
+		foreign := &v1.SeccompProfile{
+			ObjectMeta: metav1.ObjectMeta{Name: "rec-app-ddddd", Labels: map[string]string{
+				"spo.x-k8s.io/recording": "rec", "spo.x-k8s.io/recording-namespace": ns, "spo.x-k8s.io/container": "app",
+			}},
+			Spec: v1.SeccompProfileSpec{DefaultAction: v1.ActAllow},
+		}
+		Expect(k8s.Create(ctx, foreign)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) { Expect(k8s.Delete(ctx, foreign)).To(Succeed()) })
+		bpf.syscalls["c4"] = &bpfrecorderv1.SyscallsResponse{Syscalls: []string{"mount"}}
+		startDaemon()
+		pod := newNodePod(ctx, ns, "fixed", node, "ddddd")
+		setContainer(ctx, pod, "containerd://c4", true)
+
+		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "rec").Should(ContainElement(SatisfyAll(
+			HaveField("Reason", recorder.ReasonProfileConflict), HaveField("Type", corev1.EventTypeWarning),
+			HaveField("Note", ContainSubstring("rec-app-ddddd")))))
+		got := &v1.SeccompProfile{}
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(foreign), got)).To(Succeed())
+		Expect(got.Spec.Syscalls).To(BeEmpty(), "the recording wrote into a profile it did not create")
+		Expect(got.Annotations).NotTo(HaveKey(recorder.AnnotationRecordedFrom))
+		Expect(loadState(pod.UID, "app")).To(HaveField("Done", BeFalse()), "the recording is kept to retry")
+	})
+
+	It("records nothing for a namespace that did not opt in, nor for a container the pod lacks", func(ctx SpecContext) {
+		closed := newNamespace(ctx, false)
+		startDaemon()
+		outside := newNodePod(ctx, closed, "outside", node, "eeeee")
+		ghost := recording.Annotation{Prefix: recording.PrefixBpf, Container: "ghost", Recording: "rec", Nonce: "fffff", Unix: 1700000000}
+		inside := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "ghost", Namespace: ns, Annotations: map[string]string{ghost.Key(): ghost.Value()}},
+			Spec:       corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: "app"}}},
+		}
+		Expect(k8s.Create(ctx, inside)).To(Succeed())
+
+		Eventually(eventsOf).WithContext(ctx).WithArguments(closed, "outside").Should(ContainElement(SatisfyAll(
+			HaveField("Reason", recorder.ReasonRecordingRefused),
+			HaveField("Note", ContainSubstring(v1.LabelEnableRecording)))))
+		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "ghost").Should(ContainElement(SatisfyAll(
+			HaveField("Reason", recorder.ReasonRecordingRefused),
+			HaveField("Note", ContainSubstring(`no container "ghost"`)))))
+		Expect(bpfCalls()).NotTo(ContainElement(ContainSubstring("eeeee")), "pod %s was recorded", outside.Name)
+		Expect(bpfCalls()).NotTo(ContainElement(ContainSubstring("fffff")))
+	})
+
+	It("keeps two pods with the same annotation value apart", func(ctx SpecContext) {
+		startDaemon()
+		first := newNodePod(ctx, ns, "first", node, "ggggg")
+		Eventually(bpfCalls).Should(ContainElement("Start(,rec_app_ggggg_1700000000)"))
+		second := newNodePod(ctx, ns, "second", node, "ggggg")
+		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "second").Should(ContainElement(SatisfyAll(
+			HaveField("Reason", recorder.ReasonRecordingRefused), HaveField("Note", ContainSubstring(first.Name)))))
+		Expect(loadState(first.UID, "app")).To(HaveField("Pod", first.Name))
+		Expect(loadState(second.UID, "app")).To(HaveField("Done", BeTrue()))
+	})
+})
+
+// eventsOf returns the Events about the object namespace/name.
+func eventsOf(ctx context.Context, namespace, name string) ([]eventsv1.Event, error) {
+	var list eventsv1.EventList
+	if err := k8s.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+		return nil, err
+	}
+	var out []eventsv1.Event
+	for _, e := range list.Items {
+		if e.Regarding.Name == name {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func loadState(uid types.UID, container string) *recorder.State {
+	st, ok, err := states.Load(uid, container)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(ok).To(BeTrue(), "no record of pod %s container %s", uid, container)
+	return st
+}
+
+// lockedInstance is a bpf recorder whose identity the spec changes.
+type lockedInstance struct {
+	fakeServices
+	mu       *sync.Mutex
+	instance *string
+}
+
+func (s lockedInstance) BpfRecorderInstance() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.instance, nil
+}
 
 func bpfCalls() []string {
 	bpf.mu.Lock()

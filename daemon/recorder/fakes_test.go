@@ -78,6 +78,15 @@ func (f *fakeEnricher) ResetSyscalls(_ context.Context, r *enricherv1.ProfileReq
 type fakeServices struct {
 	bpf      *fakeBpf
 	enricher *fakeEnricher
+	// instance, if set, is the bpf recorder's identity (BpfInstancer).
+	instance *string
+}
+
+// instancedServices are fakeServices that tell bpf recorder runs apart.
+type instancedServices struct{ fakeServices }
+
+func (s instancedServices) BpfRecorderInstance() (string, error) {
+	return *s.instance, nil
 }
 
 func (s fakeServices) BpfRecorder() (bpfrecorderv1.BpfRecorderClient, error) {

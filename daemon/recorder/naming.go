@@ -11,11 +11,16 @@ import (
 	"github.com/secprofiles/spo/webhooks/recording"
 )
 
-// AnnotationRecordedFrom on a recorded profile holds the recording key
-// (recording.Annotation.Value) it was created from. A recorder that finds
-// its own key on an existing profile knows the work was already done, which
-// is what makes collection safe to repeat after a restart.
+// AnnotationRecordedFrom on a recorded profile says which recording made
+// it: "<recording key>/<pod UID>" (RecordedFrom). A recorder that finds its
+// own value on a profile it owns knows the work was already done, which is
+// what makes collection safe to repeat after a restart. The pod UID is in
+// it because the key is the pod's annotation, which its user writes: two
+// pods with the same key are two recordings.
 const AnnotationRecordedFrom = "spo.x-k8s.io/recorded-from"
+
+// RecordedFrom is the AnnotationRecordedFrom value of st's profile.
+func RecordedFrom(st *State) string { return st.Key + "/" + string(st.PodUID) }
 
 // ProfileName is the name of the profile recorded for one container of one
 // pod: "<recording>-<container>", plus the part of the pod name generateName
@@ -48,24 +53,31 @@ func CheckNames(a recording.Annotation, profile string) error {
 	return nil
 }
 
-// ProfileLabels are the labels of the recordingmerger contract.
-func ProfileLabels(recordingName, namespace, container string, partial bool) map[string]string {
+// ProfileLabels are the labels of the recordingmerger contract, and the
+// recording's UID (v1.LabelRecordingUID) that marks the profile as made by
+// that very ProfileRecording.
+func ProfileLabels(st *State) map[string]string {
 	l := map[string]string{
-		recordingmerger.LabelRecording:          recordingName,
-		recordingmerger.LabelRecordingNamespace: namespace,
-		recordingmerger.LabelContainer:          container,
+		recordingmerger.LabelRecording:          st.Recording,
+		recordingmerger.LabelRecordingNamespace: st.Namespace,
+		recordingmerger.LabelContainer:          st.Container,
+		v1.LabelRecordingUID:                    string(st.RecordingUID),
 	}
-	if partial {
+	if st.Partial {
 		l[v1.LabelPartial] = "true"
 	}
 	return l
 }
 
-// sameRecording reports whether labels say a profile was recorded for the
-// same recording and container: such a profile may be extended by another
-// replica's recording.
-func sameRecording(labels map[string]string, st *State) bool {
-	return labels[recordingmerger.LabelRecording] == st.Recording &&
+// Owned reports whether labels say a profile was created by the same
+// ProfileRecording (namespace, name and UID) for the same container: only
+// such a profile may be extended by another replica's recording. The UID
+// keeps a recording from adopting a profile written by hand with copied
+// labels, or left by an earlier recording of the same name.
+func Owned(labels map[string]string, st *State) bool {
+	return st.RecordingUID != "" &&
+		labels[v1.LabelRecordingUID] == string(st.RecordingUID) &&
+		labels[recordingmerger.LabelRecording] == st.Recording &&
 		labels[recordingmerger.LabelRecordingNamespace] == st.Namespace &&
 		labels[recordingmerger.LabelContainer] == st.Container
 }

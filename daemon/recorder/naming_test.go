@@ -61,17 +61,19 @@ func TestProfileLabels(t *testing.T) {
 		partial bool
 		want    map[string]string
 	}{
-		"a profile that is not partial has the three labels": {false, map[string]string{
+		"a profile that is not partial has the recording's labels and UID": {false, map[string]string{
 			"spo.x-k8s.io/recording": "rec", "spo.x-k8s.io/recording-namespace": "ns", "spo.x-k8s.io/container": "app",
+			"spo.x-k8s.io/recording-uid": "rec-uid",
 		}},
 		"a partial profile is also labelled partial": {true, map[string]string{
 			"spo.x-k8s.io/recording": "rec", "spo.x-k8s.io/recording-namespace": "ns", "spo.x-k8s.io/container": "app",
-			"spo.x-k8s.io/partial": "true",
+			"spo.x-k8s.io/recording-uid": "rec-uid", "spo.x-k8s.io/partial": "true",
 		}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := recorder.ProfileLabels("rec", "ns", "app", tc.partial)
+			got := recorder.ProfileLabels(&recorder.State{Recording: "rec", Namespace: "ns", Container: "app",
+				RecordingUID: "rec-uid", Partial: tc.partial})
 			if len(got) != len(tc.want) {
 				t.Fatalf("labels = %v, want %v", got, tc.want)
 			}

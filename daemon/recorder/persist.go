@@ -9,16 +9,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 )
 
 // ReasonProfileConflict means the profile name is taken by a profile that
-// is not a recording of this recording and container.
+// this ProfileRecording did not create for this container.
 const ReasonProfileConflict = "ProfileNameTaken"
 
 // persist creates the profile or, when its name is taken, decides what the
 // existing one is: this recording's own result (done already), another
-// recording of the same recording and container (extend it), or someone
-// else's (refuse and retry later: a person has to resolve it).
+// recording of the same ProfileRecording and container (extend it), or
+// anything else (refuse, write nothing, and retry later: a person has to
+// resolve it).
 func (r *Reconciler) persist(ctx context.Context, st *State, obj v1.Profile) error {
 	err := r.Create(ctx, obj)
 	if err == nil || !apierrors.IsAlreadyExists(err) {
@@ -37,11 +39,24 @@ func (r *Reconciler) persist(ctx context.Context, st *State, obj v1.Profile) err
 		if err := MergeInto(existing, obj); err != nil {
 			return err
 		}
+		if gap, ok := obj.GetAnnotations()[v1.AnnotationRecordingGap]; ok {
+			// The union is only as complete as its least complete part.
+			a := existing.GetAnnotations()
+			if a == nil {
+				a = map[string]string{}
+			}
+			if old := a[v1.AnnotationRecordingGap]; old != "" && old != gap {
+				gap = old + "," + gap
+			}
+			a[v1.AnnotationRecordingGap] = gap
+			existing.SetAnnotations(a)
+		}
 		log.FromContext(ctx).Info("Extending a recorded profile", "profile", st.Profile, "key", st.Key)
 		return r.Update(ctx, existing)
 	default:
-		r.warn(st, ReasonProfileConflict, "container %s: %s %s exists and was not recorded by recording %s; keeping the recording to retry",
-			st.Container, st.Kind, st.Profile, st.Recording)
+		r.warn(st, ReasonProfileConflict, "container %s: %s %s exists and was not created by ProfileRecording %s/%s (labels %s=%s, %s=%s); nothing written, retrying until it is deleted or renamed",
+			st.Container, st.Kind, st.Profile, st.Namespace, st.Recording, recordingmerger.LabelRecording, st.Recording,
+			v1.LabelRecordingUID, st.RecordingUID)
 		return fmt.Errorf("%s %s exists and is not a recording of %s", st.Kind, st.Profile, st)
 	}
 }
@@ -55,12 +70,15 @@ const (
 )
 
 // mergeDecision says what to do with an existing profile of the name a
-// recording wants.
+// recording wants. Ownership comes first: a profile this recording did not
+// create is never written, whatever its annotations say.
 func mergeDecision(existing v1.Profile, st *State) mergeAction {
 	switch {
-	case existing.GetAnnotations()[AnnotationRecordedFrom] == st.Key:
+	case !Owned(existing.GetLabels(), st):
+		return mergeConflict
+	case existing.GetAnnotations()[AnnotationRecordedFrom] == RecordedFrom(st):
 		return mergeDone
-	case sameRecording(existing.GetLabels(), st) && existing.GetDeletionTimestamp().IsZero():
+	case existing.GetDeletionTimestamp().IsZero():
 		return mergeExtend
 	}
 	return mergeConflict

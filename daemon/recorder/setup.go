@@ -44,6 +44,15 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 	})); err != nil {
 		return err
 	}
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		every := r.BpfWatchInterval
+		if every <= 0 {
+			every = BpfInstanceWatchInterval
+		}
+		return r.watchBpfInstance(ctx, pending, every)
+	})); err != nil {
+		return err
+	}
 	return builder.ControllerManagedBy(mgr).
 		Named(ControllerName).
 		For(&corev1.Pod{}, builder.WithPredicates(hasRecording)).

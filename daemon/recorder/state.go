@@ -20,8 +20,11 @@ import (
 // the pod's start and the profile's creation. It is written to disk so that
 // a daemon restarting in between still collects, exactly once.
 type State struct {
-	// Key is the recording key, recording.Annotation.Value: unique per pod
-	// replica and container, and the profile name for the node services.
+	// Key is the recording key, recording.Annotation.Value: the name the
+	// node services know the recording by (the log enricher reads it from
+	// the pod's annotation). It is not the record's identity: a pod's
+	// annotations are its user's to write, so two pods may carry the same
+	// value. Records are stored by ID (pod UID and container).
 	Key          string                  `json:"key"`
 	Prefix       string                  `json:"prefix"`
 	Namespace    string                  `json:"namespace"`
@@ -46,6 +49,17 @@ type State struct {
 	// the services were told to forget. The record stays as a tombstone
 	// until the pod is gone, so a finished pod is never recorded twice.
 	Done bool `json:"done,omitempty"`
+	// BpfInstance identifies the bpf recorder that holds ProgramRef and
+	// ContainerRef (BpfInstance of Services); a different one means it
+	// restarted and forgot them, so they are taken again.
+	BpfInstance string `json:"bpfInstance,omitempty"`
+	// Gap: the bpf recorder restarted while the container ran, so what it
+	// did in between was not recorded; the profile says so
+	// (AnnotationRecordingGap).
+	Gap bool `json:"gap,omitempty"`
+	// GoneAttempts counts failed collections after the pod was gone; at
+	// MaxGoneAttempts the record is given up (see Reconciler.gone).
+	GoneAttempts int `json:"goneAttempts,omitempty"`
 	// FinishedAt is when the container was first seen finished; recordings
 	// from audit records are collected AuditSettle after it.
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
@@ -55,18 +69,32 @@ type State struct {
 // (WriteFileAtomic's hidden temporaries) are ignored.
 const stateExt = ".json"
 
-// Store keeps State records as one JSON file per recording key in Dir.
+// ID is a record's identity and file name: "<pod UID>_<container>". The
+// API server sets the UID and container names are DNS labels, so no pod's
+// user can make two pods' records collide.
+func (st *State) ID() string { return StateID(st.PodUID, st.Container) }
+
+// StateID is the ID of the record of one container of one pod.
+func StateID(podUID types.UID, container string) string {
+	return string(podUID) + "_" + container
+}
+
+// Store keeps State records as one JSON file per pod UID and container in
+// Dir.
 type Store struct {
 	Dir string
 }
 
-func (s Store) path(key string) (string, error) {
-	return nodefs.SafeJoin(s.Dir, key, stateExt)
+func (s Store) path(id string) (string, error) {
+	return nodefs.SafeJoin(s.Dir, id, stateExt)
 }
 
 // Save writes st atomically: a crash leaves the old record or the new one.
 func (s Store) Save(st *State) error {
-	p, err := s.path(st.Key)
+	if st.PodUID == "" || st.Container == "" {
+		return fmt.Errorf("recording state of %s has no pod UID or container", st)
+	}
+	p, err := s.path(st.ID())
 	if err != nil {
 		return err
 	}
@@ -81,9 +109,10 @@ func (s Store) Save(st *State) error {
 	return err
 }
 
-// Load reads the record for key; ok is false when there is none.
-func (s Store) Load(key string) (st *State, ok bool, err error) {
-	p, err := s.path(key)
+// Load reads the record of a pod's container; ok is false when there is
+// none.
+func (s Store) Load(podUID types.UID, container string) (st *State, ok bool, err error) {
+	p, err := s.path(StateID(podUID, container))
 	if err != nil {
 		return nil, false, err
 	}
@@ -105,9 +134,9 @@ func readState(p string) (*State, bool, error) {
 	return st, true, nil
 }
 
-// Remove deletes the record for key; a missing record is not an error.
-func (s Store) Remove(key string) error {
-	p, err := s.path(key)
+// Remove deletes st's record; a missing record is not an error.
+func (s Store) Remove(st *State) error {
+	p, err := s.path(st.ID())
 	if err != nil {
 		return err
 	}

@@ -58,13 +58,17 @@ var _ = AfterSuite(func() { Expect(suite.Stop()).To(Succeed()) })
 
 // startDaemon runs a daemon's recorder until the spec ends, as a restart
 // would: a new manager over the same state directory.
-func startDaemon() {
+func startDaemon() { startDaemonWith(fakeServices{bpf: bpf}) }
+
+// startDaemonWith runs a daemon's recorder with the given node services.
+func startDaemonWith(services recorder.Services) {
 	mgr, err := ctrl.NewManager(cfg, controlplane.ManagerOptions(ctrl.Options{
 		Cache: daemon.CacheOptions(daemon.Config{Node: node, Namespace: "spo"}),
 	}))
 	Expect(err).NotTo(HaveOccurred())
-	r, err := recorder.NewReconciler(mgr, states.Dir, fakeServices{bpf: bpf})
+	r, err := recorder.NewReconciler(mgr, states.Dir, services)
 	Expect(err).NotTo(HaveOccurred())
+	r.BpfWatchInterval = 50 * time.Millisecond
 	Expect(r.SetupWithManager(mgr)).To(Succeed())
 	ctx, stop := context.WithCancel(context.Background())
 	wait := controlplane.Run(ctx, mgr)

@@ -8,8 +8,9 @@ import (
 )
 
 // TransformPod keeps what the recorder reads of a pod: identity,
-// generateName (profile names), the recording annotations, the phase and
-// each container's id and whether it terminated. The daemon caches only its
+// generateName (profile names), the recording annotations, the names of
+// its containers (a recording must name one), the phase and each
+// container's id and whether it terminated. The daemon caches only its
 // node's pods, and this keeps even those small.
 func TransformPod(obj any) (any, error) {
 	pod, ok := obj.(*corev1.Pod)
@@ -32,7 +33,12 @@ func TransformPod(obj any) (any, error) {
 			ResourceVersion: pod.ResourceVersion, DeletionTimestamp: pod.DeletionTimestamp,
 			Annotations: annotations,
 		},
-		Spec: corev1.PodSpec{NodeName: pod.Spec.NodeName},
+		Spec: corev1.PodSpec{
+			NodeName:            pod.Spec.NodeName,
+			Containers:          slimContainers(pod.Spec.Containers),
+			InitContainers:      slimContainers(pod.Spec.InitContainers),
+			EphemeralContainers: slimEphemeral(pod.Spec.EphemeralContainers),
+		},
 		Status: corev1.PodStatus{
 			Phase:                      pod.Status.Phase,
 			ContainerStatuses:          slimStatuses(pod.Status.ContainerStatuses),
@@ -40,6 +46,28 @@ func TransformPod(obj any) (any, error) {
 			EphemeralContainerStatuses: slimStatuses(pod.Status.EphemeralContainerStatuses),
 		},
 	}, nil
+}
+
+func slimContainers(cs []corev1.Container) []corev1.Container {
+	if cs == nil {
+		return nil
+	}
+	out := make([]corev1.Container, len(cs))
+	for i := range cs {
+		out[i].Name = cs[i].Name
+	}
+	return out
+}
+
+func slimEphemeral(cs []corev1.EphemeralContainer) []corev1.EphemeralContainer {
+	if cs == nil {
+		return nil
+	}
+	out := make([]corev1.EphemeralContainer, len(cs))
+	for i := range cs {
+		out[i].Name = cs[i].Name
+	}
+	return out
 }
 
 func slimStatuses(ss []corev1.ContainerStatus) []corev1.ContainerStatus {

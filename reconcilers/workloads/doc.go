@@ -1,14 +1,25 @@
-// Package workloads tracks which pods use which SeccompProfile, so that a
-// profile cannot disappear from the nodes while a container may still need
-// it.
+// Package workloads tracks which pods use which profile, of every kind
+// (Kinds: SeccompProfile, SelinuxProfile, RawSelinuxProfile,
+// AppArmorProfile), so that a profile cannot disappear from the nodes while
+// a container may still need it, whether it is deleted or disabled
+// (daemon/nodeinstall keeps what holds v1.FinalizerInUse).
 //
 // The contract:
 //
 //   - A pod uses SeccompProfile "X" when its pod-level seccompProfile, or that
 //     of any container, init container or ephemeral container, is
 //     {type: Localhost, localhostProfile: "operator/X.json"}: the value the
-//     operator publishes in the profile's status.localhostProfile. Other
-//     localhost files are not ours and are ignored (SeccompProfilesOf).
+//     operator publishes in the profile's status.localhostProfile, in any
+//     spelling the kubelet resolves to the same file ("operator/./X.json",
+//     "operator//X.json", "/operator/X.json": the path is cleaned first).
+//     Other localhost files are not ours and are ignored (SeccompProfilesOf).
+//   - A pod uses SelinuxProfile and RawSelinuxProfile "X" when a
+//     seLinuxOptions.type (pod or any container) is "X.process", their
+//     status.usage (SelinuxProfilesOf); AppArmorProfile "X" when an
+//     appArmorProfile (pod or any container) is {type: Localhost,
+//     localhostProfile: "X"} or a deprecated
+//     container.apparmor.security.beta.kubernetes.io/ annotation is
+//     "localhost/X" (AppArmorProfilesOf).
 //   - A pod stops using its profiles once it has finished (phase Succeeded or
 //     Failed), or once it is being deleted and every one of its containers
 //     has terminated. A pod that is merely being deleted still counts: its
@@ -24,7 +35,7 @@
 //     Such a pod fails to start once the nodes remove the file, which is the
 //     answer the user asked for by deleting the profile.
 //
-// The manager caches every pod in the cluster for this; TransformPod strips
+// One Reconciler runs per Kind (SetupAll). The manager caches every pod in the cluster for this; TransformPod strips
 // cached pods down to the fields this package (and the binding-status
 // reconciler) read, and must be installed on the manager's cache for pods.
 package workloads

@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,8 +32,7 @@ func SeccompProfilesOf(pod *corev1.Pod) []string {
 			add(sc.SeccompProfile)
 		}
 	})
-	slices.Sort(names)
-	return slices.Compact(names)
+	return sortedUnique(names)
 }
 
 // profileName maps a seccomp profile reference to the SeccompProfile it names.
@@ -45,7 +43,7 @@ func profileName(sp *corev1.SeccompProfile) (string, bool) {
 	if sp == nil || sp.Type != corev1.SeccompProfileTypeLocalhost || sp.LocalhostProfile == nil {
 		return "", false
 	}
-	name, ok := strings.CutPrefix(*sp.LocalhostProfile, localhostDir)
+	name, ok := strings.CutPrefix(cleanLocalhost(*sp.LocalhostProfile), localhostDir)
 	if !ok {
 		return "", false
 	}

@@ -97,6 +97,21 @@ func TestSeccompProfilesOf(t *testing.T) {
 		"ignores a localhost profile with an empty name": {
 			spec: corev1.PodSpec{Containers: []corev1.Container{container("app", localhost("operator/.json"))}},
 		},
+		"counts operator/./x.json, the same file as operator/x.json": {
+			spec: corev1.PodSpec{Containers: []corev1.Container{container("app", localhost("operator/./web.json"))}},
+			want: []string{"web"},
+		},
+		"counts every spelling the kubelet resolves to the same file": {
+			spec: corev1.PodSpec{Containers: []corev1.Container{
+				container("a", localhost("operator//a.json")), container("b", localhost("./operator/b.json")),
+				container("c", localhost("other/../operator/c.json")), container("d", localhost("/operator/d.json")),
+				container("e", localhost("operator/x/../e.json")),
+			}},
+			want: []string{"a", "b", "c", "d", "e"},
+		},
+		"ignores a path that climbs out of operator/": {
+			spec: corev1.PodSpec{Containers: []corev1.Container{container("app", localhost("operator/../web.json"))}},
+		},
 		"ignores type Localhost without a path": {
 			spec: corev1.PodSpec{Containers: []corev1.Container{container("app",
 				&corev1.SeccompProfile{Type: corev1.SeccompProfileTypeLocalhost})}},
@@ -175,6 +190,85 @@ func TestMayRun(t *testing.T) {
 			}
 			if got := workloads.MayRun(pod); got != tc.want {
 				t.Errorf("MayRun = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSelinuxProfilesOf(t *testing.T) {
+	opts := func(typ string) *corev1.SELinuxOptions { return &corev1.SELinuxOptions{Type: typ} }
+	tests := map[string]struct {
+		spec corev1.PodSpec
+		want []string
+	}{
+		"finds the type set at pod level": {
+			spec: corev1.PodSpec{SecurityContext: &corev1.PodSecurityContext{SELinuxOptions: opts("web.process")}},
+			want: []string{"web"},
+		},
+		"finds types on containers, init and ephemeral containers, once and sorted": {
+			spec: corev1.PodSpec{
+				InitContainers: []corev1.Container{{Name: "i", SecurityContext: &corev1.SecurityContext{SELinuxOptions: opts("b.process")}}},
+				Containers:     []corev1.Container{{Name: "c", SecurityContext: &corev1.SecurityContext{SELinuxOptions: opts("a.process")}}},
+				EphemeralContainers: []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+					Name: "e", SecurityContext: &corev1.SecurityContext{SELinuxOptions: opts("b.process")}}}},
+			},
+			want: []string{"a", "b"},
+		},
+		"ignores a system type": {
+			spec: corev1.PodSpec{SecurityContext: &corev1.PodSecurityContext{SELinuxOptions: opts("container_t")}},
+		},
+		"ignores options without a type": {
+			spec: corev1.PodSpec{SecurityContext: &corev1.PodSecurityContext{SELinuxOptions: &corev1.SELinuxOptions{Level: "s0"}}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := workloads.SelinuxProfilesOf(&corev1.Pod{Spec: tc.spec}); !slices.Equal(got, tc.want) {
+				t.Errorf("SelinuxProfilesOf = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAppArmorProfilesOf(t *testing.T) {
+	aa := func(typ corev1.AppArmorProfileType, name string) *corev1.AppArmorProfile {
+		p := &corev1.AppArmorProfile{Type: typ}
+		if name != "" {
+			p.LocalhostProfile = &name
+		}
+		return p
+	}
+	tests := map[string]struct {
+		pod  corev1.Pod
+		want []string
+	}{
+		"finds a Localhost profile at pod level and on a container": {
+			pod: corev1.Pod{Spec: corev1.PodSpec{
+				SecurityContext: &corev1.PodSecurityContext{AppArmorProfile: aa(corev1.AppArmorProfileTypeLocalhost, "web")},
+				Containers: []corev1.Container{{Name: "c", SecurityContext: &corev1.SecurityContext{
+					AppArmorProfile: aa(corev1.AppArmorProfileTypeLocalhost, "proxy")}}},
+			}},
+			want: []string{"proxy", "web"},
+		},
+		"finds the deprecated annotation's localhost/ profile": {
+			pod: corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{
+				"container.apparmor.security.beta.kubernetes.io/app": "localhost/web",
+				"container.apparmor.security.beta.kubernetes.io/sc":  "runtime/default",
+			}}},
+			want: []string{"web"},
+		},
+		"ignores RuntimeDefault and Unconfined": {
+			pod: corev1.Pod{Spec: corev1.PodSpec{
+				SecurityContext: &corev1.PodSecurityContext{AppArmorProfile: aa(corev1.AppArmorProfileTypeRuntimeDefault, "")},
+				Containers: []corev1.Container{{Name: "c", SecurityContext: &corev1.SecurityContext{
+					AppArmorProfile: aa(corev1.AppArmorProfileTypeUnconfined, "")}}},
+			}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := workloads.AppArmorProfilesOf(&tc.pod); !slices.Equal(got, tc.want) {
+				t.Errorf("AppArmorProfilesOf = %q, want %q", got, tc.want)
 			}
 		})
 	}

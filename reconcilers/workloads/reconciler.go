@@ -23,27 +23,50 @@ import (
 // SeccompProfile name to the pods referencing it (SeccompProfilesOf).
 const IndexPodSeccompProfiles = "spo.seccompProfiles"
 
-// ControllerName names the controller and reports its events.
+// ControllerName names the SeccompProfile controller and reports its
+// events; the other kinds' are in Kinds.
 const ControllerName = "workloads-seccomp"
 
-// Reconciler keeps each SeccompProfile's status.activeWorkloads and its
-// v1.FinalizerInUse in step with the pods that use the profile.
+// Reconciler keeps each profile's status.activeWorkloads and its
+// v1.FinalizerInUse in step with the pods that use the profile, for one
+// Kind.
 type Reconciler struct {
 	client.Client
+
+	// Kind is the profile kind; the zero value means Seccomp.
+	Kind Kind
 
 	// Recorder reports when a profile starts and stops being in use. Nil
 	// means SetupWithManager takes the manager's recorder.
 	Recorder events.EventRecorder
 }
 
+// SetupAll registers a Reconciler for every kind in Kinds.
+func SetupAll(mgr ctrl.Manager) error {
+	for _, k := range Kinds {
+		if err := (&Reconciler{Client: mgr.GetClient(), Kind: k}).SetupWithManager(mgr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Reconciler) kind() Kind {
+	if r.Kind.Name == "" {
+		return Seccomp
+	}
+	return r.Kind
+}
+
 // SetupWithManager registers the pod index and the controller with mgr.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	k := r.kind()
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &corev1.Pod{},
-		IndexPodSeccompProfiles, profilesOfObject); err != nil {
-		return fmt.Errorf("indexing pods by %s: %w", IndexPodSeccompProfiles, err)
+		k.Index, k.indexFunc); err != nil {
+		return fmt.Errorf("indexing pods by %s: %w", k.Index, err)
 	}
 	if r.Recorder == nil {
-		r.Recorder = mgr.GetEventRecorder(ControllerName)
+		r.Recorder = mgr.GetEventRecorder(k.Controller)
 	}
 	// On updates the handler maps both the old and the new pod. That matters
 	// little: a pod's profile references never go away (its spec is
@@ -51,43 +74,33 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	// whether a pod counts (phase, deletion, container states) leaves the
 	// references as they were.
 	return ctrl.NewControllerManagedBy(mgr).
-		Named(ControllerName).
-		For(&v1.SeccompProfile{}).
-		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToProfiles)).
+		Named(k.Controller).
+		For(k.New()).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
+			var reqs []reconcile.Request
+			for _, name := range k.indexFunc(obj) {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+			}
+			return reqs
+		})).
 		Complete(r)
 }
 
-func profilesOfObject(obj client.Object) []string {
-	pod, ok := obj.(*corev1.Pod)
-	if !ok {
-		return nil
-	}
-	return SeccompProfilesOf(pod)
-}
-
-func podToProfiles(_ context.Context, obj client.Object) []reconcile.Request {
-	var reqs []reconcile.Request
-	for _, name := range profilesOfObject(obj) {
-		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
-	}
-	return reqs
-}
-
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/status,verbs=patch;update
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/finalizers,verbs=update
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles;selinuxprofiles;rawselinuxprofiles;apparmorprofiles,verbs=get;list;watch;patch;update
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/status;selinuxprofiles/status;rawselinuxprofiles/status;apparmorprofiles/status,verbs=patch;update
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles/finalizers;selinuxprofiles/finalizers;rawselinuxprofiles/finalizers;apparmorprofiles/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile brings one SeccompProfile's activeWorkloads and in-use finalizer
-// in line with the pods that use it.
+// Reconcile brings one profile's activeWorkloads and in-use finalizer in
+// line with the pods that use it.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	profile := &v1.SeccompProfile{}
+	profile := r.kind().New()
 	if err := r.Get(ctx, req.NamespacedName, profile); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			return ctrl.Result{}, nil
 		}
-		return ctrl.Result{}, fmt.Errorf("getting SeccompProfile %s: %w", req.Name, err)
+		return ctrl.Result{}, fmt.Errorf("getting %s %s: %w", r.kind().Name, req.Name, err)
 	}
 	err := r.sync(ctx, profile)
 	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
@@ -100,8 +113,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	return ctrl.Result{}, err
 }
 
-func (r *Reconciler) sync(ctx context.Context, profile *v1.SeccompProfile) error {
-	users, err := r.usersOf(ctx, profile.Name)
+func (r *Reconciler) sync(ctx context.Context, profile v1.Profile) error {
+	users, err := r.usersOf(ctx, profile.GetName())
 	if err != nil {
 		return err
 	}
@@ -125,9 +138,9 @@ func (r *Reconciler) sync(ctx context.Context, profile *v1.SeccompProfile) error
 func (r *Reconciler) usersOf(ctx context.Context, name string) ([]string, error) {
 	var pods corev1.PodList
 	// The pods are only read, so copying every one out of the cache is waste.
-	if err := r.List(ctx, &pods, client.MatchingFields{IndexPodSeccompProfiles: name},
+	if err := r.List(ctx, &pods, client.MatchingFields{r.kind().Index: name},
 		client.UnsafeDisableDeepCopy); err != nil {
-		return nil, fmt.Errorf("listing pods using SeccompProfile %s: %w", name, err)
+		return nil, fmt.Errorf("listing pods using %s %s: %w", r.kind().Name, name, err)
 	}
 	var users []string
 	for i := range pods.Items {
@@ -142,14 +155,14 @@ func (r *Reconciler) usersOf(ctx context.Context, name string) ([]string, error)
 // setActiveWorkloads patches status.activeWorkloads, and nothing else: the
 // patch is the difference from a copy that differs only there, so it never
 // carries status.status or the conditions, which another reconciler owns.
-func (r *Reconciler) setActiveWorkloads(ctx context.Context, profile *v1.SeccompProfile, users []string) error {
-	if slices.Equal(profile.Status.ActiveWorkloads, users) {
+func (r *Reconciler) setActiveWorkloads(ctx context.Context, profile v1.Profile, users []string) error {
+	if slices.Equal(profile.ProfileStatus().ActiveWorkloads, users) {
 		return nil
 	}
-	base := profile.DeepCopy()
-	profile.Status.ActiveWorkloads = users
+	base := profile.DeepCopyObject().(v1.Profile)
+	profile.ProfileStatus().ActiveWorkloads = users
 	if err := r.Status().Patch(ctx, profile, client.MergeFrom(base)); err != nil {
-		return fmt.Errorf("patching activeWorkloads of SeccompProfile %s: %w", profile.Name, err)
+		return fmt.Errorf("patching activeWorkloads of %s %s: %w", r.kind().Name, profile.GetName(), err)
 	}
 	log.FromContext(ctx).V(1).Info("Updated active workloads", "activeWorkloads", users)
 	return nil
@@ -159,8 +172,8 @@ func (r *Reconciler) setActiveWorkloads(ctx context.Context, profile *v1.Seccomp
 // pods created after the user deleted a profile must not resurrect it. The
 // API server would refuse the new finalizer anyway; asking would only fail
 // every reconcile, and the status would never show the pods.
-func (r *Reconciler) holdFinalizer(ctx context.Context, profile *v1.SeccompProfile, users []string) error {
-	if controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) || !profile.DeletionTimestamp.IsZero() {
+func (r *Reconciler) holdFinalizer(ctx context.Context, profile v1.Profile, users []string) error {
+	if controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) || !profile.GetDeletionTimestamp().IsZero() {
 		return nil
 	}
 	if err := r.patchFinalizers(ctx, profile, controllerutil.AddFinalizer); err != nil {
@@ -171,7 +184,7 @@ func (r *Reconciler) holdFinalizer(ctx context.Context, profile *v1.SeccompProfi
 	return nil
 }
 
-func (r *Reconciler) releaseFinalizer(ctx context.Context, profile *v1.SeccompProfile) error {
+func (r *Reconciler) releaseFinalizer(ctx context.Context, profile v1.Profile) error {
 	if !controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) {
 		return nil
 	}
@@ -187,13 +200,13 @@ func (r *Reconciler) releaseFinalizer(ctx context.Context, profile *v1.SeccompPr
 // A merge patch replaces the whole list, and the daemons add and remove
 // their per-node finalizers concurrently: without the lock a patch built from
 // a stale cache would silently drop or revive theirs.
-func (r *Reconciler) patchFinalizers(ctx context.Context, profile *v1.SeccompProfile,
+func (r *Reconciler) patchFinalizers(ctx context.Context, profile v1.Profile,
 	change func(client.Object, string) bool) error {
-	base := profile.DeepCopy()
+	base := profile.DeepCopyObject().(v1.Profile)
 	change(profile, v1.FinalizerInUse)
 	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
 	if err := r.Patch(ctx, profile, patch); err != nil {
-		return fmt.Errorf("patching finalizer %s of SeccompProfile %s: %w", v1.FinalizerInUse, profile.Name, err)
+		return fmt.Errorf("patching finalizer %s of %s %s: %w", v1.FinalizerInUse, r.kind().Name, profile.GetName(), err)
 	}
 	return nil
 }

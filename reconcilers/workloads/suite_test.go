@@ -40,7 +40,7 @@ var _ = BeforeSuite(func() {
 			&corev1.Pod{}: {Transform: workloads.TransformPod},
 		}},
 	}, func(mgr manager.Manager) error {
-		return (&workloads.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)
+		return workloads.SetupAll(mgr)
 	})
 	Expect(err).NotTo(HaveOccurred())
 	k8s = suite.Client

@@ -1,6 +1,8 @@
 package workloads
 
 import (
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -53,12 +55,13 @@ func slimMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
 	}
 }
 
-// recordingAnnotations keeps only the recording annotations; nil when
+// recordingAnnotations keeps only the recording annotations and the
+// deprecated AppArmor annotations (a use of an AppArmorProfile); nil when
 // there are none, as most pods have.
 func recordingAnnotations(in map[string]string) map[string]string {
 	var out map[string]string
 	for k, v := range in {
-		if recording.IsAnnotationKey(k) {
+		if recording.IsAnnotationKey(k) || strings.HasPrefix(k, appArmorAnnotationPrefix) {
 			if out == nil {
 				out = map[string]string{}
 			}
