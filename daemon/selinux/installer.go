@@ -87,7 +87,9 @@ func (i *ProfileInstaller) Location(p *v1.SelinuxProfile) string { return Usage(
 // Install checks p's policy, wraps it in its block and has selinuxd
 // install it.
 func (i *RawInstaller) Install(ctx context.Context, p *v1.RawSelinuxProfile) (nodeinstall.Installed, error) {
-	return i.m.install(ctx, p.Name, true, func(v1.SelinuxConfig) ([]byte, error) { return TranslateRaw(p) })
+	return i.m.install(ctx, p.Name, true, func(s v1.SelinuxConfig) ([]byte, error) {
+		return TranslateRaw(p, OptionsFrom(s))
+	})
 }
 
 // Remove deletes p's module file and waits until selinuxd has removed it.

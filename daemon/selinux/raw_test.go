@@ -32,7 +32,7 @@ func TestTranslateRaw(t *testing.T) {
     (allow process var_log_t ( dir ( open read getattr )))
 )
 `
-	got, err := TranslateRaw(raw("errorlogger", policy))
+	got, err := TranslateRaw(raw("errorlogger", policy), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +71,12 @@ func TestTranslateRawRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := TranslateRaw(raw("p", tt.policy))
+			_, err := TranslateRaw(raw("p", tt.policy), Options{})
 			wantError(t, err, tt.reason, "spec.policy", tt.words...)
 		})
 	}
 	t.Run("name", func(t *testing.T) {
-		_, err := TranslateRaw(raw("a.b", "(blockinherit container)"))
+		_, err := TranslateRaw(raw("a.b", "(blockinherit container)"), Options{})
 		wantError(t, err, ReasonInvalidName, "metadata.name")
 	})
 }
