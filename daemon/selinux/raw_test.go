@@ -81,13 +81,19 @@ func TestTranslateRawRefuses(t *testing.T) {
 	})
 }
 
-// FuzzValidateRaw: the parser never panics, and whatever it accepts has
-// balanced, well-nested parentheses outside comments and strings.
+// FuzzValidateRaw: the parser and the allowlist never panic, and
+// whatever the parser accepts has balanced, well-nested parentheses
+// outside comments and strings.
 func FuzzValidateRaw(f *testing.F) {
-	for _, s := range []string{"(a (b c))", "(a \"(\" ; )\n)", ")(", "(((", "\"", ";"} {
+	for _, s := range []string{"(a (b c))", "(a \"(\" ; )\n)", ")(", "(((", "\"", ";",
+		"(blockinherit container)\n(allow process .var_log_t (file (read)))",
+		"(typeattribute a)(typeattributeset a (process x))(type x)(allow a b (c (d)))",
+		"(allow kernel_t x (file (read)))", "(typeattributeset a)", "(allowx process t (ioctl file (1)))",
+		"(allow process t (security (not (read))))", "()", "x", "(())"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		_ = ValidateRaw(s, Options{AllowedSystemProfiles: []string{"net_container"}})
 		if _, err := parseCIL(s); err != nil {
 			return
 		}
