@@ -2,6 +2,7 @@ package selinux
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -97,4 +98,26 @@ func (m modules) checkOwner(ctx context.Context, p metav1.Object) error {
 	}
 	return &nodeinstall.Error{Reason: ReasonModuleNameConflict, Field: "metadata.name", Retry: true, Message: fmt.Sprintf("%s %s owns SELinux module %s (type %s) on this node: it was created first, and a SelinuxProfile and a RawSelinuxProfile of one name would install the same module; rename this %s, or delete the %s",
 		other.kind, p.GetName(), p.GetName(), Usage(p.GetName()), m.kind, other.kind)}
+}
+
+// checkAncestorsOwn refuses p when a SelinuxProfile it inherits lost its
+// name to a RawSelinuxProfile: the block p would inherit on the node is
+// the raw one's, not the parent that was checked and meant.
+func (m modules) checkAncestorsOwn(ctx context.Context, p *v1.SelinuxProfile, get Getter) error {
+	ancestors, err := Resolve(p, get)
+	if err != nil {
+		return err
+	}
+	for _, a := range ancestors {
+		err := m.checkOwner(ctx, a)
+		var e *nodeinstall.Error
+		if errors.As(err, &e) {
+			return &nodeinstall.Error{Reason: ReasonModuleNameConflict, Field: "spec.inherit", Retry: true,
+				Message: fmt.Sprintf("inherited SelinuxProfile %s does not own its module on this node: %s", a.Name, e.Message)}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -82,3 +82,21 @@ func TestSameNameKindsDoNotOverwrite(t *testing.T) {
 		t.Fatalf("Install once the owner is gone = %+v, %v", got, err)
 	}
 }
+
+// TestInheritingALosingParent: a SelinuxProfile whose parent lost its
+// name to an older RawSelinuxProfile is refused, naming both: on the node
+// block <parent> is the raw one's.
+func TestInheritingALosingParent(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	t0 := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	rawBase := raw("base", "(blockinherit container)\n(allow process var_log_t (dir (open read)))")
+	rawBase.CreationTimestamp = t0
+	base := profile("base", allowMap{"http_port_t": {"tcp_socket": {"name_bind"}}})
+	base.CreationTimestamp = metav1.NewTime(t0.Add(time.Minute))
+	child := profile("child", nil, parent("base"))
+	n.raws["base"], n.profiles["base"], n.profiles["child"] = rawBase, base, child
+
+	_, err := NewProfileInstaller(n.config()).Install(ctx, child)
+	wantError(t, err, ReasonModuleNameConflict, "spec.inherit", "inherited SelinuxProfile base", "RawSelinuxProfile base owns")
+}

@@ -35,7 +35,9 @@
 // owns it (ownsModule, the SelinuxProfile at equal times), on every node
 // alike. The other one's Install fails with ModuleNameConflict (Retry, so
 // it installs once the owner is gone) and its Remove leaves the module
-// alone; Config.GetRawProfile and GetProfile find the other object.
+// alone; Config.GetRawProfile and GetProfile find the other object. A
+// SelinuxProfile inheriting one that lost its name is refused the same
+// way, since the block it would inherit on the node is the raw one's.
 //
 // Every problem with a profile is a *nodeinstall.Error whose Reason goes
 // into the node status, the Event and ProfileErrors unchanged; failures of

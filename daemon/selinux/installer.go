@@ -79,7 +79,11 @@ func NewRawInstaller(cfg Config) *RawInstaller { return &RawInstaller{m: newModu
 func (i *ProfileInstaller) Install(ctx context.Context, p *v1.SelinuxProfile) (nodeinstall.Installed, error) {
 	return i.m.install(ctx, p, false, func(s v1.SelinuxConfig) ([]byte, error) {
 		get := func(name string) (*v1.SelinuxProfile, error) { return i.m.cfg.GetProfile(ctx, name) }
-		return Translate(p, OptionsFrom(s), get)
+		cil, err := Translate(p, OptionsFrom(s), get)
+		if err != nil {
+			return nil, err
+		}
+		return cil, i.m.checkAncestorsOwn(ctx, p, get)
 	})
 }
 
