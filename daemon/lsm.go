@@ -32,6 +32,10 @@ func setupLSMs(mgr manager.Manager, cfg Config) error {
 			p := &v1.SelinuxProfile{}
 			return p, c.Get(ctx, client.ObjectKey{Name: name}, p)
 		},
+		GetRawProfile: func(ctx context.Context, name string) (*v1.RawSelinuxProfile, error) {
+			p := &v1.RawSelinuxProfile{}
+			return p, c.Get(ctx, client.ObjectKey{Name: name}, p)
+		},
 	}
 	aa := &apparmor.Installer{
 		Parser:   apparmor.ExecParser{Path: apparmor.DefaultParserPath},

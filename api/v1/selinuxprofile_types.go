@@ -117,11 +117,16 @@ type SelinuxProfileList struct {
 type RawSelinuxProfileSpec struct {
 	ProfileSpecBase `json:",inline"`
 
-	// Policy is the body of the CIL module. It must have balanced
-	// parentheses and contain no global statements.
+	// Policy is the body of the CIL module, which the operator wraps in
+	// "(block <name> ...)". It must have balanced parentheses, and each
+	// node checks it against an allowlist: blockinherit of allowed
+	// templates, declarations of the profile's own types and attributes,
+	// and allow/auditallow/dontaudit/neverallow rules whose source is
+	// process, socket or an own type; anything else is refused.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=1048576
 	// +kubebuilder:validation:XValidation:rule="self.replace('(', '').size() == self.replace(')', '').size()",message="policy has unbalanced parentheses"
+	// +kubebuilder:validation:XValidation:rule=`!self.matches('(?m)^[^;"\n]*\\(\\s*(allow|auditallow|dontaudit|neverallow)x?\\s+\\.')`,message="policy gives a rule to a global type (a source starting with '.'): a RawSelinuxProfile may only give rules to process, socket and the types it declares"
 	Policy string `json:"policy"`
 }
 

@@ -18,6 +18,7 @@ type RawSelinuxProfileSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=1048576
 	// +kubebuilder:validation:XValidation:rule="self.replace('(', '').size() == self.replace(')', '').size()",message="policy has unbalanced parentheses"
+	// +kubebuilder:validation:XValidation:rule=`!self.matches('(?m)^[^;"\n]*\\(\\s*(allow|auditallow|dontaudit|neverallow)x?\\s+\\.')`,message="policy gives a rule to a global type (a source starting with '.'): a RawSelinuxProfile may only give rules to process, socket and the types it declares"
 	Policy string `json:"policy"`
 }
 

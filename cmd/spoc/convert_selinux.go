@@ -44,7 +44,7 @@ func convertSelinux(data []byte, bases [][]byte) ([]byte, error) {
 		if err := yaml.UnmarshalStrict(data, &p); err != nil {
 			return nil, fmt.Errorf("reading %s manifest: %w", kindRawSelinuxProfile, err)
 		}
-		return wrapProfileErr(p.Name)(selinux.TranslateRaw(&p))
+		return wrapProfileErr(p.Name)(selinux.TranslateRaw(&p, selinux.Options{AllowedSystemProfiles: selinux.RawInherits(p.Spec.Policy)}))
 	}
 	return nil, fmt.Errorf("kind is %q, want %s or %s", tm.Kind, kindSelinuxProfile, kindRawSelinuxProfile)
 }

@@ -13,6 +13,11 @@
 //   - Only families named security_profiles_operator_* are pushed: the Go
 //     runtime and process families of another process would collide with
 //     the daemon's own.
-//   - A push the daemon cannot parse is refused with InvalidArgument and
+//   - A push the daemon cannot parse, or that no registry would serve (a
+//     series twice, invalid labels), is refused with InvalidArgument and
 //     changes nothing.
+//   - A pushed family that clashes with one the daemon serves already (its
+//     own, or an earlier component's in name order: same name with another
+//     type, help or label set, or the same series) is left out of the
+//     endpoint, so one component cannot make the node's /metrics fail.
 package metricsink

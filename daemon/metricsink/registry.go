@@ -19,6 +19,30 @@ type withExtra struct {
 	extra prometheus.Gatherer
 }
 
+// Gather serves the process's own families and every pushed family that
+// fits with them. Merging all at once fails the whole endpoint when one
+// pushed family clashes with another (same name, other type, help or
+// labels, or a series twice), so pushed families are merged one by one
+// and a clashing one is left out: the daemon's own come first, then
+// components in name order.
 func (w withExtra) Gather() ([]*dto.MetricFamily, error) {
-	return prometheus.Gatherers{w.RegistererGatherer, w.extra}.Gather()
+	own, err := w.RegistererGatherer.Gather()
+	extra, _ := w.extra.Gather() // the Sink never fails
+	return merge(own, extra), err
 }
+
+// merge adds each of extra to base if it merges with what is there.
+func merge(base, extra []*dto.MetricFamily) []*dto.MetricFamily {
+	for _, mf := range extra {
+		merged, err := prometheus.Gatherers{fixed(base), fixed{mf}}.Gather()
+		if err == nil {
+			base = merged
+		}
+	}
+	return base
+}
+
+// fixed gathers a fixed set of families.
+type fixed []*dto.MetricFamily
+
+func (f fixed) Gather() ([]*dto.MetricFamily, error) { return f, nil }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -62,6 +63,12 @@ func (s *Sink) Push(_ context.Context, req *pb.PushRequest) (*pb.PushResponse, e
 		if strings.HasPrefix(name, Prefix) {
 			families = append(families, parsed[name])
 		}
+	}
+	// The text parser lets through what no registry would serve (a series
+	// twice, say); the gatherer's checks refuse it here rather than at
+	// every scrape.
+	if _, err := (prometheus.Gatherers{fixed(families)}).Gather(); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "%s: the exposition cannot be served: %v", req.GetComponent(), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -28,3 +28,19 @@ func BenchmarkTranslate500Allow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTranslateRaw500Rules: a raw policy of the same size, checked
+// against the allowlist and wrapped.
+func BenchmarkTranslateRaw500Rules(b *testing.B) {
+	policy := "(blockinherit container)\n(type logfile)\n"
+	for i := 0; i < 500; i++ {
+		policy += fmt.Sprintf("(allow process type%03d_t (file (write read open getattr)))\n", i)
+	}
+	p := raw("bench", policy)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := TranslateRaw(p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

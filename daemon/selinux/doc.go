@@ -11,8 +11,11 @@
 //     longer than MaxChainLength refused) and renders
 //     "(block <name> (blockinherit container) ... (allow process T (C (P))))",
 //     the layout SPO 1.0 and udica produce, so modules are interchangeable;
-//   - TranslateRaw checks a RawSelinuxProfile's CIL (well nested, no
-//     statement that reaches outside its block) and wraps it in the block;
+//   - TranslateRaw checks a RawSelinuxProfile's CIL (ValidateRaw: well
+//     nested, no global statement anywhere, every top-level statement on
+//     the allowlist in rawallow.go: rules only for the profile's own types,
+//     since CIL resolves other names globally, and templates only those
+//     Options allow) and wraps it in the block;
 //   - Usage(name), "<name>.process", is the type pods run as: status.usage.
 //
 // ProfileInstaller and RawInstaller implement nodeinstall.Installer (and
@@ -26,6 +29,15 @@
 // install (its parent may be installed by now), and after a rewrite a
 // status equal to the previous one is trusted only after Config.Settle.
 // Remove deletes the file and waits until selinuxd forgets the module.
+//
+// A SelinuxProfile and a RawSelinuxProfile of one name are one module
+// (the block, and usage, are <name> in SPO too): the object created first
+// owns it (ownsModule, the SelinuxProfile at equal times), on every node
+// alike. The other one's Install fails with ModuleNameConflict (Retry, so
+// it installs once the owner is gone) and its Remove leaves the module
+// alone; Config.GetRawProfile and GetProfile find the other object. A
+// SelinuxProfile inheriting one that lost its name is refused the same
+// way, since the block it would inherit on the node is the raw one's.
 //
 // Every problem with a profile is a *nodeinstall.Error whose Reason goes
 // into the node status, the Event and ProfileErrors unchanged; failures of

@@ -34,7 +34,8 @@ const (
 	// (see planInherits).
 	ReasonInheritConflict = "InheritConflict"
 	// ReasonInvalidPolicy: a RawSelinuxProfile's CIL is malformed or
-	// contains a statement that would reach outside its block.
+	// holds a statement outside the allowlist (rawallow.go), such as a
+	// rule for a type that is not the profile's own.
 	ReasonInvalidPolicy = "InvalidPolicy"
 	// ReasonCannotSavePolicy: selinuxd reported the module as Failed
 	// (SPO 1.0 uses the same reason, "CannotSaveSelinuxPolicy").

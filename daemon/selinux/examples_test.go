@@ -60,7 +60,7 @@ func translateExample(kind string, data []byte) ([]byte, error) {
 		if err := yaml.UnmarshalStrict(data, &p); err != nil {
 			return nil, err
 		}
-		return TranslateRaw(&p)
+		return TranslateRaw(&p, Options{})
 	}
 	return nil, nil
 }

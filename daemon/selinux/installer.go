@@ -2,8 +2,11 @@ package selinux
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodefs"
@@ -32,6 +35,10 @@ type Config struct {
 	// GetProfile returns a SelinuxProfile by name, for inherit chains;
 	// NotFound when there is none.
 	GetProfile func(ctx context.Context, name string) (*v1.SelinuxProfile, error)
+	// GetRawProfile returns a RawSelinuxProfile by name, NotFound when
+	// there is none. With GetProfile it tells which of two objects of one
+	// name owns the module (ownsModule); when nil, there is no check.
+	GetRawProfile func(ctx context.Context, name string) (*v1.RawSelinuxProfile, error)
 	// Supported reports whether the node runs SELinux; SELinuxSupported
 	// when nil (tests replace it: these machines have no SELinux).
 	Supported func() (bool, string)
@@ -61,24 +68,28 @@ var (
 
 // NewProfileInstaller returns the Installer for SelinuxProfiles.
 func NewProfileInstaller(cfg Config) *ProfileInstaller {
-	return &ProfileInstaller{m: newModules(cfg)}
+	return &ProfileInstaller{m: newModules(cfg, kindProfile)}
 }
 
 // NewRawInstaller returns the Installer for RawSelinuxProfiles.
-func NewRawInstaller(cfg Config) *RawInstaller { return &RawInstaller{m: newModules(cfg)} }
+func NewRawInstaller(cfg Config) *RawInstaller { return &RawInstaller{m: newModules(cfg, kindRaw)} }
 
 // Install renders p and has selinuxd install it. Location is the type
 // pods use (Usage), which is also what status.usage shows.
 func (i *ProfileInstaller) Install(ctx context.Context, p *v1.SelinuxProfile) (nodeinstall.Installed, error) {
-	return i.m.install(ctx, p.Name, false, func(s v1.SelinuxConfig) ([]byte, error) {
+	return i.m.install(ctx, p, false, func(s v1.SelinuxConfig) ([]byte, error) {
 		get := func(name string) (*v1.SelinuxProfile, error) { return i.m.cfg.GetProfile(ctx, name) }
-		return Translate(p, OptionsFrom(s), get)
+		cil, err := Translate(p, OptionsFrom(s), get)
+		if err != nil {
+			return nil, err
+		}
+		return cil, i.m.checkAncestorsOwn(ctx, p, get)
 	})
 }
 
 // Remove deletes p's module file and waits until selinuxd has removed it.
 func (i *ProfileInstaller) Remove(ctx context.Context, p *v1.SelinuxProfile) (bool, error) {
-	return i.m.remove(ctx, p.Name)
+	return i.m.remove(ctx, p)
 }
 
 // Location is the SELinux type pods run as under p.
@@ -87,21 +98,27 @@ func (i *ProfileInstaller) Location(p *v1.SelinuxProfile) string { return Usage(
 // Install checks p's policy, wraps it in its block and has selinuxd
 // install it.
 func (i *RawInstaller) Install(ctx context.Context, p *v1.RawSelinuxProfile) (nodeinstall.Installed, error) {
-	return i.m.install(ctx, p.Name, true, func(v1.SelinuxConfig) ([]byte, error) { return TranslateRaw(p) })
+	return i.m.install(ctx, p, true, func(s v1.SelinuxConfig) ([]byte, error) {
+		return TranslateRaw(p, OptionsFrom(s))
+	})
 }
 
 // Remove deletes p's module file and waits until selinuxd has removed it.
 func (i *RawInstaller) Remove(ctx context.Context, p *v1.RawSelinuxProfile) (bool, error) {
-	return i.m.remove(ctx, p.Name)
+	return i.m.remove(ctx, p)
 }
 
 // Location is the SELinux type pods run as under p.
 func (i *RawInstaller) Location(p *v1.RawSelinuxProfile) string { return Usage(p.Name) }
 
 // modules is the work both kinds share: module files and selinuxd.
-type modules struct{ cfg Config }
+type modules struct {
+	cfg Config
+	// kind is the kind of profile served, kindProfile or kindRaw.
+	kind string
+}
 
-func newModules(cfg Config) modules {
+func newModules(cfg Config, kind string) modules {
 	if cfg.Supported == nil {
 		cfg.Supported = SELinuxSupported
 	}
@@ -117,7 +134,7 @@ func newModules(cfg Config) modules {
 	if cfg.PolicyDir == "" {
 		cfg.PolicyDir = DefaultPolicyDir
 	}
-	return modules{cfg: cfg}
+	return modules{cfg: cfg, kind: kind}
 }
 
 // enabled returns the SPOD settings after checking that this node and the
@@ -142,13 +159,17 @@ func (m modules) enabled(ctx context.Context, raw bool) (v1.SelinuxConfig, error
 	return s, nil
 }
 
-func (m modules) install(ctx context.Context, name string, raw bool, render func(v1.SelinuxConfig) ([]byte, error)) (nodeinstall.Installed, error) {
+func (m modules) install(ctx context.Context, p metav1.Object, raw bool, render func(v1.SelinuxConfig) ([]byte, error)) (nodeinstall.Installed, error) {
+	name := p.GetName()
 	settings, err := m.enabled(ctx, raw)
 	if err != nil {
 		return nodeinstall.Installed{}, err
 	}
 	cil, err := render(settings)
 	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	if err := m.checkOwner(ctx, p); err != nil {
 		return nodeinstall.Installed{}, err
 	}
 	path, err := nodefs.SafeJoin(m.cfg.PolicyDir, name, moduleExt)
@@ -214,7 +235,16 @@ func (m modules) awaitInstalled(ctx context.Context, name string, stale *PolicyS
 	})
 }
 
-func (m modules) remove(ctx context.Context, name string) (bool, error) {
+func (m modules) remove(ctx context.Context, p metav1.Object) (bool, error) {
+	name := p.GetName()
+	if err := m.checkOwner(ctx, p); err != nil {
+		var conflict *nodeinstall.Error
+		if errors.As(err, &conflict) {
+			// The module is the other object's: p never had it.
+			return false, nil
+		}
+		return false, err
+	}
 	path, err := nodefs.SafeJoin(m.cfg.PolicyDir, name, moduleExt)
 	if err != nil {
 		// No such file can have been written.

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodeinstall"
 	"github.com/secprofiles/spo/test/selinuxd"
@@ -20,6 +23,7 @@ type testNode struct {
 	client   *Client
 	settings v1.SelinuxConfig
 	profiles map[string]*v1.SelinuxProfile
+	raws     map[string]*v1.RawSelinuxProfile
 }
 
 // startNode runs the selinuxd stand-in on a fresh directory and socket.
@@ -41,7 +45,7 @@ func startNode(t *testing.T) *testNode {
 	t.Cleanup(func() { srv.Close() })
 	return &testNode{dir: dir, client: NewClient(socket),
 		settings: v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: true},
-		profiles: map[string]*v1.SelinuxProfile{}}
+		profiles: map[string]*v1.SelinuxProfile{}, raws: map[string]*v1.RawSelinuxProfile{}}
 }
 
 func (n *testNode) config() Config {
@@ -51,6 +55,12 @@ func (n *testNode) config() Config {
 		Settings:  func(context.Context) (v1.SelinuxConfig, error) { return n.settings, nil },
 		GetProfile: func(_ context.Context, name string) (*v1.SelinuxProfile, error) {
 			return getter(slices.Collect(maps.Values(n.profiles))...)(name)
+		},
+		GetRawProfile: func(_ context.Context, name string) (*v1.RawSelinuxProfile, error) {
+			if p, ok := n.raws[name]; ok {
+				return p, nil
+			}
+			return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "rawselinuxprofiles"}, name)
 		},
 		Supported:    func() (bool, string) { return true, "" },
 		PollInterval: 10 * time.Millisecond,

@@ -49,65 +49,32 @@ func init() {
 // ValidateRaw checks a RawSelinuxProfile's policy: well-nested
 // parentheses (counting is not enough: ") (x) (" balances but would
 // close the wrapping block early and put x at the top level), no
-// forbidden statement, typepermissive only on the block's own types, and
-// no literal allow rule granting a denylisted permission.
-func ValidateRaw(policy string) error {
+// forbidden statement anywhere, and every top-level statement on the
+// allowlist (rawStatements): rules only for the profile's own types,
+// templates only those opts allows, no literal allow of a denylisted
+// permission.
+func ValidateRaw(policy string, opts Options) error {
 	root, err := parseCIL(policy)
 	if err != nil {
 		return newError(ReasonInvalidPolicy, "spec.policy", err.Error())
 	}
-	declared := map[string]bool{"process": true, "socket": true}
-	root.walk(func(n *node) {
-		if n.head() == "type" && len(n.list) == 2 && n.list[1].isAtom() {
-			declared[n.list[1].atom] = true
-		}
-	})
 	var first error
 	root.walk(func(n *node) {
-		if first == nil {
-			first = checkStatement(n, declared)
+		if first != nil {
+			return
+		}
+		if why, bad := forbidden[n.head()]; bad {
+			first = newError(ReasonInvalidPolicy, "spec.policy",
+				fmt.Sprintf("line %d: %q is not allowed in a profile: it %s", n.line, n.head(), why))
 		}
 	})
-	return first
-}
-
-func checkStatement(n *node, declared map[string]bool) error {
-	head := n.head()
-	if why, bad := forbidden[head]; bad {
-		return newError(ReasonInvalidPolicy, "spec.policy",
-			fmt.Sprintf("line %d: %q is not allowed in a profile: it %s", n.line, head, why))
+	if first != nil {
+		return first
 	}
-	switch head {
-	case "typepermissive":
-		if len(n.list) != 2 || !n.list[1].isAtom() || !declared[n.list[1].atom] {
-			return newError(ReasonInvalidPolicy, "spec.policy",
-				fmt.Sprintf("line %d: typepermissive may only name a type the profile declares (or process), not another module's or the system's", n.line))
-		}
-	case "allow":
-		// auditallow, dontaudit and neverallow grant nothing.
-		return checkRawAllow(n)
-	}
-	return nil
-}
-
-// checkRawAllow applies the denylist to "(allow src tgt (class (perms)))";
-// rules using named class-permission sets are left to the SPOD switch
-// that admits raw profiles at all.
-func checkRawAllow(n *node) error {
-	if len(n.list) != 4 || n.list[3].isAtom() || len(n.list[3].list) != 2 {
-		return nil
-	}
-	cp := n.list[3]
-	if !cp.list[0].isAtom() || cp.list[1].isAtom() {
-		return nil
-	}
-	for _, p := range cp.list[1].list {
-		if !p.isAtom() {
-			continue
-		}
-		if why, bad := denied(cp.list[0].atom, p.atom); bad {
-			return newError(ReasonPermissionNotAllowed, "spec.policy",
-				fmt.Sprintf("line %d: %s %s is never allowed: it %s", n.line, cp.list[0].atom, p.atom, why))
+	c := newRawChecker(root, opts)
+	for _, n := range root.list {
+		if err := c.statement(n); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -115,11 +82,12 @@ func checkRawAllow(n *node) error {
 
 // TranslateRaw checks p and wraps its policy in a block named after it,
 // indented the way SPO 1.0 does, so the module's types are <name>.<type>.
-func TranslateRaw(p *v1.RawSelinuxProfile) ([]byte, error) {
+// opts are the SPOD's limits: the templates it may inherit.
+func TranslateRaw(p *v1.RawSelinuxProfile, opts Options) ([]byte, error) {
 	if err := ValidateName(p.Name); err != nil {
 		return nil, err
 	}
-	if err := ValidateRaw(p.Spec.Policy); err != nil {
+	if err := ValidateRaw(p.Spec.Policy, opts); err != nil {
 		return nil, err
 	}
 	body := strings.ReplaceAll(strings.TrimSpace(p.Spec.Policy), "\n", "\n    ")

@@ -32,7 +32,7 @@ func TestTranslateRaw(t *testing.T) {
     (allow process var_log_t ( dir ( open read getattr )))
 )
 `
-	got, err := TranslateRaw(raw("errorlogger", policy))
+	got, err := TranslateRaw(raw("errorlogger", policy), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,23 +71,29 @@ func TestTranslateRawRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := TranslateRaw(raw("p", tt.policy))
+			_, err := TranslateRaw(raw("p", tt.policy), Options{})
 			wantError(t, err, tt.reason, "spec.policy", tt.words...)
 		})
 	}
 	t.Run("name", func(t *testing.T) {
-		_, err := TranslateRaw(raw("a.b", "(blockinherit container)"))
+		_, err := TranslateRaw(raw("a.b", "(blockinherit container)"), Options{})
 		wantError(t, err, ReasonInvalidName, "metadata.name")
 	})
 }
 
-// FuzzValidateRaw: the parser never panics, and whatever it accepts has
-// balanced, well-nested parentheses outside comments and strings.
+// FuzzValidateRaw: the parser and the allowlist never panic, and
+// whatever the parser accepts has balanced, well-nested parentheses
+// outside comments and strings.
 func FuzzValidateRaw(f *testing.F) {
-	for _, s := range []string{"(a (b c))", "(a \"(\" ; )\n)", ")(", "(((", "\"", ";"} {
+	for _, s := range []string{"(a (b c))", "(a \"(\" ; )\n)", ")(", "(((", "\"", ";",
+		"(blockinherit container)\n(allow process .var_log_t (file (read)))",
+		"(typeattribute a)(typeattributeset a (process x))(type x)(allow a b (c (d)))",
+		"(allow kernel_t x (file (read)))", "(typeattributeset a)", "(allowx process t (ioctl file (1)))",
+		"(allow process t (security (not (read))))", "()", "x", "(())"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		_ = ValidateRaw(s, Options{AllowedSystemProfiles: []string{"net_container"}})
 		if _, err := parseCIL(s); err != nil {
 			return
 		}

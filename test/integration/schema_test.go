@@ -37,6 +37,10 @@ var _ = Describe("The schema of every kind", func() {
 			&v1.RawSelinuxProfile{ObjectMeta: metav1.ObjectMeta{Name: "raw"},
 				Spec: v1.RawSelinuxProfileSpec{Policy: "(allow process self (file (read))"}},
 			`RawSelinuxProfile.security-profiles-operator.x-k8s.io "raw" is invalid: spec.policy: Invalid value: "(allow process self (file (read))": policy has unbalanced parentheses`),
+		Entry("a raw SELinux policy giving a global domain a rule",
+			&v1.RawSelinuxProfile{ObjectMeta: metav1.ObjectMeta{Name: "raw"},
+				Spec: v1.RawSelinuxProfileSpec{Policy: "(blockinherit container)\n(allow .container_t .shadow_t (file (read)))"}},
+			`RawSelinuxProfile.security-profiles-operator.x-k8s.io "raw" is invalid: spec.policy: Invalid value: "(blockinherit container)\n(allow .container_t .shadow_t (file (read)))": policy gives a rule to a global type (a source starting with '.'): a RawSelinuxProfile may only give rules to process, socket and the types it declares`),
 		Entry("a binding to an unknown kind",
 			&v1.ProfileBinding{ObjectMeta: metav1.ObjectMeta{Name: "b", Namespace: "default"},
 				Spec: v1.ProfileBindingSpec{ProfileRef: v1.ProfileRef{Kind: "Pod", Name: "x"}, Image: "nginx"}},
@@ -46,6 +50,13 @@ var _ = Describe("The schema of every kind", func() {
 				Filesystem: &v1.AppArmorFsRules{ReadOnlyPaths: []v1.AppArmorPath{"etc/passwd"}}}}},
 			`AppArmorProfile.security-profiles-operator.x-k8s.io "aa" is invalid: spec.abstract.filesystem.readOnlyPaths[0]: Invalid value: "etc/passwd": spec.abstract.filesystem.readOnlyPaths[0] in body should match '`+appArmorPathPattern+`'`),
 	)
+
+	It("admits raw SELinux rules for the profile's own type on global types, and dotted sources in comments", func() {
+		p := &v1.RawSelinuxProfile{ObjectMeta: metav1.ObjectMeta{Name: "raw-own"}, Spec: v1.RawSelinuxProfileSpec{
+			Policy: "(blockinherit container)\n; not (allow .container_t x (file (read)))\n(allow process .var_log_t (file (read)))"}}
+		Expect(k8s.Create(ctx, p)).To(Succeed())
+		DeferCleanup(func() { Expect(k8s.Delete(ctx, p)).To(Succeed()) })
+	})
 
 	It("defaults a SelinuxProfile to inherit the container template, enforcing", func() {
 		p := &v1.SelinuxProfile{ObjectMeta: metav1.ObjectMeta{Name: "defaults"}}

@@ -2,11 +2,11 @@ package logfile
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -44,19 +44,26 @@ func Follow(ctx context.Context, path string, fromStart bool, poll time.Duration
 }
 
 type follower struct {
-	path    string
-	f       *os.File
-	r       *bufio.Reader
-	partial string // text after the last newline, kept until its line ends
-	n       int    // lines delivered from the current file
+	path string
+	f    *os.File
+	r    *bufio.Reader
+	// partial is the text after the last newline, kept until its line
+	// ends; a []byte, since a line may arrive in many pieces and adding
+	// to a string copies it every time (quadratic, found by the fuzzer).
+	partial []byte
+	n       int // lines delivered from the current file
 	fn      func(int, string)
 }
 
 // drain reads every complete line available now.
 func (fl *follower) drain() error {
 	for {
-		s, err := fl.r.ReadString('\n')
-		fl.partial += s
+		s, err := fl.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			fl.partial = append(fl.partial, s...)
+			continue
+		}
+		fl.partial = append(fl.partial, s...)
 		if err == io.EOF {
 			return nil
 		}
@@ -64,8 +71,8 @@ func (fl *follower) drain() error {
 			return err
 		}
 		fl.n++
-		fl.fn(fl.n, strings.TrimSuffix(fl.partial, "\n"))
-		fl.partial = ""
+		fl.fn(fl.n, string(bytes.TrimSuffix(fl.partial, []byte("\n"))))
+		fl.partial = fl.partial[:0]
 	}
 }
 
@@ -95,7 +102,7 @@ func (fl *follower) reopenIfRotated() error {
 		return err
 	}
 	fl.f.Close()
-	fl.f, fl.r, fl.partial, fl.n = nf, bufio.NewReader(nf), "", 0
+	fl.f, fl.r, fl.partial, fl.n = nf, bufio.NewReader(nf), fl.partial[:0], 0
 	return nil
 }
 
@@ -108,6 +115,6 @@ func (fl *follower) rewindIfTruncated(cur os.FileInfo) error {
 		return err
 	}
 	fl.r.Reset(fl.f)
-	fl.partial, fl.n = "", 0
+	fl.partial, fl.n = fl.partial[:0], 0
 	return nil
 }
