@@ -39,7 +39,7 @@ func TestDeployedOnARealNode(t *testing.T) {
 		{"the SPOD runs and the daemon's metrics need a spo-metrics-client token", spodRunsWithAuthenticatedMetrics},
 		{"the runtime enforces a profile the daemon pod installed", runtimeEnforcesInstalledProfile},
 		{"a binding puts pods of its image under the profile", bindingAppliesProfile},
-		{"with the webhook scaled to 0 pod creation follows failurePolicy Ignore", webhookDownFollowsFailurePolicy},
+		{"with the webhook scaled to 0 pod creation follows failurePolicy Fail", webhookDownFollowsFailurePolicy},
 		{"a profile in use stays Terminating, its file on the node, until its pod is gone", profileInUseStays},
 		{"make undeploy removes spo's objects and pods", undeployRemovesEverything},
 	}
@@ -233,11 +233,18 @@ func webhookDownFollowsFailurePolicy(t *testing.T) {
 			mwc.policy = string(*w.FailurePolicy)
 		}
 	}
-	if mwc.policy != "Ignore" {
-		t.Fatalf("binding webhook failurePolicy %q, the documented default is Ignore", mwc.policy)
+	if mwc.policy != "Fail" {
+		t.Fatalf("binding webhook failurePolicy %q, the documented default is Fail", mwc.policy)
 	}
-	log := runToCompletion(t, toolsPod(ns, "unbound", probeScript, nil))
-	assertContains(t, "a pod admitted while the webhook is down", log, unconfined)
+	// Fail: in an opted-in namespace no pod escapes its binding while
+	// the webhook is down.
+	err = k8s.Create(ctx, toolsPod(ns, "unbound", probeScript, nil))
+	if err == nil || !strings.Contains(err.Error(), `failed calling webhook "`+webhooks.BindingWebhookName+`"`) {
+		t.Fatalf("a pod in a labelled namespace while the binding webhook is down: %v, want refused by the webhook call", err)
+	}
+	// Namespaces that did not opt in never wait for spo.
+	log := runToCompletion(t, toolsPod(newNamespace(t, nil), "elsewhere", probeScript, nil))
+	assertContains(t, "a pod of a namespace without the label, admitted while the webhook is down", log, unconfined)
 }
 
 // scale sets a Deployment of spo's to n replicas and waits until its pods
