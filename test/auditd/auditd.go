@@ -65,6 +65,7 @@ func Start(t TB) *Auditd {
 	go func() { a.waitErr = a.cmd.Wait(); close(a.exited) }()
 	t.Cleanup(func() { a.stop(t) })
 	a.waitReady(t)
+	setBacklogLikeADistribution(t)
 	return a
 }
 

@@ -49,6 +49,30 @@ func restoreStatus(t TB, before libaudit.AuditStatus) {
 	}
 }
 
+// distroBacklog is the kernel queue auditd's packaged rules ask for
+// (Debian's audit.rules: "-b 8192"). The kernel's own default, 64, drops
+// records of a burst whenever auditd is slow to read (seen as
+// "audit_lost=1 ... audit_backlog_limit=64" on a loaded test machine), and
+// a node running auditd has its distribution's rules.
+const distroBacklog = 8192
+
+// setBacklogLikeADistribution raises the kernel's backlog limit as auditd's
+// packaged rules do; Start's cleanup restores the value found before.
+func setBacklogLikeADistribution(t TB) {
+	t.Helper()
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		t.Fatalf("audit client: %v", err)
+	}
+	defer c.Close()
+	if st := readStatus(t); st.BacklogLimit >= distroBacklog {
+		return
+	}
+	if err := c.SetBacklogLimit(distroBacklog, libaudit.WaitForReply); err != nil {
+		t.Fatalf("setting the kernel audit backlog limit to %d: %v", distroBacklog, err)
+	}
+}
+
 func restore(before, now libaudit.AuditStatus) error {
 	c, err := libaudit.NewAuditClient(nil)
 	if err != nil {

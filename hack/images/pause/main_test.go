@@ -6,11 +6,10 @@ package main
 import (
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestReapCollectsExitedChild(t *testing.T) {
@@ -20,7 +19,7 @@ func TestReapCollectsExitedChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	waitZombie(t, pid)
+	waitExited(t, pid)
 	if n := reap(); n != 1 {
 		t.Fatalf("reap() = %d, want 1", n)
 	}
@@ -36,21 +35,22 @@ func TestReapWithoutChildren(t *testing.T) {
 	}
 }
 
-// waitZombie returns once pid has exited but not been waited for, so reap
-// has something to collect rather than racing the child's exit.
-func waitZombie(t *testing.T, pid int) {
+// waitExited blocks until pid can be waited for, and leaves it so
+// (WNOWAIT), so reap has something to collect. /proc's "Z" state is not
+// enough: a multi-threaded child's leader shows Z while its other threads
+// still exit, and wait4 reports the group only once they are gone
+// (delay_group_leader in kernel/exit.c).
+func waitExited(t *testing.T, pid int) {
 	t.Helper()
-	stat := "/proc/" + strconv.Itoa(pid) + "/stat"
+	var info unix.Siginfo
 	for {
-		b, err := os.ReadFile(stat)
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err == unix.EINTR {
+			continue
+		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("waitid(%d): %v", pid, err)
 		}
-		// State is the field after the parenthesised command name.
-		s := string(b)
-		if fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); fields[0] == "Z" {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+		return
 	}
 }
