@@ -59,9 +59,13 @@ func TestRecordsRareSyscalls(t *testing.T) {
 	rec := load(t, Options{})
 	names, ns := record(t, rec, "rare")
 	mustContain(t, names, "mincore", "sched_getaffinity", "getpriority", "read", "exit_group")
+	// The helper's own exec may land either side of Track: cmd.Start
+	// returns once exec closed the CLOEXEC pipe (begin_new_exec), before
+	// the sched_process_exec tracepoint fires (exec_binprm, fs/exec.c).
+	// Anything else would be an exec the helper never made.
 	exes, err := rec.Executables(ns)
-	if err != nil || len(exes) != 0 {
-		t.Errorf("Executables = %v, %v; the helper execs nothing after tracking", exes, err)
+	if err != nil || len(exes) > 1 || len(exes) == 1 && exes[0] != os.Args[0] {
+		t.Errorf("Executables = %v, %v; want none or only the helper %s", exes, err, os.Args[0])
 	}
 }
 
