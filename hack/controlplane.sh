@@ -19,8 +19,8 @@ log() { echo "controlplane: $*" >&2; }
 
 have() {
 	[[ -x "$ASSETS/kube-apiserver" && -x "$ASSETS/etcd" && -x "$ASSETS/kubectl" ]] || return 1
-	"$ASSETS/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v${K8S_VERSION}" || return 1
-	"$ASSETS/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION}" || return 1
+	"$ASSETS/kube-apiserver" --version 2>/dev/null | grep -x "Kubernetes v${K8S_VERSION}" >/dev/null || return 1
+	"$ASSETS/etcd" --version 2>/dev/null | grep "etcd Version: ${ETCD_VERSION}" >/dev/null || return 1
 }
 
 if have; then

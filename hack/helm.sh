@@ -13,7 +13,7 @@ DIR=${SPO_HELM_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/spo-tools/helm-${HELM_V
 HELM=$DIR/helm
 
 have() {
-	[[ -x "$HELM" ]] && "$HELM" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"
+	[[ -x "$HELM" ]] && "$HELM" version --template '{{.Version}}' 2>/dev/null | grep -x "$HELM_VERSION" >/dev/null
 }
 
 if have; then

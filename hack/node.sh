@@ -50,16 +50,16 @@ have_k8s() {
 	local b
 	executable "${K8S_BINS[@]/#/$AT/bin/}" || return 1
 	for b in $(pick "${K8S_BINS[@]}"); do
-		"$AT/bin/$b" --version 2>/dev/null | grep -qx "Kubernetes v${K8S_VERSION}" || return 1
+		"$AT/bin/$b" --version 2>/dev/null | grep -x "Kubernetes v${K8S_VERSION}" >/dev/null || return 1
 	done
 }
 
 have_containerd() {
 	executable "${CONTAINERD_BINS[@]/#/$AT/bin/}" || return 1
-	"$AT/bin/containerd" --version 2>/dev/null | grep -q " v${CONTAINERD_VERSION}\b" || return 1
+	"$AT/bin/containerd" --version 2>/dev/null | grep " v${CONTAINERD_VERSION}\b" >/dev/null || return 1
 	((FULL)) || return 0
-	"$AT/bin/ctr" --version 2>/dev/null | grep -q " v${CONTAINERD_VERSION}\b" || return 1
-	"$AT/bin/containerd-shim-runc-v2" -v 2>/dev/null | grep -q "Version: *v${CONTAINERD_VERSION}\b" || return 1
+	"$AT/bin/ctr" --version 2>/dev/null | grep " v${CONTAINERD_VERSION}\b" >/dev/null || return 1
+	"$AT/bin/containerd-shim-runc-v2" -v 2>/dev/null | grep "Version: *v${CONTAINERD_VERSION}\b" >/dev/null || return 1
 }
 
 have_runc() {
@@ -78,7 +78,7 @@ have_cni() {
 	for p in $(pick "${CNI_PLUGINS[@]}"); do
 		# With no CNI_COMMAND a plugin prints "CNI <name> plugin <version>" on
 		# stderr (CNI_COMMAND=VERSION only lists the CNI spec versions).
-		{ CNI_COMMAND='' "$AT/cni/$p" 2>&1 >/dev/null || true; } | grep -qx "CNI $p plugin v${CNI_VERSION}" || return 1
+		{ CNI_COMMAND='' "$AT/cni/$p" 2>&1 >/dev/null || true; } | grep -x "CNI $p plugin v${CNI_VERSION}" >/dev/null || return 1
 	done
 }
 
