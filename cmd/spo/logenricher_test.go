@@ -244,7 +244,7 @@ func TestLogEnricherServesARecording(t *testing.T) {
 		t.Skip("starts a control plane")
 	}
 	const id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	const key = "rec_app_aaaaa_1700000000"
+	const value = "rec_app_aaaaa_1700000000"
 	env, k8s, kubeconfig := startControlPlane(t)
 	defer env.Stop()
 
@@ -280,7 +280,7 @@ func TestLogEnricherServesARecording(t *testing.T) {
 	// attributed when the pod shows up with its container id.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	createRunningPod(ctx, t, k8s, "node-a", id, key)
+	key := createRunningPod(ctx, t, k8s, "node-a", id, value)
 	c, err := enricher.Dial(ctx, socket)
 	if err != nil {
 		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
@@ -348,11 +348,12 @@ func startControlPlane(t *testing.T) (*envtest.Environment, client.Client, strin
 
 // createRunningPod creates a pod on node and writes the status a kubelet
 // would once its container started (envtest has no kubelet).
-func createRunningPod(ctx context.Context, t *testing.T, k8s client.Client, node, id, key string) {
+// It returns the key the log enricher keeps the pod's recording under.
+func createRunningPod(ctx context.Context, t *testing.T, k8s client.Client, node, id, value string) string {
 	t.Helper()
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web-1",
-			Annotations: map[string]string{"io.containers.trace-logs/app": key}},
+			Annotations: map[string]string{"io.containers.trace-logs/app": value}},
 		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: "nginx"}}},
 	}
 	if err := k8s.Create(ctx, pod); err != nil {
@@ -363,4 +364,5 @@ func createRunningPod(ctx context.Context, t *testing.T, k8s client.Client, node
 	if err := k8s.Status().Update(ctx, pod); err != nil {
 		t.Fatal(err)
 	}
+	return enricher.RecordingKey(pod.UID, "app")
 }

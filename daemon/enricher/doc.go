@@ -20,8 +20,11 @@
 //
 // # Recordings
 //
-// A recording key is the value of a pod's recording annotation for one
-// container (webhooks/recording.Annotation.Value). Per key the collector
+// A container is recorded when its pod carries a recording annotation
+// for it (webhooks/recording.ParseAnnotation); what is collected is kept
+// under RecordingKey, the pod's UID and the container's name, never the
+// annotation's value, which the pod's user could copy onto another pod to
+// read or reset a recording that is not theirs. Per key the collector
 // keeps distinct values only, so memory grows with what a workload does,
 // not with how often: seccomp (io.containers.trace-logs/) → syscall names,
 // architecture, executables and unresolved "<arch>:<number>"s (never a

@@ -69,7 +69,7 @@ func TestCachePodIndexAgainstAnAPIServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := Workload{Namespace: "default", Pod: "web-1", Container: "app", SeccompKey: "rec_app_aaaaa_1700000000"}
+	want := Workload{Namespace: "default", Pod: "web-1", Container: "app", SeccompKey: RecordingKey(mine.UID, "app")}
 	if err := poll(ctx, func() bool { w, ok := index.Lookup(idA); return ok && w == want }); err != nil {
 		w, ok := index.Lookup(idA)
 		t.Fatalf("Lookup(mine) = %+v, %v; want %+v", w, ok, want)

@@ -3,6 +3,8 @@ package enricher
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"github.com/secprofiles/spo/daemon/containerid"
 	"github.com/secprofiles/spo/webhooks/recording"
 )
@@ -11,8 +13,9 @@ import (
 // knows it.
 type Workload struct {
 	Namespace, Pod, Container string
-	// Recording keys (values of the pod's recording annotations for this
-	// container); "" when the container is not recorded that way.
+	// Recording keys (RecordingKey of the pod and container, for each
+	// kind its recording annotations ask for); "" when the container is
+	// not recorded that way.
 	SeccompKey  string // recording.PrefixLogs
 	SELinuxKey  string // recording.PrefixAvcs
 	AppArmorKey string // recording.PrefixBpfAppArmor
@@ -24,11 +27,20 @@ type PodIndex interface {
 	Lookup(containerID string) (Workload, bool)
 }
 
+// RecordingKey is the key the collector keeps a recorded container's data
+// under, and the one the daemon asks for: the pod's UID and the
+// container's name. Not the annotation's value: annotations are their
+// user's to write, and two pods carrying one value must not read or reset
+// each other's data.
+func RecordingKey(podUID types.UID, container string) string {
+	return string(podUID) + "/" + container
+}
+
 // WorkloadsOf returns, by container id, the workload of every container
 // and init container of pod that has an id in its status (the kubelet
 // writes it only after the container started).
 func WorkloadsOf(pod *corev1.Pod) map[string]Workload {
-	keys := recordingKeys(pod.Annotations)
+	keys := recordingKeys(pod)
 	out := map[string]Workload{}
 	for _, statuses := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for _, st := range statuses {
@@ -43,24 +55,26 @@ func WorkloadsOf(pod *corev1.Pod) map[string]Workload {
 	return out
 }
 
-// recordingKeys reads the recording annotations the enricher serves, by
-// container name. Other annotations, and look-alikes the webhook would
-// not have written, are ignored.
-func recordingKeys(annotations map[string]string) map[string]Workload {
+// recordingKeys reads the recording annotations the enricher serves and
+// gives each recorded container its keys, by container name. Other
+// annotations, and look-alikes the webhook would not have written, are
+// ignored.
+func recordingKeys(pod *corev1.Pod) map[string]Workload {
 	out := map[string]Workload{}
-	for k, v := range annotations {
+	for k, v := range pod.Annotations {
 		a, err := recording.ParseAnnotation(k, v)
 		if err != nil {
 			continue
 		}
 		w := out[a.Container]
+		key := RecordingKey(pod.UID, a.Container)
 		switch a.Prefix {
 		case recording.PrefixLogs:
-			w.SeccompKey = v
+			w.SeccompKey = key
 		case recording.PrefixAvcs:
-			w.SELinuxKey = v
+			w.SELinuxKey = key
 		case recording.PrefixBpfAppArmor:
-			w.AppArmorKey = v
+			w.AppArmorKey = key
 		default:
 			continue // recorded by the eBPF recorder alone
 		}

@@ -15,6 +15,7 @@ import (
 	bpfrecorderv1 "github.com/secprofiles/spo/api/grpc/bpfrecorder/v1"
 	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/enricher"
 )
 
 // errEmpty means the services hold nothing for a recording: the container
@@ -94,7 +95,7 @@ func (r *Reconciler) fetch(ctx context.Context, st *State) (Recorded, error) {
 		}
 		return rec, err
 	}
-	req := &enricherv1.ProfileRequest{Profile: st.Key}
+	req := &enricherv1.ProfileRequest{Profile: enricher.RecordingKey(st.PodUID, st.Container)}
 	switch st.Kind {
 	case v1.RecordingSeccompProfile:
 		resp, err := enr.Syscalls(ctx, req)
@@ -177,7 +178,7 @@ func (r *Reconciler) release(ctx context.Context, st *State) {
 	if err != nil {
 		return
 	}
-	req := &enricherv1.ProfileRequest{Profile: st.Key}
+	req := &enricherv1.ProfileRequest{Profile: enricher.RecordingKey(st.PodUID, st.Container)}
 	switch st.Kind {
 	case v1.RecordingSeccompProfile:
 		_, err = enr.ResetSyscalls(ctx, req)

@@ -16,6 +16,7 @@ import (
 
 	bpfrecorderv1 "github.com/secprofiles/spo/api/grpc/bpfrecorder/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/enricher"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 	"github.com/secprofiles/spo/test/controlplane"
@@ -258,11 +259,14 @@ func TestLogsRecordingMergesReplicasWithoutGenerateName(t *testing.T) {
 	rec := profileRecording(v1.MergeNone, false)
 	rec.Spec.Recorder = v1.RecorderLogs
 	h := newHarness(t, rec)
-	h.enr.syscalls[keys[0]] = []string{"read"}
-	h.enr.syscalls[keys[1]] = []string{"write"}
+	// The two replicas carry one pod name but not one UID, which is what
+	// the log enricher keeps their records by.
+	uids := []types.UID{"uid-a", "uid-b"}
+	h.enr.syscalls[enricher.RecordingKey(uids[0], "app")] = []string{"read"}
+	h.enr.syscalls[enricher.RecordingKey(uids[1], "app")] = []string{"write"}
 	for i, key := range keys {
 		pod := recordedPod("web", "io.containers.trace-logs/", key)
-		pod.UID = types.UID(key)
+		pod.UID = uids[i]
 		pod.Status.Phase = corev1.PodSucceeded
 		if err := h.k8s.Create(context.Background(), pod); err != nil {
 			t.Fatal(err)
@@ -278,7 +282,7 @@ func TestLogsRecordingMergesReplicasWithoutGenerateName(t *testing.T) {
 	if len(profiles) != 1 || !slices.Equal(profiles[0].Spec.Syscalls[0].Names, []string{"read", "write"}) {
 		t.Errorf("profiles = %+v, want one rec-app allowing read and write", profiles)
 	}
-	if !slices.Contains(h.enr.calls, "ResetSyscalls("+keys[1]+")") {
+	if !slices.Contains(h.enr.calls, "ResetSyscalls("+enricher.RecordingKey(uids[1], "app")+")") {
 		t.Errorf("enricher calls = %q, want a reset after the merge", h.enr.calls)
 	}
 }
@@ -356,7 +360,7 @@ func TestAuditRecordingsAreCollectedOnlyAfterTheSettleWindowEvenAcrossARestart(t
 	pod := recordedPod("web", "io.containers.trace-logs/", key)
 	pod.Status.Phase = corev1.PodSucceeded
 	h := newHarness(t, rec, pod)
-	h.enr.syscalls[key] = []string{"read", "exit_group"}
+	h.enr.syscalls[enricher.RecordingKey(pod.UID, "app")] = []string{"read", "exit_group"}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	daemon := func() *recorder.Reconciler {
 		r := h.reconciler()

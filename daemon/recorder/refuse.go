@@ -20,9 +20,9 @@ func (e errRefused) Error() string { return e.msg }
 // annotations are its user's to write, webhook or not, so the daemon checks
 // what the recording webhook would have: the namespace opted in to
 // recording, the container exists, and no other pod on this node records
-// under the same value (the log enricher keeps its data by that value, so
-// two pods would read and reset each other's). Only an API error is a
-// plain error, to retry.
+// under the same value (the bpf recorder names containers and program
+// references by that value, so two pods would stop each other's
+// recording). Only an API error is a plain error, to retry.
 func (r *Reconciler) refusal(ctx context.Context, pod *corev1.Pod, a recording.Annotation) error {
 	ns := &corev1.Namespace{}
 	if err := r.APIReader.Get(ctx, client.ObjectKey{Name: pod.Namespace}, ns); err != nil {

@@ -20,11 +20,12 @@ import (
 // the pod's start and the profile's creation. It is written to disk so that
 // a daemon restarting in between still collects, exactly once.
 type State struct {
-	// Key is the recording key, recording.Annotation.Value: the name the
-	// node services know the recording by (the log enricher reads it from
-	// the pod's annotation). It is not the record's identity: a pod's
-	// annotations are its user's to write, so two pods may carry the same
-	// value. Records are stored by ID (pod UID and container).
+	// Key is the recording annotation's value, recording.Annotation.Value:
+	// the name the bpf recorder knows the recording by. It is not the
+	// record's identity: a pod's annotations are its user's to write, so
+	// two pods may carry the same value. Records are stored by ID (pod UID
+	// and container), and the log enricher keeps its data by
+	// enricher.RecordingKey (the same pair).
 	Key          string                  `json:"key"`
 	Prefix       string                  `json:"prefix"`
 	Namespace    string                  `json:"namespace"`

@@ -217,8 +217,8 @@ func (s *recordingNodeServices) feed(ctx context.Context, fixture string, c *kub
 	Expect(err).NotTo(HaveOccurred())
 	Expect(f.Close()).To(Succeed())
 
-	key := pod.Annotations[prefix+container]
-	Expect(key).NotTo(BeEmpty())
+	Expect(pod.Annotations).To(HaveKey(prefix + container))
+	key := enricher.RecordingKey(pod.UID, container)
 	cl, err := enricher.Dial(ctx, s.dcfg.EnricherSocket)
 	Expect(err).NotTo(HaveOccurred())
 	defer cl.Close()
