@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	v1 "github.com/secprofiles/spo/api/v1"
 )
 
 const (
@@ -16,7 +18,7 @@ const (
 	LabelDirectoryLocation = "kubelet.kubernetes.io/directory-location"
 	// AnnotationKubeletDir is spo's Node annotation naming the kubelet root
 	// directory as an absolute path (label values cannot hold "/").
-	AnnotationKubeletDir = "spo.x-k8s.io/kubelet-dir"
+	AnnotationKubeletDir = v1.AnnotationKubeletDir
 	// lastElem is what a directory a node names must end in.
 	lastElem = "kubelet"
 )
