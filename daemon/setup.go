@@ -134,7 +134,7 @@ func resolveKubeletDir(ctx context.Context, c client.Reader, cfg Config) (string
 	}
 	dir, err := kubeletdir.Resolve(n.Annotations, n.Labels, cfg.KubeletDir)
 	if err != nil {
-		return "", &seccomp.Error{Reason: seccomp.ReasonKubeletDirInvalid, Message: err.Error()}, nil
+		return "", &seccomp.Error{Reason: kubeletdir.ReasonKubeletDirInvalid, Message: err.Error()}, nil
 	}
 	log.FromContext(ctx).Info("node", "name", cfg.Node, "kubeletDir", dir.Path, "from", dir.Source)
 	if cfg.MountTable == "" {
@@ -146,7 +146,7 @@ func resolveKubeletDir(ctx context.Context, c client.Reader, cfg Config) (string
 	}
 	defer f.Close()
 	if err := kubeletdir.CheckMounted(f, filepath.Join(dir.Path, seccomp.Subdir)); err != nil {
-		return dir.Path, &seccomp.Error{Reason: seccomp.ReasonKubeletDirNotMounted,
+		return dir.Path, &seccomp.Error{Reason: kubeletdir.ReasonKubeletDirNotMounted,
 			Message: fmt.Sprintf("kubelet directory %s (from the %s): %v", dir.Path, dir.Source, err)}, nil
 	}
 	return dir.Path, nil, nil

@@ -57,6 +57,9 @@ type Options struct {
 	// SelinuxdImage runs selinuxd when SELinux is enabled (the spod
 	// package's default if empty).
 	SelinuxdImage string
+	// KubeletDir is the kubelet root directory of nodes that name none
+	// (spod.Params.KubeletDir).
+	KubeletDir string
 }
 
 // Setup registers every manager-side controller but spod.
@@ -95,7 +98,7 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 	}
 	if opts.Namespace != "" {
 		r := &spod.Reconciler{Client: mgr.GetClient(), Params: spod.Params{
-			Namespace: opts.Namespace, Image: opts.Image, SelinuxdImage: opts.SelinuxdImage}}
+			Namespace: opts.Namespace, Image: opts.Image, SelinuxdImage: opts.SelinuxdImage, KubeletDir: opts.KubeletDir}}
 		if err := r.SetupWithManager(mgr); err != nil {
 			return fmt.Errorf("setting up spod: %w", err)
 		}

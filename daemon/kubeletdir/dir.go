@@ -23,6 +23,17 @@ const (
 	lastElem = "kubelet"
 )
 
+// Reasons a node's kubelet directory cannot take profiles, reported in its
+// profiles' node statuses and in Events.
+const (
+	// ReasonKubeletDirNotMounted: the daemon's seccomp directory is not a
+	// host directory mounted into its container (CheckMounted).
+	ReasonKubeletDirNotMounted = "KubeletDirNotMounted"
+	// ReasonKubeletDirInvalid: the node names its kubelet directory in a
+	// way that is refused (Resolve).
+	ReasonKubeletDirInvalid = "KubeletDirInvalid"
+)
+
 // Source says where a node's directory came from, for logs and messages.
 type Source string
 

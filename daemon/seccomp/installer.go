@@ -20,16 +20,6 @@ import (
 // retried with backoff.
 const ReasonWriteFailed = "WriteFailed"
 
-// Reasons the node's kubelet directory cannot take profiles at all; they
-// last until the daemon restarts with the directory fixed or mounted.
-const (
-	// ReasonKubeletDirNotMounted: the daemon's seccomp directory is not a
-	// host directory mounted into its container (kubeletdir.CheckMounted).
-	ReasonKubeletDirNotMounted = "KubeletDirNotMounted"
-	// ReasonKubeletDirInvalid: the node names its kubelet directory in a
-	// way the daemon refuses (kubeletdir.Resolve).
-	ReasonKubeletDirInvalid = "KubeletDirInvalid"
-)
 
 var (
 	profileOps = prometheus.NewCounterVec(prometheus.CounterOpts{
