@@ -20,7 +20,6 @@ import (
 // retried with backoff.
 const ReasonWriteFailed = "WriteFailed"
 
-
 var (
 	profileOps = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "security_profiles_operator_seccomp_profile_total",
