@@ -35,6 +35,9 @@ type Config struct {
 	MountTable string
 	// Namespace holds the operator's SecurityProfilesOperatorDaemon.
 	Namespace string
+	// RestrictNamespace, when set, is the one namespace whose pods the
+	// daemon watches (and so records), besides Namespace.
+	RestrictNamespace string
 
 	// BpfRecorderSocket and EnricherSocket are the node services' Unix
 	// sockets (recorder.DefaultBpfRecorderSocket, DefaultEnricherSocket).
@@ -62,7 +65,11 @@ const DefaultStateDir = "/var/lib/spo"
 // own configuration: the daemon's memory must not grow with the cluster
 // (DESIGN.md §6.1).
 func CacheOptions(cfg Config) cache.Options {
-	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+	var namespaces map[string]cache.Config
+	if cfg.RestrictNamespace != "" {
+		namespaces = map[string]cache.Config{cfg.RestrictNamespace: {}, cfg.Namespace: {}}
+	}
+	return cache.Options{DefaultNamespaces: namespaces, ByObject: map[client.Object]cache.ByObject{
 		&corev1.Pod{}: {
 			Field:     fields.OneTermEqualSelector("spec.nodeName", cfg.Node),
 			Transform: recorder.TransformPod,

@@ -46,6 +46,7 @@ func runDaemon(args []string) error {
 		return errors.New("--node-name (or NODE_NAME) is required")
 	}
 	cfg.Namespace = c.namespace
+	cfg.RestrictNamespace = c.restrict
 	if *checkMount {
 		cfg.MountTable = kubeletdir.SelfMountInfo
 	}

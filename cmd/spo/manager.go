@@ -47,7 +47,8 @@ func runManager(args []string) error {
 	if !filepath.IsAbs(kubeletDir) {
 		return fmt.Errorf("--kubelet-dir %q must be an absolute path", kubeletDir)
 	}
-	setup := reconcilers.Options{Namespace: c.namespace, Image: image, SelinuxdImage: selinuxdImage, KubeletDir: kubeletDir}
+	setup := reconcilers.Options{Namespace: c.namespace, Image: image, SelinuxdImage: selinuxdImage, KubeletDir: kubeletDir,
+		RestrictNamespace: c.restrict}
 	opts.Cache = reconcilers.CacheOptionsFor(setup)
 	mgr, err := ctrl.NewManager(cfg, opts)
 	if err != nil {

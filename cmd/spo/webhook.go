@@ -26,6 +26,7 @@ func runWebhook(args []string) error {
 		return err
 	}
 	o.Namespace = c.namespace
+	o.RestrictNamespace = c.restrict
 	c.start("webhook")
 
 	cfg, err := ctrl.GetConfig()

@@ -63,6 +63,9 @@ type Params struct {
 	// (NodeKubeletDirs). The pod template is the same on every node, so
 	// each is mounted everywhere and the daemon picks its node's.
 	NodeKubeletDirs []string
+	// RestrictNamespace, when set, limits the daemon and the webhook server
+	// to the workloads of this namespace (env RESTRICT_TO_NAMESPACE).
+	RestrictNamespace string
 }
 
 // Labels select the daemon's pods.
@@ -173,6 +176,15 @@ func nodeEnv() []corev1.EnvVar {
 	}
 }
 
+// restrictEnv hands the manager's RESTRICT_TO_NAMESPACE on to a component
+// that watches workloads (none when the manager is not restricted).
+func restrictEnv(p Params) []corev1.EnvVar {
+	if p.RestrictNamespace == "" {
+		return nil
+	}
+	return []corev1.EnvVar{{Name: "RESTRICT_TO_NAMESPACE", Value: p.RestrictNamespace}}
+}
+
 // DefaultDaemonResources are the daemon container's resources unless
 // daemonResourceRequirements says otherwise.
 func DefaultDaemonResources() corev1.ResourceRequirements {
@@ -251,7 +263,7 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 		Name:  ContainerDaemon,
 		Image: p.Image,
 		Args:  args,
-		Env:   nodeEnv(),
+		Env:   append(nodeEnv(), restrictEnv(p)...),
 		Ports: []corev1.ContainerPort{
 			{Name: "metrics", ContainerPort: 8090, Protocol: corev1.ProtocolTCP},
 			{Name: "health", ContainerPort: 8091, Protocol: corev1.ProtocolTCP},
