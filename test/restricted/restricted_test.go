@@ -125,4 +125,3 @@ var _ = Describe("components restricted to one namespace", Ordered, func() {
 		}).Should(ConsistOf(inside + " on node-1"))
 	})
 })
-
