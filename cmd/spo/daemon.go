@@ -21,6 +21,7 @@ func runDaemon(args []string) error {
 	var cfg daemon.Config
 	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
 	c.register(fs, ":8090", ":8091", "localhost:6061")
+	c.registerRestrict(fs)
 	fs.StringVar(&cfg.Node, "node-name", envOr("NODE_NAME", ""), "name of the node this daemon runs on (env NODE_NAME)")
 	fs.StringVar(&cfg.KubeletDir, "kubelet-dir", envOr("KUBELET_DIR", kubeletdir.Default),
 		"kubelet root directory; the Node annotation "+kubeletdir.AnnotationKubeletDir+" or label "+

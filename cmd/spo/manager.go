@@ -19,6 +19,7 @@ func runManager(args []string) error {
 	var image, selinuxdImage, kubeletDir string
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	c.register(fs, ":8080", ":8081", "localhost:6060")
+	c.registerRestrict(fs)
 	fs.BoolVar(&leaderElect, "leader-elect", true, "elect a leader so only one manager acts at a time")
 	fs.StringVar(&image, "image", envOr("SPO_IMAGE", "spo"), "image of spo the node DaemonSet runs (env SPO_IMAGE)")
 	fs.StringVar(&selinuxdImage, "selinuxd-image", envOr("SPO_SELINUXD_IMAGE", spod.DefaultSelinuxdImage),

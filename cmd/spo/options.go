@@ -60,6 +60,12 @@ func (c *common) registerUnserved(fs *flag.FlagSet, probeAddr, pprofAddr string)
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", pprofAddr, "address of the pprof endpoint when profiling is enabled")
 	fs.StringVar(&c.namespace, "namespace", envOr("SPO_NAMESPACE", "security-profiles-operator"),
 		"namespace of the operator and its SecurityProfilesOperatorDaemon (env SPO_NAMESPACE)")
+}
+
+// registerRestrict registers --restrict-to-namespace, for the components
+// that watch workloads: manager, webhook and daemon. (The node services
+// only serve the daemon, which asks them about restricted pods alone.)
+func (c *common) registerRestrict(fs *flag.FlagSet) {
 	fs.StringVar(&c.restrict, "restrict-to-namespace", os.Getenv("RESTRICT_TO_NAMESPACE"),
 		"watch and act on workloads (pods, ProfileBindings, ProfileRecordings) of this namespace only, besides the "+
 			"operator's own; empty: all namespaces (env RESTRICT_TO_NAMESPACE)")
