@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/kubeletdir"
 	"github.com/secprofiles/spo/daemon/metricsink"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/seccomp"
@@ -23,11 +25,19 @@ import (
 type Config struct {
 	// Node is the name of the node the daemon runs on.
 	Node string
-	// KubeletDir is the kubelet root directory; a Node annotation
-	// v1.AnnotationKubeletDir overrides it.
+	// KubeletDir is the configured kubelet root directory ("" for
+	// kubeletdir.Default); the Node's annotation or label overrides it
+	// (kubeletdir.Resolve).
 	KubeletDir string
+	// MountTable is the mountinfo that must show <kubelet dir>/seccomp on a
+	// mounted host directory (kubeletdir.SelfMountInfo in a container);
+	// "" skips the check, for a daemon that runs on the host itself.
+	MountTable string
 	// Namespace holds the operator's SecurityProfilesOperatorDaemon.
 	Namespace string
+	// RestrictNamespace, when set, is the one namespace whose pods the
+	// daemon watches (and so records), besides Namespace.
+	RestrictNamespace string
 
 	// BpfRecorderSocket and EnricherSocket are the node services' Unix
 	// sockets (recorder.DefaultBpfRecorderSocket, DefaultEnricherSocket).
@@ -55,7 +65,11 @@ const DefaultStateDir = "/var/lib/spo"
 // own configuration: the daemon's memory must not grow with the cluster
 // (DESIGN.md §6.1).
 func CacheOptions(cfg Config) cache.Options {
-	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+	var namespaces map[string]cache.Config
+	if cfg.RestrictNamespace != "" {
+		namespaces = map[string]cache.Config{cfg.RestrictNamespace: {}, cfg.Namespace: {}}
+	}
+	return cache.Options{DefaultNamespaces: namespaces, ByObject: map[client.Object]cache.ByObject{
 		&corev1.Pod{}: {
 			Field:     fields.OneTermEqualSelector("spec.nodeName", cfg.Node),
 			Transform: recorder.TransformPod,
@@ -67,12 +81,14 @@ func CacheOptions(cfg Config) cache.Options {
 
 // Setup registers the node-side controllers.
 func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
-	dir, err := resolveKubeletDir(ctx, mgr.GetAPIReader(), cfg.Node, cfg.KubeletDir)
+	dir, unusable, err := resolveKubeletDir(ctx, mgr.GetAPIReader(), cfg)
 	if err != nil {
 		return err
 	}
-	log.FromContext(ctx).Info("node", "name", cfg.Node, "kubeletDir", dir)
-	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"))
+	if unusable != nil {
+		log.FromContext(ctx).Error(unusable, "seccomp profiles cannot be installed on this node", "reason", unusable.Reason)
+	}
+	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, unusable, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"))
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
 	}
@@ -110,31 +126,35 @@ func setupRecorder(mgr manager.Manager, cfg Config) error {
 
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get
 
-// resolveKubeletDir lets a Node annotation override the flag, for clusters
-// whose nodes do not all use the same kubelet root directory. It is read
-// once at start; changing it needs a daemon restart.
-func resolveKubeletDir(ctx context.Context, c client.Reader, node, flagValue string) (string, error) {
+// resolveKubeletDir finds this node's kubelet directory (kubeletdir.Resolve)
+// and checks that it is mounted. It is read once at start; changing it
+// needs a daemon restart. A directory the daemon cannot use is returned as
+// the *seccomp.Error every profile reports, not as a failure to start: the
+// other profile kinds still install.
+func resolveKubeletDir(ctx context.Context, c client.Reader, cfg Config) (string, *seccomp.Error, error) {
 	n := &corev1.Node{}
-	err := c.Get(ctx, client.ObjectKey{Name: node}, n)
+	err := c.Get(ctx, client.ObjectKey{Name: cfg.Node}, n)
 	if apierrors.IsNotFound(err) {
-		log.FromContext(ctx).Info("node object not found; using the configured kubelet directory", "node", node)
-		return KubeletDirFor(nil, flagValue)
+		log.FromContext(ctx).Info("node object not found; using the configured kubelet directory", "node", cfg.Node)
+	} else if err != nil {
+		return "", nil, fmt.Errorf("reading node %s: %w", cfg.Node, err)
 	}
+	dir, err := kubeletdir.Resolve(n.Annotations, n.Labels, cfg.KubeletDir)
 	if err != nil {
-		return "", fmt.Errorf("reading node %s: %w", node, err)
+		return "", &seccomp.Error{Reason: kubeletdir.ReasonKubeletDirInvalid, Message: err.Error()}, nil
 	}
-	return KubeletDirFor(n.Annotations, flagValue)
-}
-
-// KubeletDirFor picks the kubelet directory from a node's annotations and
-// the configured default.
-func KubeletDirFor(annotations map[string]string, configured string) (string, error) {
-	dir := configured
-	if v := annotations[v1.AnnotationKubeletDir]; v != "" {
-		dir = v
+	log.FromContext(ctx).Info("node", "name", cfg.Node, "kubeletDir", dir.Path, "from", dir.Source)
+	if cfg.MountTable == "" {
+		return dir.Path, nil, nil
 	}
-	if !filepath.IsAbs(dir) {
-		return "", fmt.Errorf("kubelet directory %q must be an absolute path", dir)
+	f, err := os.Open(cfg.MountTable)
+	if err != nil {
+		return "", nil, fmt.Errorf("checking the kubelet directory: %w", err)
 	}
-	return filepath.Clean(dir), nil
+	defer f.Close()
+	if err := kubeletdir.CheckMounted(f, filepath.Join(dir.Path, seccomp.Subdir)); err != nil {
+		return dir.Path, &seccomp.Error{Reason: kubeletdir.ReasonKubeletDirNotMounted,
+			Message: fmt.Sprintf("kubelet directory %s (from the %s): %v", dir.Path, dir.Source, err)}, nil
+	}
+	return dir.Path, nil, nil
 }

@@ -143,7 +143,7 @@ operator() {
 	start manager env KUBECONFIG="$DIR/kubeconfig-manager" SPO_NAMESPACE=$NS "$SPO_BIN" manager \
 		--metrics-bind-address 127.0.0.1:$MANAGER_PORT --health-probe-bind-address 127.0.0.1:$((MANAGER_PORT + 1))
 	start daemon env KUBECONFIG="$DIR/kubeconfig-daemon" SPO_NAMESPACE=$NS "$SPO_BIN" daemon \
-		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" --state-dir "$DIR/state" --selinuxd-socket "$DIR/selinuxd.sock" --selinux-policy-dir "$DIR/selinux.d" \
+		--node-name "$NODE" --kubelet-dir "$DIR/kubelet" --check-kubelet-mount=false --state-dir "$DIR/state" --selinuxd-socket "$DIR/selinuxd.sock" --selinux-policy-dir "$DIR/selinux.d" \
 		--bpf-recorder-socket "$DIR/bpf-recorder.sock" --log-enricher-socket "$DIR/log-enricher.sock" \
 		--metrics-sink-socket "$DIR/metrics.sock" \
 		--metrics-bind-address 127.0.0.1:$DAEMON_PORT --health-probe-bind-address 127.0.0.1:$((DAEMON_PORT + 1))

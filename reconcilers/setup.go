@@ -35,6 +35,15 @@ func CacheOptions() cache.Options {
 // otherwise hold every one in the cluster.
 func CacheOptionsFor(opts Options) cache.Options {
 	o := CacheOptions()
+	if opts.RestrictNamespace != "" {
+		// Namespaced kinds not listed below (pods, bindings,
+		// recordings) come from these namespaces only; cluster-scoped
+		// ones (profiles, nodes) are unaffected.
+		o.DefaultNamespaces = map[string]cache.Config{opts.RestrictNamespace: {}}
+		if opts.Namespace != "" {
+			o.DefaultNamespaces[opts.Namespace] = cache.Config{}
+		}
+	}
 	if opts.Namespace == "" {
 		return o
 	}
@@ -57,6 +66,13 @@ type Options struct {
 	// SelinuxdImage runs selinuxd when SELinux is enabled (the spod
 	// package's default if empty).
 	SelinuxdImage string
+	// KubeletDir is the kubelet root directory of nodes that name none
+	// (spod.Params.KubeletDir).
+	KubeletDir string
+	// RestrictNamespace, when set, is the one namespace of workloads the
+	// controllers watch (besides Namespace); the spod controller hands it
+	// to the daemon and the webhook server (RESTRICT_TO_NAMESPACE).
+	RestrictNamespace string
 }
 
 // Setup registers every manager-side controller but spod.
@@ -95,7 +111,8 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 	}
 	if opts.Namespace != "" {
 		r := &spod.Reconciler{Client: mgr.GetClient(), Params: spod.Params{
-			Namespace: opts.Namespace, Image: opts.Image, SelinuxdImage: opts.SelinuxdImage}}
+			Namespace: opts.Namespace, Image: opts.Image, SelinuxdImage: opts.SelinuxdImage, KubeletDir: opts.KubeletDir,
+			RestrictNamespace: opts.RestrictNamespace}}
 		if err := r.SetupWithManager(mgr); err != nil {
 			return fmt.Errorf("setting up spod: %w", err)
 		}

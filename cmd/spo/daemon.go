@@ -7,8 +7,8 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon"
+	"github.com/secprofiles/spo/daemon/kubeletdir"
 	"github.com/secprofiles/spo/daemon/metricsink"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/selinux"
@@ -21,9 +21,14 @@ func runDaemon(args []string) error {
 	var cfg daemon.Config
 	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
 	c.register(fs, ":8090", ":8091", "localhost:6061")
+	c.registerRestrict(fs)
 	fs.StringVar(&cfg.Node, "node-name", envOr("NODE_NAME", ""), "name of the node this daemon runs on (env NODE_NAME)")
-	fs.StringVar(&cfg.KubeletDir, "kubelet-dir", envOr("KUBELET_DIR", "/var/lib/kubelet"),
-		"kubelet root directory; a Node annotation "+v1.AnnotationKubeletDir+" overrides it (env KUBELET_DIR)")
+	fs.StringVar(&cfg.KubeletDir, "kubelet-dir", envOr("KUBELET_DIR", kubeletdir.Default),
+		"kubelet root directory; the Node annotation "+kubeletdir.AnnotationKubeletDir+" or label "+
+			kubeletdir.LabelDirectoryLocation+" overrides it (env KUBELET_DIR)")
+	checkMount := fs.Bool("check-kubelet-mount", true,
+		"refuse to install seccomp profiles unless <kubelet-dir>/seccomp is a mounted host directory, as in the DaemonSet "+
+			"(false for a daemon run on the host itself)")
 	fs.StringVar(&cfg.BpfRecorderSocket, "bpf-recorder-socket", recorder.DefaultBpfRecorderSocket,
 		"Unix socket of the bpf recorder, dialed when a pod is recorded with recorder Bpf")
 	fs.StringVar(&cfg.EnricherSocket, "log-enricher-socket", recorder.DefaultEnricherSocket,
@@ -42,6 +47,10 @@ func runDaemon(args []string) error {
 		return errors.New("--node-name (or NODE_NAME) is required")
 	}
 	cfg.Namespace = c.namespace
+	cfg.RestrictNamespace = c.restrict
+	if *checkMount {
+		cfg.MountTable = kubeletdir.SelfMountInfo
+	}
 	c.start("daemon")
 
 	rest, err := ctrl.GetConfig()

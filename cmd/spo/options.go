@@ -34,6 +34,9 @@ type common struct {
 	enableProfiling bool
 	pprofAddr       string
 	namespace       string
+	// restrict is the one namespace of workloads the component watches
+	// ("" for all).
+	restrict string
 }
 
 func (c *common) register(fs *flag.FlagSet, metricsAddr, probeAddr, pprofAddr string) {
@@ -57,6 +60,15 @@ func (c *common) registerUnserved(fs *flag.FlagSet, probeAddr, pprofAddr string)
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", pprofAddr, "address of the pprof endpoint when profiling is enabled")
 	fs.StringVar(&c.namespace, "namespace", envOr("SPO_NAMESPACE", "security-profiles-operator"),
 		"namespace of the operator and its SecurityProfilesOperatorDaemon (env SPO_NAMESPACE)")
+}
+
+// registerRestrict registers --restrict-to-namespace, for the components
+// that watch workloads: manager, webhook and daemon. (The node services
+// only serve the daemon, which asks them about restricted pods alone.)
+func (c *common) registerRestrict(fs *flag.FlagSet) {
+	fs.StringVar(&c.restrict, "restrict-to-namespace", os.Getenv("RESTRICT_TO_NAMESPACE"),
+		"watch and act on workloads (pods, ProfileBindings, ProfileRecordings) of this namespace only, besides the "+
+			"operator's own; empty: all namespaces (env RESTRICT_TO_NAMESPACE)")
 }
 
 // start sets up logging and prints the version line every component logs.

@@ -16,6 +16,7 @@ func runWebhook(args []string) error {
 	var leaderElect bool
 	fs := flag.NewFlagSet("webhook", flag.ContinueOnError)
 	c.register(fs, ":8070", ":8071", "localhost:6062")
+	c.registerRestrict(fs)
 	fs.BoolVar(&leaderElect, "leader-elect", true, "elect a leader to issue certificates and write the webhook configuration")
 	fs.StringVar(&o.Host, "host", "", "address the TLS server listens on (all when empty)")
 	fs.IntVar(&o.Port, "port", 9443, "port the TLS server listens on")
@@ -26,6 +27,7 @@ func runWebhook(args []string) error {
 		return err
 	}
 	o.Namespace = c.namespace
+	o.RestrictNamespace = c.restrict
 	c.start("webhook")
 
 	cfg, err := ctrl.GetConfig()

@@ -37,12 +37,13 @@ func init() {
 
 // NewReconciler returns the node reconciler for SeccompProfiles: files
 // under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.
-func NewReconciler(c client.Client, node, kubeletDir, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {
+// A non-nil unusable is reported for every profile instead of writing.
+func NewReconciler(c client.Client, node, kubeletDir string, unusable *Error, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {
 	return &nodeinstall.Reconciler[*v1.SeccompProfile]{
 		Client: c, Node: node, Kind: "SeccompProfile", Namespace: namespace, Events: ev,
 		New:       func() *v1.SeccompProfile { return &v1.SeccompProfile{} },
 		NewList:   func() client.ObjectList { return &v1.SeccompProfileList{} },
-		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace},
+		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace, Unusable: unusable},
 		BuildsOn: func(p *v1.SeccompProfile) []string {
 			if p.Spec.BaseProfileName == "" {
 				return nil
@@ -62,10 +63,17 @@ type Installer struct {
 	// Namespace holds the SecurityProfilesOperatorDaemon whose security
 	// settings limit what profiles may allow.
 	Namespace string
+	// Unusable, when set, says why KubeletDir cannot take profiles (see
+	// ReasonKubeletDirNotMounted): every Install reports it rather than
+	// write where the kubelet never looks.
+	Unusable *Error
 }
 
 // Install implements nodeinstall.Installer.
 func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (nodeinstall.Installed, error) {
+	if i.Unusable != nil {
+		return nodeinstall.Installed{}, i.Unusable
+	}
 	data, err := i.render(ctx, profile)
 	if err != nil {
 		return nodeinstall.Installed{}, err
@@ -83,6 +91,9 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 
 // Remove implements nodeinstall.Installer.
 func (i *Installer) Remove(_ context.Context, profile *v1.SeccompProfile) (bool, error) {
+	if i.Unusable != nil {
+		return false, nil // nothing was written
+	}
 	path, err := ProfilePath(i.KubeletDir, profile.Name)
 	if err != nil {
 		return false, nil // a name no file can have was never written

@@ -68,9 +68,10 @@ var nodeTargetingChanged = predicate.Funcs{
 	},
 }
 
-// TrimNode keeps of a Node what targeting reads (name, labels, taints):
-// node status (images, conditions) is most of a Node's size, and a
-// manager on a large cluster would otherwise hold all of it.
+// TrimNode keeps of a Node what targeting reads (name, labels, taints) and
+// the kubelet directory annotation (the spod controller mounts it): node
+// status (images, conditions) is most of a Node's size, and a manager on a
+// large cluster would otherwise hold all of it.
 func TrimNode(obj any) (any, error) {
 	n, ok := obj.(*corev1.Node)
 	if !ok {
@@ -79,9 +80,17 @@ func TrimNode(obj any) (any, error) {
 	return &corev1.Node{
 		TypeMeta: n.TypeMeta,
 		ObjectMeta: metav1.ObjectMeta{Name: n.Name, UID: n.UID, ResourceVersion: n.ResourceVersion,
-			Labels: n.Labels, DeletionTimestamp: n.DeletionTimestamp},
+			Labels: n.Labels, Annotations: kubeletDirAnnotation(n.Annotations), DeletionTimestamp: n.DeletionTimestamp},
 		Spec: corev1.NodeSpec{Taints: n.Spec.Taints},
 	}, nil
+}
+
+func kubeletDirAnnotation(a map[string]string) map[string]string {
+	v, ok := a[v1.AnnotationKubeletDir]
+	if !ok {
+		return nil
+	}
+	return map[string]string{v1.AnnotationKubeletDir: v}
 }
 
 func (r *Reconciler) profileOfReport(_ context.Context, o client.Object) []reconcile.Request {

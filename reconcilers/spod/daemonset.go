@@ -42,7 +42,6 @@ const (
 // Paths inside the containers.
 const (
 	hostProcMount = "/host/proc"
-	kubeletDir    = "/var/lib/kubelet"
 	stateDir      = "/var/lib/spo"
 	socketDir     = "/var/run/spo"
 	auditLogDir   = "/var/log/audit"
@@ -57,6 +56,16 @@ type Params struct {
 	Image string
 	// SelinuxdImage runs selinuxd (DefaultSelinuxdImage if empty).
 	SelinuxdImage string
+	// KubeletDir is the configured kubelet root directory, which nodes
+	// that name none use (kubeletdir.Default if empty).
+	KubeletDir string
+	// NodeKubeletDirs are the kubelet directories nodes name themselves
+	// (NodeKubeletDirs). The pod template is the same on every node, so
+	// each is mounted everywhere and the daemon picks its node's.
+	NodeKubeletDirs []string
+	// RestrictNamespace, when set, limits the daemon and the webhook server
+	// to the workloads of this namespace (env RESTRICT_TO_NAMESPACE).
+	RestrictNamespace string
 }
 
 // Labels select the daemon's pods.
@@ -74,7 +83,7 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 		Containers:        []corev1.Container{daemonContainer(s, p)},
-		Volumes:           []corev1.Volume{hostPath("seccomp", kubeletDir+"/seccomp"), hostPath("state", stateDir), hostPath("sockets", socketDir)},
+		Volumes:           append(seccompVolumes(p), hostPath("state", stateDir), hostPath("sockets", socketDir)),
 		Tolerations:       s.Scheduling.Tolerations,
 		Affinity:          s.Scheduling.Affinity,
 		PriorityClassName: s.Scheduling.PriorityClassName,
@@ -167,6 +176,15 @@ func nodeEnv() []corev1.EnvVar {
 	}
 }
 
+// restrictEnv hands the manager's RESTRICT_TO_NAMESPACE on to a component
+// that watches workloads (none when the manager is not restricted).
+func restrictEnv(p Params) []corev1.EnvVar {
+	if p.RestrictNamespace == "" {
+		return nil
+	}
+	return []corev1.EnvVar{{Name: "RESTRICT_TO_NAMESPACE", Value: p.RestrictNamespace}}
+}
+
 // DefaultDaemonResources are the daemon container's resources unless
 // daemonResourceRequirements says otherwise.
 func DefaultDaemonResources() corev1.ResourceRequirements {
@@ -220,14 +238,13 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 		resources = CompleteResources(*s.DaemonResourceRequirements, resources)
 	}
 	sc := restricted()
-	mounts := []corev1.VolumeMount{
-		{Name: "seccomp", MountPath: kubeletDir + "/seccomp"},
+	mounts := append(seccompMounts(p), []corev1.VolumeMount{
 		// Recordings in progress and loaded AppArmor policy survive a
 		// daemon restart only if their state is on the node.
 		{Name: "state", MountPath: stateDir},
 		// The bpf recorder's and log enricher's sockets, when they run.
 		{Name: "sockets", MountPath: socketDir},
-	}
+	}...)
 	if s.EnableAppArmor {
 		sc.Capabilities.Add = []corev1.Capability{"MAC_ADMIN"}
 		sc.AppArmorProfile = &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeUnconfined}
@@ -238,7 +255,7 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 			corev1.VolumeMount{Name: "selinux-policy", MountPath: "/etc/selinux.d"},
 			corev1.VolumeMount{Name: "selinuxd-socket", MountPath: "/var/run/selinuxd"})
 	}
-	args := append([]string{"daemon", "--kubelet-dir=" + kubeletDir, "--state-dir=" + stateDir}, commonArgs(s)...)
+	args := append([]string{"daemon", "--kubelet-dir=" + configuredKubeletDir(p), "--state-dir=" + stateDir}, commonArgs(s)...)
 	if s.Selinux.Enable {
 		args = append(args, "--selinuxd-socket=/var/run/selinuxd/selinuxd.sock", "--selinux-policy-dir=/etc/selinux.d")
 	}
@@ -246,7 +263,7 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 		Name:  ContainerDaemon,
 		Image: p.Image,
 		Args:  args,
-		Env:   nodeEnv(),
+		Env:   append(nodeEnv(), restrictEnv(p)...),
 		Ports: []corev1.ContainerPort{
 			{Name: "metrics", ContainerPort: 8090, Protocol: corev1.ProtocolTCP},
 			{Name: "health", ContainerPort: 8091, Protocol: corev1.ProtocolTCP},

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/kubeletdir"
 )
 
 // ControllerName names the controller in logs, metrics and Events.
@@ -54,7 +55,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// after the delete creates a default SPOD again.
 		return ctrl.Result{}, nil
 	}
-	ds := DaemonSet(spod, r.Params)
+	p, err := r.withNodeKubeletDirs(ctx)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ds := DaemonSet(spod, p)
 	webhook := WebhookDeployment(spod, r.Params)
 	desired := append(BuiltinProfiles(), ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params))
 	desired = append(desired, r.metricsObjects(ctx, spod)...)
@@ -84,6 +89,26 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 	}
 	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(ds, webhook))
+}
+
+// withNodeKubeletDirs are the Params with the kubelet directories the nodes
+// name. A node naming one wrongly gets a Warning Event; its daemon reports
+// the same error on every profile.
+func (r *Reconciler) withNodeKubeletDirs(ctx context.Context) (Params, error) {
+	nodes := &corev1.NodeList{}
+	if err := r.List(ctx, nodes); err != nil {
+		return Params{}, fmt.Errorf("listing nodes: %w", err)
+	}
+	dirs, refused := NodeKubeletDirs(nodes.Items)
+	for i := range nodes.Items {
+		if err := refused[nodes.Items[i].Name]; err != nil {
+			r.Recorder.Eventf(&nodes.Items[i], nil, corev1.EventTypeWarning, kubeletdir.ReasonKubeletDirInvalid, "Mount",
+				"not mounting this node's kubelet directory into the spo daemon: %v", err)
+		}
+	}
+	p := r.Params
+	p.NodeKubeletDirs = dirs
+	return p, nil
 }
 
 // createDefault creates the default SPOD. Another writer may have created

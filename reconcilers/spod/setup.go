@@ -11,12 +11,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/kubeletdir"
 )
 
 // SetupWithManager registers the controller with mgr. It reconciles the
@@ -45,9 +47,23 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		}), builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 			return o.GetLabels()[LabelManagedBy] == "spo"
 		}))).
+		// Every kubelet directory the nodes name is mounted.
+		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: key}}
+		}), builder.WithPredicates(kubeletDirChanged)).
 		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 			q.Add(reconcile.Request{NamespacedName: key})
 			return nil
 		})).
 		Complete(r)
+}
+
+// kubeletDirChanged passes nodes that come or go, and changes of the label
+// or annotation naming their kubelet directory.
+var kubeletDirChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, n := e.ObjectOld, e.ObjectNew
+		return o.GetLabels()[kubeletdir.LabelDirectoryLocation] != n.GetLabels()[kubeletdir.LabelDirectoryLocation] ||
+			o.GetAnnotations()[kubeletdir.AnnotationKubeletDir] != n.GetAnnotations()[kubeletdir.AnnotationKubeletDir]
+	},
 }

@@ -59,8 +59,8 @@ func WebhookDeployment(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv
 						Name:  ContainerWebhook,
 						Image: p.Image,
 						Args:  append([]string{"webhook", "--leader-elect", "--cert-dir=/tmp/certs"}, commonArgs(s)...),
-						Env: []corev1.EnvVar{{Name: "SPO_NAMESPACE", ValueFrom: &corev1.EnvVarSource{
-							FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}}},
+						Env: append([]corev1.EnvVar{{Name: "SPO_NAMESPACE", ValueFrom: &corev1.EnvVarSource{
+							FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}}}, restrictEnv(p)...),
 						Ports: []corev1.ContainerPort{
 							{Name: "webhook", ContainerPort: 9443, Protocol: corev1.ProtocolTCP},
 							{Name: "metrics", ContainerPort: 8070, Protocol: corev1.ProtocolTCP},

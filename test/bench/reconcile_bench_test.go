@@ -155,6 +155,7 @@ func startDaemon(b *testing.B, root, kubeconfig string) (*exec.Cmd, string) {
 	cmd := exec.Command(bin, "daemon", "--node-name", "bench-node", "--kubelet-dir", dir,
 		"--state-dir", filepath.Join(dir, "state"),
 		"--metrics-sink-socket", "", // not the host's /var/run/spo
+		"--check-kubelet-mount=false", // a temporary directory on the host
 		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	if err := cmd.Start(); err != nil {

@@ -82,7 +82,7 @@ var _ = AfterSuite(func() {
 		Expect(env.Stop()).To(Succeed())
 	}
 	for _, dir := range nodeDirs {
-		_ = os.RemoveAll(dir)
+		_ = os.RemoveAll(filepath.Dir(dir))
 	}
 })
 
@@ -94,8 +94,11 @@ func startManager(ctx context.Context, cfg *rest.Config) {
 }
 
 func startDaemon(ctx context.Context, cfg *rest.Config, node string, viaAnnotation bool) {
-	dir, err := os.MkdirTemp("", "spo-kubelet-"+node+"-")
+	tmp, err := os.MkdirTemp("", "spo-kubelet-"+node+"-")
 	Expect(err).NotTo(HaveOccurred())
+	// A directory a node names must end in "kubelet" (daemon/kubeletdir).
+	dir := filepath.Join(tmp, "kubelet")
+	Expect(os.Mkdir(dir, 0o755)).To(Succeed())
 	nodeDirs[node] = dir
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}
 	dcfg := daemon.Config{Node: node, KubeletDir: dir, Namespace: operatorNamespace,

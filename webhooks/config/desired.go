@@ -125,6 +125,12 @@ func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admission
 	// them the webhook server) must never wait on the webhook, or a cold
 	// start with failurePolicy Fail could never schedule the server.
 	w.NamespaceSelector = excludingNamespace(w.NamespaceSelector, opts.Namespace)
+	if opts.RestrictNamespace != "" {
+		// Pods elsewhere would be admitted unchanged anyway (the server
+		// does not see their namespaces' bindings): do not call at all.
+		w.NamespaceSelector.MatchExpressions = append(w.NamespaceSelector.MatchExpressions, metav1.LabelSelectorRequirement{
+			Key: namespaceNameLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{opts.RestrictNamespace}})
+	}
 	return w
 }
 

@@ -131,6 +131,14 @@ func TestDesiredWebhooks(t *testing.T) {
 			field: func(w admissionregistrationv1.MutatingWebhook) any { return w.NamespaceSelector },
 			want:  &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{notOperator}},
 		},
+		"limits a restricted operator's webhooks to its namespace, on top of the SPOD's selector": {
+			opts: Options{Namespace: "spo-system", RestrictNamespace: "team-a"}, webhook: 1,
+			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.RecordingWebhookName, NamespaceSelector: teamSelector()}}},
+			field:    func(w admissionregistrationv1.MutatingWebhook) any { return w.NamespaceSelector },
+			want: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"},
+				MatchExpressions: []metav1.LabelSelectorRequirement{notOperator,
+					{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpIn, Values: []string{"team-a"}}}},
+		},
 		"replaces the objectSelector with the SPOD's": {
 			opts: inCluster, webhook: 0,
 			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.BindingWebhookName, ObjectSelector: teamSelector()}}},

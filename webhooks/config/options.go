@@ -23,6 +23,9 @@ type Options struct {
 	// instead of the Service: for a webhook server running outside the
 	// cluster, e.g. https://127.0.0.1:9443 under envtest or `make demo`.
 	URL string
+	// RestrictNamespace, when set, is the only namespace whose pods are
+	// sent to the webhooks, whatever the SPOD's selectors say.
+	RestrictNamespace string
 }
 
 func (o Options) validate() error {

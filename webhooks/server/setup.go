@@ -23,6 +23,10 @@ import (
 type Options struct {
 	// Namespace is the operator's namespace (SPOD, Secret, Service).
 	Namespace string
+	// RestrictNamespace, when set, is the one namespace whose pods the
+	// webhooks are sent (namespaceSelector) and whose ProfileBindings and
+	// ProfileRecordings the server watches, besides Namespace.
+	RestrictNamespace string
 	// Host and Port the TLS server listens on.
 	Host string
 	Port int
@@ -46,6 +50,9 @@ func ManagerOptions(o manager.Options, opts Options) manager.Options {
 	maps.Copy(byObject, certs.CacheByObject(opts.Namespace))
 	maps.Copy(byObject, config.CacheByObject())
 	o.Cache = cache.Options{ByObject: byObject}
+	if opts.RestrictNamespace != "" {
+		o.Cache.DefaultNamespaces = map[string]cache.Config{opts.RestrictNamespace: {}, opts.Namespace: {}}
+	}
 	return o
 }
 
@@ -60,7 +67,7 @@ func Setup(mgr manager.Manager, opts Options) (*certs.Issuer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("setting up certificates: %w", err)
 	}
-	if err := config.Setup(mgr, config.Options{Namespace: opts.Namespace, URL: opts.URL}); err != nil {
+	if err := config.Setup(mgr, config.Options{Namespace: opts.Namespace, URL: opts.URL, RestrictNamespace: opts.RestrictNamespace}); err != nil {
 		return nil, fmt.Errorf("setting up webhook configuration: %w", err)
 	}
 	if err := binding.Setup(mgr, binding.Options{DenyNotInstalled: opts.DenyNotInstalled}); err != nil {
