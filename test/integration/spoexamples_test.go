@@ -16,7 +16,9 @@ import (
 )
 
 // spoExample is a manifest from SPO 1.0's examples/, kept as SPO ships it.
-func spoExample(name string) string { return filepath.Join(root, "test", "fixtures", "spo-examples", name) }
+func spoExample(name string) string {
+	return filepath.Join(root, "test", "fixtures", "spo-examples", name)
+}
 
 // unknownOnX8664 is what the nodes say about SPO's
 // profile-complain-block-high-risk: it blocks syscalls only i386 has
