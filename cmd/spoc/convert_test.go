@@ -132,3 +132,46 @@ func TestConvertDispatchesByKind(t *testing.T) {
 		})
 	}
 }
+
+// TestConvertKeepsUnknownSyscalls converts SPO's
+// profile-complain-block-high-risk, which names syscalls x86_64 lacks
+// (stime, vm86): runtimes skip them, so spoc converts both ways and keeps
+// them, as the daemon's file does.
+func TestConvertKeepsUnknownSyscalls(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "high-risk.yaml")
+	err := os.WriteFile(manifest, []byte(`apiVersion: security-profiles-operator.x-k8s.io/v1
+kind: SeccompProfile
+metadata:
+  name: profile-complain-block-high-risk
+spec:
+  defaultAction: SCMP_ACT_LOG
+  architectures: [SCMP_ARCH_X86_64]
+  syscalls:
+  - action: SCMP_ACT_ERRNO
+    names: [acct, stime, vm86, fooo]
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oci, err := convertFile(manifest, nil, "")
+	if err != nil {
+		t.Fatalf("manifest to OCI: %v", err)
+	}
+	for _, name := range []string{"stime", "vm86", "fooo"} {
+		if !strings.Contains(string(oci), `"`+name+`"`) {
+			t.Errorf("OCI JSON lost %q:\n%s", name, oci)
+		}
+	}
+	ociPath := filepath.Join(dir, "high-risk.json")
+	if err := os.WriteFile(ociPath, oci, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := convertFile(ociPath, nil, "")
+	if err != nil {
+		t.Fatalf("OCI to manifest: %v", err)
+	}
+	if !strings.Contains(string(back), "stime") {
+		t.Errorf("manifest lost stime:\n%s", back)
+	}
+}
