@@ -69,7 +69,7 @@ func UnknownSyscallsMessage(unknown []ArchNames) string {
 	for i, u := range unknown {
 		parts[i] = fmt.Sprintf("%s: %s", u.Arch, strings.Join(u.Names, ", "))
 	}
-	return "skipped syscalls unknown on their architecture, as container runtimes do: " + strings.Join(parts, "; ")
+	return "syscalls unknown on their architecture, which container runtimes skip: " + strings.Join(parts, "; ")
 }
 
 // specArchs are the architectures names are looked up on: the listed ones,

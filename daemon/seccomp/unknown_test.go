@@ -90,7 +90,7 @@ func TestUnknownSyscallsMessage(t *testing.T) {
 		"is empty when nothing is skipped": {},
 		"names every architecture and its names": {
 			in: []ArchNames{{Arch: "SCMP_ARCH_AARCH64", Names: []string{"open", "stime"}}, {Arch: "SCMP_ARCH_X86_64", Names: []string{"stime"}}},
-			want: "skipped syscalls unknown on their architecture, as container runtimes do: " +
+			want: "syscalls unknown on their architecture, which container runtimes skip: " +
 				"SCMP_ARCH_AARCH64: open, stime; SCMP_ARCH_X86_64: stime",
 		},
 	} {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestWarningCondition(t *testing.T) {
-	const skipped = "skipped syscalls unknown on their architecture, as container runtimes do: SCMP_ARCH_X86_64: stime"
+	const skipped = "syscalls unknown on their architecture, which container runtimes skip: SCMP_ARCH_X86_64: stime"
 	warned := func(reason, message string) *metav1.Condition {
 		return &metav1.Condition{Type: v1.ConditionNodeWarnings, Status: metav1.ConditionTrue,
 			Reason: reason, Message: message, ObservedGeneration: 7}

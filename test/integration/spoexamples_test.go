@@ -23,7 +23,7 @@ func spoExample(name string) string {
 // unknownOnX8664 is what the nodes say about SPO's
 // profile-complain-block-high-risk: it blocks syscalls only i386 has
 // (stime, vm86, vm86old, umount) while listing SCMP_ARCH_X86_64 alone.
-const unknownOnX8664 = "skipped syscalls unknown on their architecture, as container runtimes do: " +
+const unknownOnX8664 = "syscalls unknown on their architecture, which container runtimes skip: " +
 	"SCMP_ARCH_X86_64: stime, umount, vm86, vm86old"
 
 // Users switching from SPO 1.0 apply the manifests they have, unedited:
@@ -130,7 +130,7 @@ var _ = Describe("A SeccompProfile naming a syscall no architecture knows", func
 			Syscalls:      []v1.SeccompSyscall{allow("read", "fooo")}})
 		Expect(k8s.Create(ctx, p)).To(Succeed())
 		DeferCleanup(func() { deleteAndWait(ctx, p) })
-		want := "skipped syscalls unknown on their architecture, as container runtimes do: SCMP_ARCH_X86_64: fooo"
+		want := "syscalls unknown on their architecture, which container runtimes skip: SCMP_ARCH_X86_64: fooo"
 		warnings := func() *metav1.Condition {
 			got, err := getSeccomp(ctx, p.Name)()
 			if err != nil {
