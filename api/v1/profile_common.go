@@ -98,3 +98,8 @@ type ProfileStatusBase struct {
 
 // ConditionReady is the condition type that summarises a profile's rollout.
 const ConditionReady = "Ready"
+
+// ConditionNodeWarnings is present, True, while nodes installed the profile
+// with a warning (for example seccomp syscall names skipped on an
+// architecture); its message names the nodes and what they skipped.
+const ConditionNodeWarnings = "NodeWarnings"

@@ -25,11 +25,12 @@ type SecurityProfileNodeStatusStatus struct {
 	// +optional
 	Status ProfileState `json:"status,omitempty"`
 
-	// Reason is a CamelCase word saying why the profile is in Error.
+	// Reason is a CamelCase word saying why the profile is in Error, or,
+	// when Installed, what the node warns about (e.g. UnknownSyscalls).
 	// +optional
 	Reason string `json:"reason,omitempty"`
 
-	// Message says what went wrong, for people.
+	// Message says what went wrong, or what the node skipped, for people.
 	// +optional
 	Message string `json:"message,omitempty"`
 

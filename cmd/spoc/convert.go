@@ -65,6 +65,7 @@ func ociToManifest(p *v1.SeccompProfile) ([]byte, error) {
 	if err := seccomp.Validate(&p.Spec); err != nil {
 		return nil, err
 	}
+	warnUnknownSyscalls(&p.Spec)
 	return marshalManifest(p)
 }
 
@@ -73,7 +74,17 @@ func manifestToOCI(p *v1.SeccompProfile, bases []*v1.SeccompProfile) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
+	warnUnknownSyscalls(spec)
 	return seccomp.MarshalOCI(spec)
+}
+
+// warnUnknownSyscalls says on stderr which names runtimes will skip, as
+// the daemon's UnknownSyscalls warning does; the output keeps them, as the
+// daemon's file does.
+func warnUnknownSyscalls(spec *v1.SeccompProfileSpec) {
+	if msg := seccomp.UnknownSyscallsMessage(seccomp.UnknownSyscalls(spec)); msg != "" {
+		fmt.Fprintln(os.Stderr, "spoc: warning:", msg)
+	}
 }
 
 // readManifests reads base profiles, which must be manifests: their names

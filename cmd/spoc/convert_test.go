@@ -78,8 +78,8 @@ func TestConvertErrors(t *testing.T) {
 			write("typo.json", `{"defaultAction":"SCMP_ACT_ERRNO","syscals":[]}`), nil, `unknown field "syscals"`},
 		{"another kind is refused",
 			write("other.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: ProfileBinding\nspec: {}\n"), nil, `kind is "ProfileBinding"`},
-		{"a syscall libseccomp does not know is refused with its field",
-			write("bad.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata: {name: bad}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls: [{names: [nosuchcall], action: SCMP_ACT_ALLOW}]\n"), nil, "spec.syscalls[0].names[0]"},
+		{"an action libseccomp does not know is refused with its field (unknown syscall names are kept: TestConvertKeepsUnknownSyscalls)",
+			write("bad.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata: {name: bad}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls: [{names: [read], action: SCMP_ACT_MAYBE}]\n"), nil, "spec.syscalls[0].action"},
 		{"a file that is no profile says what it expected",
 			write("x.yaml", "hello: world\n"), nil, "expected a SeccompProfile manifest"},
 	}
@@ -130,5 +130,48 @@ func TestConvertDispatchesByKind(t *testing.T) {
 				t.Fatalf("convert %s = %q, %v; want output containing %q", tc.in, out, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestConvertKeepsUnknownSyscalls converts SPO's
+// profile-complain-block-high-risk, which names syscalls x86_64 lacks
+// (stime, vm86): runtimes skip them, so spoc converts both ways and keeps
+// them, as the daemon's file does.
+func TestConvertKeepsUnknownSyscalls(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "high-risk.yaml")
+	err := os.WriteFile(manifest, []byte(`apiVersion: security-profiles-operator.x-k8s.io/v1
+kind: SeccompProfile
+metadata:
+  name: profile-complain-block-high-risk
+spec:
+  defaultAction: SCMP_ACT_LOG
+  architectures: [SCMP_ARCH_X86_64]
+  syscalls:
+  - action: SCMP_ACT_ERRNO
+    names: [acct, stime, vm86, fooo]
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oci, err := convertFile(manifest, nil, "")
+	if err != nil {
+		t.Fatalf("manifest to OCI: %v", err)
+	}
+	for _, name := range []string{"stime", "vm86", "fooo"} {
+		if !strings.Contains(string(oci), `"`+name+`"`) {
+			t.Errorf("OCI JSON lost %q:\n%s", name, oci)
+		}
+	}
+	ociPath := filepath.Join(dir, "high-risk.json")
+	if err := os.WriteFile(ociPath, oci, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := convertFile(ociPath, nil, "")
+	if err != nil {
+		t.Fatalf("OCI to manifest: %v", err)
+	}
+	if !strings.Contains(string(back), "stime") {
+		t.Errorf("manifest lost stime:\n%s", back)
 	}
 }

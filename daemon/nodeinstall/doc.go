@@ -9,6 +9,11 @@
 //     this node's finalizer first (v1.NodeFinalizer), then Installer.Install,
 //     then this node's SecurityProfileNodeStatus Installed with the
 //     location the Installer reports.
+//   - Installed.Warning (the profile installs, but not entirely as
+//     written, e.g. seccomp names unknown on an architecture) goes into
+//     the Installed node status as its reason and message, and into a
+//     Warning Event when the content changed; the manager turns it into
+//     the profile's NodeWarnings condition.
 //   - A *Error from the Installer is the profile's (or the node's) fault:
 //     node status Error with its Reason and message, a Warning Event, and
 //     the kind's error metric; not retried until something changes, unless

@@ -34,6 +34,18 @@ type Installed struct {
 	// Changed is true when the node's state changed (new content), so an
 	// Event and the operation metric are worth emitting.
 	Changed bool
+	// Warning, if set, says how the node installs the profile differently
+	// from what it says (seccomp names skipped on an architecture). The
+	// profile is installed all the same.
+	Warning *Warning
+}
+
+// Warning is something users should know about an installed profile.
+type Warning struct {
+	// Reason is CamelCase: the node status's reason and the Event reason.
+	Reason string
+	// Message says what the node did, for a human.
+	Message string
 }
 
 // Error is a problem retrying will not fix: the profile is invalid, the

@@ -111,7 +111,17 @@ func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 		r.Events.Eventf(profile, nil, corev1.EventTypeNormal, "Installed", "Install",
 			"installed %s on node %s", done.Location, r.Node)
 	}
-	return rep.Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{Status: v1.ProfileStateInstalled, Path: done.Location})
+	st := v1.SecurityProfileNodeStatusStatus{Status: v1.ProfileStateInstalled, Path: done.Location}
+	if w := done.Warning; w != nil {
+		st.Reason, st.Message = w.Reason, w.Message
+		// A warning follows from the content, so it is worth an Event
+		// when the content changes; the node status keeps saying it.
+		if done.Changed {
+			log.FromContext(ctx).Info("profile installed with a warning", "reason", w.Reason, "warning", w.Message)
+			r.Events.Eventf(profile, nil, corev1.EventTypeWarning, w.Reason, "Install", "node %s: %s", r.Node, w.Message)
+		}
+	}
+	return rep.Set(ctx, profile, st)
 }
 
 // fail reports a profile error. Errors about the profile itself are final

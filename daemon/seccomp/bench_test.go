@@ -25,3 +25,14 @@ func BenchmarkValidate400(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUnknownSyscalls400 looks the same profile's names up on each of
+// its three architectures, which the daemon does on every install to warn
+// about names runtimes skip.
+func BenchmarkUnknownSyscalls400(b *testing.B) {
+	spec := bigProfile(b, 400)
+	b.ReportAllocs()
+	for b.Loop() {
+		UnknownSyscalls(spec)
+	}
+}

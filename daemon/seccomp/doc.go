@@ -11,7 +11,10 @@
 //  2. Resolve, folding in the baseProfileName chain;
 //  3. Validate and CheckPolicy on the resolved spec (a base profile can bring
 //     in what the child does not show);
-//  4. MarshalOCI, and nodefs.WriteFileAtomic to ProfilePath.
+//  4. MarshalOCI, and nodefs.WriteFileAtomic to ProfilePath;
+//  5. UnknownSyscalls: names this libseccomp does not know on one of the
+//     architectures are kept in the file (the runtime skips them, as runc
+//     does) and reported as a warning (ReasonUnknownSyscalls).
 //
 // Every problem with a profile is an *Error (nodeinstall.Error) whose
 // Reason (see ReasonOf) goes into the node status and the error metric

@@ -183,8 +183,10 @@ func addRule(f *libseccomp.ScmpFilter, rule specs.LinuxSyscall, def libseccomp.S
 		nr, err := libseccomp.GetSyscallFromName(name)
 		if err != nil {
 			// Runtimes skip names their libseccomp does not know, so that
-			// one profile serves nodes of different ages; Validate reports
-			// names no listed architecture knows before we get here.
+			// one profile serves nodes of different ages and architectures;
+			// UnknownSyscalls names them for a warning. A name known on
+			// another architecture only resolves to a negative pseudo
+			// number, which libseccomp skips per architecture.
 			continue
 		}
 		if err := f.AddRuleConditional(nr, act, conds); err != nil {

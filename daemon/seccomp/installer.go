@@ -74,7 +74,15 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 	if i.Unusable != nil {
 		return nodeinstall.Installed{}, i.Unusable
 	}
-	data, err := i.render(ctx, profile)
+	spec, err := i.render(ctx, profile)
+	if err != nil {
+		return nodeinstall.Installed{}, err
+	}
+	// The file keeps the names this libseccomp does not know: the runtime
+	// skips them itself, and its libseccomp may be newer and know them.
+	// Dropping them here could only make the profile weaker, for example
+	// let through a syscall an SCMP_ACT_ERRNO rule blocks.
+	data, err := MarshalOCI(spec)
 	if err != nil {
 		return nodeinstall.Installed{}, err
 	}
@@ -86,7 +94,11 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 	if err != nil {
 		return nodeinstall.Installed{}, &Error{Reason: ReasonWriteFailed, Message: err.Error(), Retry: true}
 	}
-	return nodeinstall.Installed{Location: path, Changed: changed}, nil
+	done := nodeinstall.Installed{Location: path, Changed: changed}
+	if msg := UnknownSyscallsMessage(UnknownSyscalls(spec)); msg != "" {
+		done.Warning = &nodeinstall.Warning{Reason: ReasonUnknownSyscalls, Message: msg}
+	}
+	return done, nil
 }
 
 // Remove implements nodeinstall.Installer.
@@ -111,12 +123,12 @@ func (i *Installer) Location(profile *v1.SeccompProfile) string {
 	return p
 }
 
-// render turns the profile, with its base chain, into the OCI JSON the
-// container runtime reads, refusing anything the node or the cluster's
-// policy does not accept. The profile's own spec is checked first so that
-// field paths point into the object the user wrote; the merged result is
-// checked again because policy applies to inherited rules too.
-func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) ([]byte, error) {
+// render resolves the profile's base chain into the spec the node
+// writes, refusing anything the node or the cluster's policy does not
+// accept. The profile's own spec is checked first so that field paths point
+// into the object the user wrote; the merged result is checked again
+// because policy applies to inherited rules too.
+func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (*v1.SeccompProfileSpec, error) {
 	sec, err := i.securityConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -131,7 +143,7 @@ func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) ([]b
 		return nil, err
 	}
 	if profile.Spec.BaseProfileName == "" {
-		return MarshalOCI(spec)
+		return spec, nil
 	}
 	if err := check(spec, sec); err != nil {
 		var perr *Error
@@ -141,7 +153,7 @@ func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) ([]b
 		}
 		return nil, err
 	}
-	return MarshalOCI(spec)
+	return spec, nil
 }
 
 func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {

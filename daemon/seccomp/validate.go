@@ -3,10 +3,8 @@ package seccomp
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
-	libseccomp "github.com/seccomp/libseccomp-golang"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -14,9 +12,10 @@ import (
 // maxArgIndex is the last syscall argument: syscalls take at most six.
 const maxArgIndex = 5
 
-// Validate checks spec against this node's libseccomp: architectures,
-// actions and syscall names must be known, argument comparisons well formed,
-// and libseccomp must accept the whole filter. Errors are *Error with Field
+// Validate checks spec against this node's libseccomp: architectures and
+// actions must be known, argument comparisons well formed, and libseccomp
+// must accept the whole filter. Syscall names libseccomp does not know are
+// not an error: runtimes skip them (see UnknownSyscalls). Errors are *Error with Field
 // relative to the object (e.g. "spec.syscalls[1].names[0]").
 //
 // Validate the profile's own spec before resolving it so field paths point
@@ -32,12 +31,8 @@ func Validate(spec *v1.SeccompProfileSpec) error {
 	if err := checkNotify(s); err != nil {
 		return withFieldPrefix(err, "spec")
 	}
-	known, err := nameArchs(s.Architectures)
-	if err != nil {
-		return err
-	}
 	for i, rule := range s.Syscalls {
-		if err := checkRule(rule, known); err != nil {
+		if err := checkRule(rule); err != nil {
 			return withFieldPrefix(err, fmt.Sprintf("spec.syscalls[%d]", i))
 		}
 	}
@@ -75,27 +70,9 @@ func checkNotify(s *specs.LinuxSeccomp) error {
 	return nil
 }
 
-// nameArchs returns the architectures a syscall name must be known on: the
-// listed ones, or the native one when none are listed. newFilter has already
-// checked that they parse.
-func nameArchs(list []specs.Arch) ([]libseccomp.ScmpArch, error) {
-	if len(list) == 0 {
-		list = []specs.Arch{archNative}
-	}
-	out := make([]libseccomp.ScmpArch, 0, len(list))
-	for _, a := range list {
-		arch, err := parseArch(a)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, arch)
-	}
-	return out, nil
-}
-
 // checkRule reports the first problem with one rule, with Field relative to
 // the rule.
-func checkRule(rule specs.LinuxSyscall, known []libseccomp.ScmpArch) error {
+func checkRule(rule specs.LinuxSyscall) error {
 	if len(rule.Names) == 0 {
 		return &Error{Reason: ReasonInvalidSyscall, Field: "names", Message: "a rule must name at least one syscall"}
 	}
@@ -105,30 +82,7 @@ func checkRule(rule specs.LinuxSyscall, known []libseccomp.ScmpArch) error {
 	if err := checkArgs(rule.Args); err != nil {
 		return err
 	}
-	for j, name := range rule.Names {
-		if !knownOnAny(name, known) {
-			return &Error{Reason: ReasonInvalidSyscall, Field: fmt.Sprintf("names[%d]", j),
-				Message: fmt.Sprintf("unknown syscall %q for any of %s", name, archList(known))}
-		}
-	}
 	return nil
-}
-
-// knownOnAny reports whether name is a syscall on at least one of the
-// architectures. One is enough: runtimes such as runc skip a name that does
-// not exist on an architecture, and real profiles (Docker's default among
-// them) list arch-specific syscalls such as "open", which aarch64 lacks,
-// next to their portable replacements.
-func knownOnAny(name string, known []libseccomp.ScmpArch) bool {
-	for _, arch := range known {
-		nr, err := libseccomp.GetSyscallFromNameByArch(name, arch)
-		// libseccomp answers with a negative pseudo number for syscalls it
-		// knows from other architectures only.
-		if err == nil && nr >= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // checkArgs refuses argument indexes beyond the sixth argument and a second
@@ -152,12 +106,4 @@ func checkArgs(args []specs.LinuxSeccompArg) error {
 		}
 	}
 	return nil
-}
-
-func archList(known []libseccomp.ScmpArch) string {
-	names := make([]string, len(known))
-	for i, a := range known {
-		names[i] = archName(a)
-	}
-	return strings.Join(names, ", ")
 }

@@ -75,6 +75,11 @@ func (r *Reconciler) publish(ctx context.Context, p v1.Profile, reports []v1.Sec
 	st := p.ProfileStatus()
 	st.Status = sum.State
 	apimeta.SetStatusCondition(&st.Conditions, sum.Condition(p.GetGeneration()))
+	if w := WarningCondition(reports, p.GetGeneration()); w != nil {
+		apimeta.SetStatusCondition(&st.Conditions, *w)
+	} else {
+		apimeta.RemoveStatusCondition(&st.Conditions, v1.ConditionNodeWarnings)
+	}
 	if r.Publish != nil {
 		r.Publish(p, reports)
 	}
