@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodereport"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // Reconciler installs the profiles of one kind on one node.
@@ -99,7 +100,7 @@ func Decide(p v1.Profile) Action {
 func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 	rep := r.report()
 	if err := rep.AddFinalizer(ctx, profile); err != nil {
-		return err
+		return r.countSPO(profile, spodmetrics.StageUpdateProfile, err)
 	}
 	done, err := r.Installer.Install(ctx, profile)
 	if err != nil {
@@ -111,7 +112,8 @@ func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 		r.Events.Eventf(profile, nil, corev1.EventTypeNormal, "Installed", "Install",
 			"installed %s on node %s", done.Location, r.Node)
 	}
-	return rep.Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{Status: v1.ProfileStateInstalled, Path: done.Location})
+	err = rep.Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{Status: v1.ProfileStateInstalled, Path: done.Location})
+	return r.countSPO(profile, spodmetrics.StageUpdateStatus, err)
 }
 
 // fail reports a profile error. Errors about the profile itself are final
@@ -124,6 +126,7 @@ func (r *Reconciler[P]) fail(ctx context.Context, profile P, err error) error {
 	}
 	log.FromContext(ctx).Info("profile refused", "reason", perr.Reason, "error", perr.Error())
 	r.Errors.WithLabelValues(perr.Reason).Inc()
+	spodmetrics.ObserveError(r.Kind, profile.GetName(), spodmetrics.StageInstall, perr.Reason)
 	r.Events.Eventf(profile, nil, corev1.EventTypeWarning, perr.Reason, "Install", "node %s: %s", r.Node, perr.Error())
 	setErr := r.report().Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{
 		Status:  v1.ProfileStateError,
@@ -142,7 +145,7 @@ func (r *Reconciler[P]) fail(ctx context.Context, profile P, err error) error {
 func (r *Reconciler[P]) remove(ctx context.Context, profile P) error {
 	removed, err := r.Installer.Remove(ctx, profile)
 	if err != nil {
-		return err
+		return r.countSPO(profile, spodmetrics.StageRemove, err)
 	}
 	if removed {
 		log.FromContext(ctx).Info("profile removed")
@@ -155,6 +158,15 @@ func (r *Reconciler[P]) remove(ctx context.Context, profile P) error {
 		return err
 	}
 	return rep.RemoveFinalizer(ctx, profile)
+}
+
+// countSPO counts a failure other than an install refusal in SPO's error
+// family of the kind (package spodmetrics), and returns err.
+func (r *Reconciler[P]) countSPO(profile P, stage spodmetrics.Stage, err error) error {
+	if err != nil {
+		spodmetrics.ObserveError(r.Kind, profile.GetName(), stage, "")
+	}
+	return err
 }
 
 func (r *Reconciler[P]) report() nodereport.Reporter {
