@@ -25,6 +25,10 @@ type Manager interface {
 // that pushed families are split too.
 func Install(mgr Manager) error {
 	full := metrics.Registry
+	if f, ok := full.(filtered); ok {
+		// Installed before (tests set up several daemons in one process).
+		full = f.RegistererGatherer
+	}
 	metrics.Registry = filtered{RegistererGatherer: full, keep: isOther}
 	return mgr.AddMetricsServerExtraHandler(Path, Handler(full))
 }
