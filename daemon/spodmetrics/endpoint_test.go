@@ -100,7 +100,7 @@ func BenchmarkScrapeSpod(b *testing.B) {
 		}
 	}
 	for name, h := range map[string]http.Handler{
-		"metrics-spod":                  Handler(reg),
+		"metrics-spod":                   Handler(reg),
 		"the registry unfiltered (base)": promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	} {
 		b.Run(name, func(b *testing.B) {
