@@ -19,6 +19,7 @@ import (
 	"github.com/secprofiles/spo/daemon/metricsink"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/seccomp"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // Config is what one daemon needs to know about its node.
@@ -103,6 +104,10 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 		})); err != nil {
 			return err
 		}
+	}
+	// After the sink: pushed families are split between the paths too.
+	if err := spodmetrics.Install(mgr); err != nil {
+		return fmt.Errorf("serving %s: %w", spodmetrics.Path, err)
 	}
 	return setupRecorder(mgr, cfg)
 }

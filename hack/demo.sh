@@ -199,7 +199,8 @@ show() {
 	echo "export SPO_NAMESPACE=$NS"
 }
 
-# daemon_metrics prints the daemon's metrics as a scraper allowed by the
+# daemon_metrics prints the daemon's spo families (/metrics-spod, SPO's
+# path; /metrics has controller-runtime's) as a scraper allowed by the
 # spo-metrics-client ClusterRole sees them (TokenReview and
 # SubjectAccessReview by the API server).
 daemon_metrics() {
@@ -208,7 +209,7 @@ daemon_metrics() {
 		--serviceaccount "$NS:demo-scraper" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 	local token
 	token=$(kubectl -n "$NS" create token demo-scraper)
-	curl -ksS -H "Authorization: Bearer $token" "https://127.0.0.1:$DAEMON_PORT/metrics"
+	curl -ksS -H "Authorization: Bearer $token" "https://127.0.0.1:$DAEMON_PORT/metrics-spod"
 }
 
 # bound_pod creates demo/web and succeeds when the webhook set its profile.

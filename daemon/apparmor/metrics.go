@@ -1,33 +1,22 @@
 package apparmor
 
-import (
-	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
-)
+import "github.com/secprofiles/spo/daemon/spodmetrics"
 
 // Operations for Observe.
 const (
-	OperationUpdate = "update"
-	OperationDelete = "delete"
+	OperationUpdate = spodmetrics.OperationUpdate
+	OperationDelete = spodmetrics.OperationDelete
 )
 
 var (
-	// ProfileOps counts profiles loaded with new text (operation=update) or
-	// unloaded (operation=delete) on this node.
-	ProfileOps = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_apparmor_profile_total",
-		Help: "AppArmor profiles loaded with new text (operation=update) or unloaded (operation=delete) on this node.",
-	}, []string{"operation"})
-	// ProfileErrors counts profiles this node refused or failed to load.
-	ProfileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_apparmor_profile_error_total",
-		Help: "AppArmor profiles this node refused or failed to load, by reason.",
-	}, []string{"reason"})
+	// ProfileOps is SPO's apparmor_profile_total: profiles loaded with new
+	// text (operation=update) or unloaded (operation=delete) on this node.
+	ProfileOps = spodmetrics.AppArmorProfile
+	// ProfileErrors counts profiles this node refused or failed to load
+	// by spo's reason (spodmetrics.ErrorReasons); SPO's
+	// apparmor_profile_error_total is counted by nodeinstall.
+	ProfileErrors = spodmetrics.ErrorReasonsOf("AppArmorProfile")
 )
-
-func init() {
-	metrics.Registry.MustRegister(ProfileOps, ProfileErrors)
-}
 
 // Observe counts one operation (OperationUpdate or OperationDelete).
 func Observe(operation string) { ProfileOps.WithLabelValues(operation).Inc() }

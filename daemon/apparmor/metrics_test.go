@@ -14,9 +14,9 @@ func TestMetrics(t *testing.T) {
 	ObserveError(newError(ReasonInvalidPath, "", "x"))
 	ObserveError(errors.New("transient"))
 	want := map[string]float64{
-		"security_profiles_operator_apparmor_profile_total{operation=update}":         1,
-		"security_profiles_operator_apparmor_profile_error_total{reason=InvalidPath}": 1,
-		"security_profiles_operator_apparmor_profile_error_total{reason=Unknown}":     1,
+		"security_profiles_operator_apparmor_profile_total{operation=update}":        1,
+		"security_profiles_operator_profile_error_reasons_total{reason=InvalidPath}": 1,
+		"security_profiles_operator_profile_error_reasons_total{reason=Unknown}":     1,
 	}
 	families, err := metrics.Registry.Gather()
 	if err != nil {

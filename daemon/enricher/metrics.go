@@ -3,23 +3,23 @@ package enricher
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
-// Label sets are bounded by what runs on the node: contexts with per-pod
-// MCS categories and AppArmor paths are left to the log lines.
+// The audit families are SPO's (package spodmetrics), pushed to the
+// daemon. Their label sets are SPO's; what keeps them bounded is that
+// every series belongs to a container on this node, and AppArmor object
+// names are kept for denials only.
 var (
-	seccompAudit = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_seccomp_profile_audit_total",
-		Help: "Seccomp audit records of containers, by workload, executable and syscall.",
-	}, []string{"node", "namespace", "pod", "container", "executable", "syscall"})
-	selinuxAudit = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_selinux_profile_audit_total",
-		Help: "SELinux AVC records of containers, one increment per permission asked, by workload, executable, class and permission.",
+	seccompAudit = spodmetrics.SeccompProfileAudit
+	// selinuxPermissions is spo's finer view of an AVC: one increment
+	// per permission asked, by class and permission, where SPO's family
+	// counts records by source and target context.
+	selinuxPermissions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "security_profiles_operator_selinux_avc_permissions_total",
+		Help: "Permissions asked in SELinux AVC records of containers, by workload, executable, class and permission.",
 	}, []string{"node", "namespace", "pod", "container", "executable", "tclass", "permission"})
-	appArmorAudit = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_apparmor_profile_audit_total",
-		Help: "AppArmor audit records of containers, by workload, executable, operation and profile.",
-	}, []string{"node", "namespace", "pod", "container", "executable", "operation", "profile"})
 	// droppedEvents are records of containers whose pod never showed up
 	// in time: they are in no recording.
 	droppedEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -29,5 +29,5 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(seccompAudit, selinuxAudit, appArmorAudit, droppedEvents)
+	metrics.Registry.MustRegister(selinuxPermissions, droppedEvents)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // report logs and counts one attributed record, unless a filter drops
@@ -47,12 +48,14 @@ func (c *Collector) count(e enriched) {
 	case e.ev.Seccomp != nil:
 		seccompAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, syscallLabel(e.ev.Seccomp)).Inc()
 	case e.ev.AVC != nil:
-		for _, p := range e.ev.AVC.Permissions {
-			selinuxAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, e.ev.AVC.TClass, p).Inc()
+		a := e.ev.AVC
+		spodmetrics.SelinuxProfileAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.SContext, a.TContext).Inc()
+		for _, p := range a.Permissions {
+			selinuxPermissions.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.TClass, p).Inc()
 		}
 	case e.ev.AppArmor != nil:
 		a := e.ev.AppArmor
-		appArmorAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.Operation, a.Profile).Inc()
+		spodmetrics.ObserveAppArmorAudit(node, w.Namespace, w.Pod, w.Container, e.exe, a.Profile, a.Operation, a.Result, a.Name)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodereport"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // Reconciler installs the profiles of one kind on one node.
@@ -99,7 +100,7 @@ func Decide(p v1.Profile) Action {
 func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 	rep := r.report()
 	if err := rep.AddFinalizer(ctx, profile); err != nil {
-		return err
+		return r.countSPO(profile, spodmetrics.StageUpdateProfile, err)
 	}
 	done, err := r.Installer.Install(ctx, profile)
 	if err != nil {
@@ -121,7 +122,7 @@ func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 			r.Events.Eventf(profile, nil, corev1.EventTypeWarning, w.Reason, "Install", "node %s: %s", r.Node, w.Message)
 		}
 	}
-	return rep.Set(ctx, profile, st)
+	return r.countSPO(profile, spodmetrics.StageUpdateStatus, rep.Set(ctx, profile, st))
 }
 
 // fail reports a profile error. Errors about the profile itself are final
@@ -134,6 +135,7 @@ func (r *Reconciler[P]) fail(ctx context.Context, profile P, err error) error {
 	}
 	log.FromContext(ctx).Info("profile refused", "reason", perr.Reason, "error", perr.Error())
 	r.Errors.WithLabelValues(perr.Reason).Inc()
+	spodmetrics.ObserveError(r.Kind, profile.GetName(), spodmetrics.StageInstall, perr.Reason)
 	r.Events.Eventf(profile, nil, corev1.EventTypeWarning, perr.Reason, "Install", "node %s: %s", r.Node, perr.Error())
 	setErr := r.report().Set(ctx, profile, v1.SecurityProfileNodeStatusStatus{
 		Status:  v1.ProfileStateError,
@@ -152,7 +154,7 @@ func (r *Reconciler[P]) fail(ctx context.Context, profile P, err error) error {
 func (r *Reconciler[P]) remove(ctx context.Context, profile P) error {
 	removed, err := r.Installer.Remove(ctx, profile)
 	if err != nil {
-		return err
+		return r.countSPO(profile, spodmetrics.StageRemove, err)
 	}
 	if removed {
 		log.FromContext(ctx).Info("profile removed")
@@ -165,6 +167,15 @@ func (r *Reconciler[P]) remove(ctx context.Context, profile P) error {
 		return err
 	}
 	return rep.RemoveFinalizer(ctx, profile)
+}
+
+// countSPO counts a failure other than an install refusal in SPO's error
+// family of the kind (package spodmetrics), and returns err.
+func (r *Reconciler[P]) countSPO(profile P, stage spodmetrics.Stage, err error) error {
+	if err != nil {
+		spodmetrics.ObserveError(r.Kind, profile.GetName(), stage, "")
+	}
+	return err
 }
 
 func (r *Reconciler[P]) report() nodereport.Reporter {

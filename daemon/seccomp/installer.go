@@ -5,35 +5,26 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/prometheus/client_golang/prometheus"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodefs"
 	"github.com/secprofiles/spo/daemon/nodeinstall"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // ReasonWriteFailed means the node could not write the profile file; it is
 // retried with backoff.
 const ReasonWriteFailed = "WriteFailed"
 
+// SPO's seccomp_profile_total, and refusals by spo's reason; nodeinstall
+// counts SPO's seccomp_profile_error_total in SPO's words.
 var (
-	profileOps = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_seccomp_profile_total",
-		Help: "Seccomp profile files written (operation=update) or removed (operation=delete) on this node.",
-	}, []string{"operation"})
-	profileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "security_profiles_operator_seccomp_profile_error_total",
-		Help: "Seccomp profiles this node refused or failed to install, by reason.",
-	}, []string{"reason"})
+	profileOps    = spodmetrics.SeccompProfile
+	profileErrors = spodmetrics.ErrorReasonsOf("SeccompProfile")
 )
-
-func init() {
-	metrics.Registry.MustRegister(profileOps, profileErrors)
-}
 
 // NewReconciler returns the node reconciler for SeccompProfiles: files
 // under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.

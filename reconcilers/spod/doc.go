@@ -36,10 +36,12 @@
 //     WebhookService, WebhookPodDisruptionBudget): two unprivileged
 //     replicas spread over nodes, at least one kept through drains. The
 //     MutatingWebhookConfiguration is webhooks/config's.
-//   - The metrics Service spo-metrics (ClusterIP, port metrics → the
-//     daemon pods' metrics port) is a pure function of the SPOD too
-//     (MetricsService). A ServiceMonitor of the same name (ServiceMonitor,
-//     unstructured: spo does not depend on the Prometheus Operator) is
+//   - The metrics Service metrics (SPO's name: ClusterIP, port https 443 →
+//     the daemon pods' metrics port) is a pure function of the SPOD too
+//     (MetricsService). The ServiceMonitor
+//     security-profiles-operator-monitor (ServiceMonitor, scraping /metrics
+//     and /metrics-spod; unstructured: spo does not depend on the
+//     Prometheus Operator) is
 //     rendered only while the API server serves
 //     servicemonitors.monitoring.coreos.com, which the manager's
 //     RESTMapper finds out at reconcile time: HTTPS with the scraper's

@@ -17,11 +17,20 @@ import (
 )
 
 // The daemon's metrics endpoint, as a Service and, with the Prometheus
-// Operator, a ServiceMonitor.
+// Operator, a ServiceMonitor, named as SPO names them: the Prometheus
+// Operator derives the job label from the Service name, and SPO's
+// dashboards and alerts select job="metrics".
 const (
-	MetricsServiceName = "spo-metrics"
+	MetricsServiceName = "metrics"
+	// MetricsServicePort is the Service's port, named "https" as SPO's.
+	MetricsServicePort = 443
 	// MetricsPort is the daemon container's metrics port.
 	MetricsPort = 8090
+	// ServiceMonitorName is SPO's ServiceMonitor name.
+	ServiceMonitorName = "security-profiles-operator-monitor"
+	// metricsPath and spodMetricsPath are the daemon's two metrics paths:
+	// controller-runtime's, and the spo families' (spodmetrics.Path).
+	metricsPath, spodMetricsPath = "/metrics", "/metrics-spod"
 	// ServiceAccountTokenFile is the scraper's own ServiceAccount token,
 	// which it sends as the bearer token.
 	ServiceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -50,26 +59,30 @@ func MetricsService(spod *v1.SecurityProfilesOperatorDaemon, p Params) *corev1.S
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: Labels(),
-			Ports: []corev1.ServicePort{{Name: "metrics", Port: MetricsPort, TargetPort: intstr.FromString("metrics"),
+			Ports: []corev1.ServicePort{{Name: "https", Port: MetricsServicePort, TargetPort: intstr.FromString("metrics"),
 				Protocol: corev1.ProtocolTCP}},
 		},
 	}
 }
 
-// ServiceMonitor has the Prometheus Operator scrape the daemon pods behind
-// MetricsService. By default the daemon serves HTTPS with a self-signed
+// ServiceMonitor has the Prometheus Operator scrape both of the daemon
+// pods' metrics paths behind MetricsService. By default the daemon serves HTTPS with a self-signed
 // certificate to a bearer token the API server authorizes: Prometheus
 // sends its own ServiceAccount token and does not verify the certificate
 // (its ServiceAccount needs the spo-metrics-client ClusterRole). With
 // enableInsecureMetricsAccess the daemon serves plain HTTP, scraped as is.
 func ServiceMonitor(spod *v1.SecurityProfilesOperatorDaemon, p Params) *unstructured.Unstructured {
-	endpoint := map[string]any{"port": "metrics", "path": "/metrics", "scheme": "http"}
-	if !spod.Spec.EnableInsecureMetricsAccess {
-		endpoint = map[string]any{
-			"port": "metrics", "path": "/metrics", "scheme": "https",
-			"bearerTokenFile": ServiceAccountTokenFile,
-			"tlsConfig":       map[string]any{"insecureSkipVerify": true},
+	var endpoints []any
+	for _, path := range []string{metricsPath, spodMetricsPath} {
+		endpoint := map[string]any{"port": "https", "path": path, "scheme": "http"}
+		if !spod.Spec.EnableInsecureMetricsAccess {
+			endpoint = map[string]any{
+				"port": "https", "path": path, "scheme": "https",
+				"bearerTokenFile": ServiceAccountTokenFile,
+				"tlsConfig":       map[string]any{"insecureSkipVerify": true},
+			}
 		}
+		endpoints = append(endpoints, endpoint)
 	}
 	labels := map[string]any{}
 	for k, v := range MetricsLabels() {
@@ -79,11 +92,11 @@ func ServiceMonitor(spod *v1.SecurityProfilesOperatorDaemon, p Params) *unstruct
 		"spec": map[string]any{
 			"selector":          map[string]any{"matchLabels": labels},
 			"namespaceSelector": map[string]any{"matchNames": []any{p.Namespace}},
-			"endpoints":         []any{endpoint},
+			"endpoints":         endpoints,
 		},
 	}}
 	u.SetGroupVersionKind(ServiceMonitorGVK)
-	u.SetName(MetricsServiceName)
+	u.SetName(ServiceMonitorName)
 	u.SetNamespace(p.Namespace)
 	u.SetLabels(MetricsLabels())
 	u.SetOwnerReferences(ownerRefs(spod))

@@ -46,7 +46,7 @@ func getServiceMonitor(ctx SpecContext) func() (*unstructured.Unstructured, erro
 	return func() (*unstructured.Unstructured, error) {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(spod.ServiceMonitorGVK)
-		return u, k8s.Get(ctx, metricsKey, u)
+		return u, k8s.Get(ctx, client.ObjectKey{Namespace: namespace, Name: spod.ServiceMonitorName}, u)
 	}
 }
 
@@ -58,25 +58,28 @@ func setInsecureMetrics(ctx SpecContext, insecure bool) {
 	}).Should(Succeed())
 }
 
-func endpoint(u *unstructured.Unstructured) map[string]any {
+// endpoints are a ServiceMonitor's endpoints by path.
+func endpoints(u *unstructured.Unstructured) map[string]map[string]any {
 	eps, _, _ := unstructured.NestedSlice(u.Object, "spec", "endpoints")
-	if len(eps) != 1 {
-		return nil
+	out := map[string]map[string]any{}
+	for _, e := range eps {
+		ep := e.(map[string]any)
+		out[ep["path"].(string)] = ep
 	}
-	return eps[0].(map[string]any)
+	return out
 }
 
 var _ = Describe("the metrics Service and ServiceMonitor", Ordered, func() {
 	AfterAll(func(ctx SpecContext) { setInsecureMetrics(ctx, false) })
 
-	It("applies the spo-metrics Service in front of the daemon pods' metrics port, owned by the SPOD", func(ctx SpecContext) {
+	It("applies SPO's metrics Service (port https) in front of the daemon pods' metrics port, owned by the SPOD", func(ctx SpecContext) {
 		svc := &corev1.Service{}
 		Eventually(func() error { return k8s.Get(ctx, metricsKey, svc) }).Should(Succeed())
 		Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeClusterIP))
 		Expect(svc.Spec.Selector).To(Equal(spod.Labels()))
 		Expect(svc.Spec.Ports).To(HaveLen(1))
-		Expect(svc.Spec.Ports[0].Name).To(Equal("metrics"))
-		Expect(svc.Spec.Ports[0].Port).To(Equal(int32(spod.MetricsPort)))
+		Expect(svc.Spec.Ports[0].Name).To(Equal("https"))
+		Expect(svc.Spec.Ports[0].Port).To(Equal(int32(spod.MetricsServicePort)))
 		Expect(svc.Spec.Ports[0].TargetPort).To(Equal(intstr.FromString("metrics")))
 		Expect(svc.OwnerReferences).To(ConsistOf(*metav1.NewControllerRef(getSPOD(ctx), v1.GroupVersion.WithKind("SecurityProfilesOperatorDaemon"))))
 	})
@@ -112,19 +115,27 @@ var _ = Describe("the metrics Service and ServiceMonitor", Ordered, func() {
 		Eventually(func(g Gomega) {
 			sm, err := getServiceMonitor(ctx)()
 			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(endpoint(sm)).To(HaveKeyWithValue("scheme", "http"))
-			g.Expect(endpoint(sm)).NotTo(HaveKey("bearerTokenFile"))
+			g.Expect(endpoints(sm)).To(HaveLen(2))
+			for _, ep := range endpoints(sm) {
+				g.Expect(ep).To(HaveKeyWithValue("scheme", "http"))
+				g.Expect(ep).NotTo(HaveKey("bearerTokenFile"))
+			}
 		}).Should(Succeed())
 
 		setInsecureMetrics(ctx, false)
 		Eventually(func(g Gomega) {
 			sm, err := getServiceMonitor(ctx)()
 			g.Expect(err).NotTo(HaveOccurred())
-			ep := endpoint(sm)
-			g.Expect(ep).To(HaveKeyWithValue("port", "metrics"))
-			g.Expect(ep).To(HaveKeyWithValue("scheme", "https"))
-			g.Expect(ep).To(HaveKeyWithValue("bearerTokenFile", spod.ServiceAccountTokenFile))
-			g.Expect(ep).To(HaveKeyWithValue("tlsConfig", map[string]any{"insecureSkipVerify": true}))
+			// SPO's two paths: controller-runtime's and the spo families'.
+			g.Expect(endpoints(sm)).To(HaveKey("/metrics"))
+			g.Expect(endpoints(sm)).To(HaveKey("/metrics-spod"))
+			g.Expect(endpoints(sm)).To(HaveLen(2))
+			for _, ep := range endpoints(sm) {
+				g.Expect(ep).To(HaveKeyWithValue("port", "https"))
+				g.Expect(ep).To(HaveKeyWithValue("scheme", "https"))
+				g.Expect(ep).To(HaveKeyWithValue("bearerTokenFile", spod.ServiceAccountTokenFile))
+				g.Expect(ep).To(HaveKeyWithValue("tlsConfig", map[string]any{"insecureSkipVerify": true}))
+			}
 			labels, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
 			g.Expect(labels).To(Equal(spod.MetricsLabels()))
 			g.Expect(sm.GetOwnerReferences()).To(HaveLen(1))

@@ -104,16 +104,24 @@ func spodRunsWithAuthenticatedMetrics(t *testing.T) {
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: cluster.Namespace, Name: spod.MetricsServiceName}, &svc); err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("https://%s:%d/metrics", svc.Spec.ClusterIP, spod.MetricsPort)
-	waitFor(t, time.Minute, "the daemon's metrics through the Service", func() (bool, string) {
-		code, body := scrape(url, tr.Status.Token)
+	// SPO's Service (metrics, port 443) and paths: the spo families at
+	// /metrics-spod, controller-runtime's at /metrics, each once.
+	base := fmt.Sprintf("https://%s:%d", svc.Spec.ClusterIP, spod.MetricsServicePort)
+	waitFor(t, time.Minute, "the daemon's spo families through the Service", func() (bool, string) {
+		code, body := scrape(base+"/metrics-spod", tr.Status.Token)
 		return code == http.StatusOK && strings.Contains(body, "security_profiles_operator_"), fmt.Sprintf("%d: %.300s", code, body)
 	})
-	if code, body := scrape(url, ""); code != http.StatusUnauthorized {
-		t.Errorf("without a token: got %d, want 401: %.300s", code, body)
+	code, body := scrape(base+"/metrics", tr.Status.Token)
+	if code != http.StatusOK || !strings.Contains(body, "controller_runtime_") || strings.Contains(body, "security_profiles_operator_") {
+		t.Errorf("/metrics: got %d, want 200 with controller-runtime's families and no spo family: %.300s", code, body)
 	}
-	if code, _ := scrape(url, "not-a-token"); code != http.StatusUnauthorized {
-		t.Errorf("with a bad token: got %d, want 401", code)
+	for _, path := range []string{"/metrics", "/metrics-spod"} {
+		if code, body := scrape(base+path, ""); code != http.StatusUnauthorized {
+			t.Errorf("%s without a token: got %d, want 401: %.300s", path, code, body)
+		}
+		if code, _ := scrape(base+path, "not-a-token"); code != http.StatusUnauthorized {
+			t.Errorf("%s with a bad token: got %d, want 401", path, code)
+		}
 	}
 }
 

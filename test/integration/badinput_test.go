@@ -5,12 +5,22 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
+
+// counterValue reads a counter of this process's registry.
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	Expect(c.Write(&m)).To(Succeed())
+	return m.GetCounter().GetValue()
+}
 
 func seccompProfile(name string, spec v1.SeccompProfileSpec) *v1.SeccompProfile {
 	return &v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: spec}
@@ -50,6 +60,14 @@ var _ = Describe("Bad SeccompProfiles", Ordered, ContinueOnFailure, func() {
 			return reasons
 		}).Should(Equal([]string{"SyscallNotAllowed", "SyscallNotAllowed"}))
 		deleteAndWait(ctx, canary)
+	})
+
+	It("counts the nodes' refusals in SPO's seccomp_profile_error_total in SPO's words, and spo's reason beside", func() {
+		// Both nodes refused the canary above (SyscallNotAllowed).
+		Expect(counterValue(spodmetrics.SeccompProfileError.WithLabelValues("InvalidSeccompProfile"))).
+			To(BeNumerically(">=", 2))
+		Expect(counterValue(spodmetrics.ErrorReasons.WithLabelValues("seccomp", "SyscallNotAllowed"))).
+			To(BeNumerically(">=", 2))
 	})
 
 	DescribeTable("refused by the API server, with a message naming the field",

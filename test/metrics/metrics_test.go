@@ -168,6 +168,18 @@ func freeAddr(t *testing.T) string {
 // the reconcilers watch.
 func startManager(t *testing.T, restCfg *rest.Config, o metricsauth.Options, spoManager bool) string {
 	t.Helper()
+	return startManagerWith(t, restCfg, o, func(mgr manager.Manager) error {
+		if spoManager {
+			return reconcilers.Setup(mgr)
+		}
+		return nil
+	})
+}
+
+// startManagerWith is startManager with setup run on the manager before
+// it starts.
+func startManagerWith(t *testing.T, restCfg *rest.Config, o metricsauth.Options, setup func(manager.Manager) error) string {
+	t.Helper()
 	o.BindAddress = freeAddr(t)
 	mgr, err := ctrl.NewManager(restCfg, manager.Options{
 		Scheme:                 controlplane.Scheme(),
@@ -179,10 +191,8 @@ func startManager(t *testing.T, restCfg *rest.Config, o metricsauth.Options, spo
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spoManager {
-		if err := reconcilers.Setup(mgr); err != nil {
-			t.Fatal(err)
-		}
+	if err := setup(mgr); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := controlplane.Run(ctx, mgr)
