@@ -100,10 +100,21 @@ type EnricherConfig struct {
 	// +kubebuilder:default=Auditd
 	LogEnricherSource LogEnricherSource `json:"logEnricherSource,omitempty"`
 	// LogEnricherFilters is a JSON list of filters that decide which
-	// records the log enricher logs and counts, in SPO's format
-	// ([{"priority":N,"level":"Metadata"|"None","matchKeys":[...],"matchValues":[...]}])
-	// or spo's ([{"action":"keep"|"drop", ...}]); see docs/configuration.md.
-	// A list the manager cannot parse puts the SPOD in Error
+	// records the log enricher logs and counts (recordings are never
+	// filtered), in one of two formats. SPO's:
+	// [{"priority":N,"level":"Metadata"|"None","matchKeys":[...],"matchValues":[...]}]:
+	// the rule with the lowest priority that matches decides, Metadata
+	// logs and None drops; a rule matches a record that has one of its
+	// matchKeys with one of its matchValues (any value when none are
+	// given). Keys are the log line's fields: type, node, namespace, pod,
+	// container, containerID, executable, pid; seccomp syscallID,
+	// syscallName (or syscall), arch, action; SELinux perm, scontext,
+	// tcontext, tclass; AppArmor apparmor, operation, profile, name.
+	// spo's: [{"action":"keep"|"drop","namespace":"glob",...}] with globs
+	// on kind, namespace, pod, container, executable, syscall, tclass,
+	// operation, profile; the first entry whose fields all match decides.
+	// A record nothing matches is logged. A list the manager cannot parse
+	// (an unknown key, level or field) puts the SPOD in Error
 	// (InvalidLogEnricherFilters) and the DaemonSet is left as it was.
 	// +optional
 	// +kubebuilder:validation:MaxLength=1048576
