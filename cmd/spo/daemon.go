@@ -35,6 +35,8 @@ func runDaemon(args []string) error {
 	fs.StringVar(&cfg.SelinuxdSocket, "selinuxd-socket", selinux.DefaultSocket, "selinuxd's status socket")
 	fs.StringVar(&cfg.SelinuxPolicyDir, "selinux-policy-dir", selinux.DefaultPolicyDir,
 		"directory selinuxd installs SELinux modules from")
+	fs.BoolVar(&cfg.MemoryOptimization, "memory-optimization", false,
+		"cache only this node's pods labelled "+v1.LabelEnableRecording+"=true (the recording webhook labels the pods it marks); SPOD enableMemoryOptimization")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
