@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -57,6 +58,10 @@ type Config struct {
 	// MetricsSinkSocket receives the other node components' metrics, which
 	// the daemon's metrics endpoint then serves (metricsink); "" for none.
 	MetricsSinkSocket string
+	// MemoryOptimization caches only the node's pods labelled
+	// v1.LabelEnableRecording (SPOD enableMemoryOptimization), which the
+	// recording webhook sets on every pod it marks for recording.
+	MemoryOptimization bool
 }
 
 // DefaultStateDir is the daemon's StateDir unless configured.
@@ -66,15 +71,19 @@ const DefaultStateDir = "/var/lib/spo"
 // own configuration: the daemon's memory must not grow with the cluster
 // (DESIGN.md §6.1).
 func CacheOptions(cfg Config) cache.Options {
+	pods := cache.ByObject{
+		Field:     fields.OneTermEqualSelector("spec.nodeName", cfg.Node),
+		Transform: recorder.TransformPod,
+	}
+	if cfg.MemoryOptimization {
+		pods.Label = labels.SelectorFromSet(labels.Set{v1.LabelEnableRecording: "true"})
+	}
 	var namespaces map[string]cache.Config
 	if cfg.RestrictNamespace != "" {
 		namespaces = map[string]cache.Config{cfg.RestrictNamespace: {}, cfg.Namespace: {}}
 	}
 	return cache.Options{DefaultNamespaces: namespaces, ByObject: map[client.Object]cache.ByObject{
-		&corev1.Pod{}: {
-			Field:     fields.OneTermEqualSelector("spec.nodeName", cfg.Node),
-			Transform: recorder.TransformPod,
-		},
+		&corev1.Pod{}:                        pods,
 		&v1.SecurityProfileNodeStatus{}:      {Field: fields.OneTermEqualSelector("spec.nodeName", cfg.Node)},
 		&v1.SecurityProfilesOperatorDaemon{}: {Namespaces: map[string]cache.Config{cfg.Namespace: {}}},
 	}}

@@ -20,6 +20,11 @@ const (
 const (
 	BindingWebhookName   = "binding.spo.x-k8s.io"
 	RecordingWebhookName = "recording.spo.x-k8s.io"
+	// SPOBindingWebhookName and SPORecordingWebhookName are SPO's names
+	// for the same webhooks: webhook.options accepts them too, so an SPO
+	// SPOD works unchanged.
+	SPOBindingWebhookName   = "binding.spo.io"
+	SPORecordingWebhookName = "recording.spo.io"
 )
 
 // Objects the webhook components create in the operator's namespace (or

@@ -16,6 +16,37 @@ type SelinuxOptions struct {
 	// +optional
 	// +listType=set
 	AllowedSystemProfiles []string `json:"allowedSystemProfiles,omitempty"`
+	// DeniedTypes are SELinux types no SelinuxProfile may name in its
+	// allow rules, on top of the built-in denylist.
+	// +optional
+	// +listType=set
+	DeniedTypes []string `json:"deniedTypes,omitempty"`
+	// DeniedClasses are object classes no SelinuxProfile may allow
+	// anything on, on top of the built-in denylist.
+	// +optional
+	// +listType=set
+	DeniedClasses []string `json:"deniedClasses,omitempty"`
+	// DeniedPermissions are permissions no SelinuxProfile may allow, on
+	// any class, on top of the built-in denylist.
+	// +optional
+	// +listType=set
+	DeniedPermissions []string `json:"deniedPermissions,omitempty"`
+	// AllowedTypes are taken out of the denied types. spo's built-in
+	// denylist names no types, so this only undoes deniedTypes.
+	// +optional
+	// +listType=set
+	AllowedTypes []string `json:"allowedTypes,omitempty"`
+	// AllowedClasses are taken out of the denied classes and out of the
+	// built-in denylist: a profile may then allow anything on them. Use
+	// with care: it relaxes a safe default for every profile.
+	// +optional
+	// +listType=set
+	AllowedClasses []string `json:"allowedClasses,omitempty"`
+	// AllowedPermissions are taken out of the denied permissions and out
+	// of the built-in denylist (on every class). Use with care.
+	// +optional
+	// +listType=set
+	AllowedPermissions []string `json:"allowedPermissions,omitempty"`
 }
 
 // SelinuxConfig configures SELinux support.
@@ -23,15 +54,36 @@ type SelinuxConfig struct {
 	// Enable installs SelinuxProfiles through selinuxd on the nodes.
 	// +optional
 	Enable bool `json:"enable,omitempty"`
-	// EnableRawSelinuxProfiles accepts RawSelinuxProfiles.
+	// EnableRawSelinuxProfiles accepts RawSelinuxProfiles (while enable is
+	// set). Unset means true, as in SPO.
 	// +optional
-	EnableRawSelinuxProfiles bool `json:"enableRawSelinuxProfiles,omitempty"`
-	// TypeTag overrides the SELinux type of the operator's own containers.
+	// +kubebuilder:default=true
+	EnableRawSelinuxProfiles *bool `json:"enableRawSelinuxProfiles,omitempty"`
+	// TypeTag is the SELinux type (seLinuxOptions.type, e.g. spc_t) of the
+	// spo containers of the node daemon (daemon, bpf-recorder,
+	// log-enricher). Unset, they run as the runtime's default container
+	// type; selinuxd always runs as spc_t.
 	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z0-9_]+$`
 	TypeTag string `json:"typeTag,omitempty"`
 	// Options restrict SelinuxProfiles.
 	// +optional
 	Options *SelinuxOptions `json:"options,omitempty"`
+	// CustomTemplatesConfigMap names a ConfigMap of .cil templates to
+	// replace selinuxd's bundled ones. spo does not support custom
+	// templates yet: when set, the SPOD gets the condition
+	// CustomTemplatesUnsupported and a Warning Event, and the bundled
+	// templates are used.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	CustomTemplatesConfigMap string `json:"customTemplatesConfigMap,omitempty"`
+}
+
+// RawProfilesEnabled says whether RawSelinuxProfiles are accepted: unset
+// is true, as in SPO.
+func (c SelinuxConfig) RawProfilesEnabled() bool {
+	return c.EnableRawSelinuxProfiles == nil || *c.EnableRawSelinuxProfiles
 }
 
 // LogEnricherSource is where the log enricher reads audit records.
@@ -47,8 +99,25 @@ type EnricherConfig struct {
 	// +optional
 	// +kubebuilder:default=Auditd
 	LogEnricherSource LogEnricherSource `json:"logEnricherSource,omitempty"`
-	// LogEnricherFilters is a JSON list of filters that drop or keep events.
+	// LogEnricherFilters is a JSON list of filters that decide which
+	// records the log enricher logs and counts (recordings are never
+	// filtered), in one of two formats. SPO's:
+	// [{"priority":N,"level":"Metadata"|"None","matchKeys":[...],"matchValues":[...]}]:
+	// the rule with the lowest priority that matches decides, Metadata
+	// logs and None drops; a rule matches a record that has one of its
+	// matchKeys with one of its matchValues (any value when none are
+	// given). Keys are the log line's fields: type, node, namespace, pod,
+	// container, containerID, executable, pid; seccomp syscallID,
+	// syscallName (or syscall), arch, action; SELinux perm, scontext,
+	// tcontext, tclass; AppArmor apparmor, operation, profile, name.
+	// spo's: [{"action":"keep"|"drop","namespace":"glob",...}] with globs
+	// on kind, namespace, pod, container, executable, syscall, tclass,
+	// operation, profile; the first entry whose fields all match decides.
+	// A record nothing matches is logged. A list the manager cannot parse
+	// (an unknown key, level or field) puts the SPOD in Error
+	// (InvalidLogEnricherFilters) and the DaemonSet is left as it was.
 	// +optional
+	// +kubebuilder:validation:MaxLength=1048576
 	LogEnricherFilters string `json:"logEnricherFilters,omitempty"`
 	// EnableBpfRecorder runs the eBPF recorder on every node.
 	// +optional
@@ -57,8 +126,9 @@ type EnricherConfig struct {
 
 // WebhookOptions override one webhook's admission settings.
 type WebhookOptions struct {
-	// Name of the webhook: binding.spo.x-k8s.io or recording.spo.x-k8s.io.
-	// +kubebuilder:validation:MinLength=1
+	// Name of the webhook: binding.spo.x-k8s.io or recording.spo.x-k8s.io,
+	// or SPO's names for them, binding.spo.io and recording.spo.io.
+	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;binding.spo.io;recording.spo.io
 	Name string `json:"name"`
 	// FailurePolicy when the webhook cannot be reached: Ignore admits the
 	// pod unchanged, Fail refuses it.
@@ -83,6 +153,8 @@ type WebhookConfig struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=name
+	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'binding.spo.io') && self.exists(o, o.name == 'binding.spo.x-k8s.io'))",message="binding.spo.io and binding.spo.x-k8s.io name the same webhook: give its options once"
+	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'recording.spo.io') && self.exists(o, o.name == 'recording.spo.x-k8s.io'))",message="recording.spo.io and recording.spo.x-k8s.io name the same webhook: give its options once"
 	Options []WebhookOptions `json:"options,omitempty"`
 }
 
@@ -133,7 +205,11 @@ type SPODSpec struct {
 	// +optional
 	// +kubebuilder:default=false
 	EnableInsecureMetricsAccess bool `json:"enableInsecureMetricsAccess,omitempty"`
-	// EnableMemoryOptimization caches only labelled pods in the daemon.
+	// EnableMemoryOptimization has the daemon cache only its node's pods
+	// that carry the label spo.x-k8s.io/enable-recording (the recording
+	// webhook sets it on every pod it marks for recording), instead of all
+	// its node's pods. Pods recorded through annotations set by hand must
+	// carry the label themselves.
 	// +optional
 	EnableMemoryOptimization bool `json:"enableMemoryOptimization,omitempty"`
 	// EnableAppArmor loads AppArmorProfiles on the nodes.
@@ -144,6 +220,12 @@ type SPODSpec struct {
 	// +kubebuilder:default="/proc"
 	// +kubebuilder:validation:Pattern=`^/`
 	HostProcVolumePath string `json:"hostProcVolumePath,omitempty"`
+	// ImagePullSecrets, in the operator's namespace, pull the images of
+	// the node daemon's and the webhook server's pods.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
 	// DaemonResourceRequirements for the daemon container.
 	// +optional
 	DaemonResourceRequirements *corev1.ResourceRequirements `json:"daemonResourceRequirements,omitempty"`

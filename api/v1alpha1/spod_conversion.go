@@ -3,6 +3,8 @@ package v1alpha1
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/conversion"
 
 	"github.com/secprofiles/spo/api/internal/lossless"
@@ -18,11 +20,17 @@ const logEnricherSourceAuditd v1.LogEnricherSource = "Auditd"
 // releases raw SELinux profiles came with SELinux, and the log enricher
 // read auditd.
 type spodKept struct {
-	EnableRawSelinuxProfiles *bool                 `json:"enableRawSelinuxProfiles,omitempty"`
-	LogEnricherSource        *v1.LogEnricherSource `json:"logEnricherSource,omitempty"`
+	EnableRawSelinuxProfiles *bool `json:"enableRawSelinuxProfiles,omitempty"`
+	// EnableRawSelinuxProfilesUnset keeps a v1 SPOD's unset (true)
+	// enableRawSelinuxProfiles when SELinux is off.
+	EnableRawSelinuxProfilesUnset bool                  `json:"enableRawSelinuxProfilesUnset,omitempty"`
+	LogEnricherSource             *v1.LogEnricherSource `json:"logEnricherSource,omitempty"`
 	// EnableInsecureMetricsAccess has no v1alpha1 field; a v1alpha1 SPOD
 	// implies the secure default (false), so only true is kept.
 	EnableInsecureMetricsAccess *bool `json:"enableInsecureMetricsAccess,omitempty"`
+	// CustomTemplatesConfigMap and ImagePullSecrets are v1 only.
+	CustomTemplatesConfigMap *string                       `json:"customTemplatesConfigMap,omitempty"`
+	ImagePullSecrets         []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
 }
 
 // ConvertTo converts this SPOD to the v1 hub.
@@ -43,11 +51,13 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 		EnableAppArmor:              s.EnableAppArmor,
 		HostProcVolumePath:          s.HostProcVolumePath,
 		DaemonResourceRequirements:  s.DaemonResourceRequirements,
+		ImagePullSecrets:            kept.ImagePullSecrets,
 		Selinux: v1.SelinuxConfig{
 			Enable:                   s.EnableSelinux,
-			EnableRawSelinuxProfiles: lossless.Or(kept.EnableRawSelinuxProfiles, s.EnableSelinux),
+			EnableRawSelinuxProfiles: kept.rawSelinux(s.EnableSelinux),
 			TypeTag:                  s.SelinuxTypeTag,
 			Options:                  s.SelinuxOptions,
+			CustomTemplatesConfigMap: lossless.Or(kept.CustomTemplatesConfigMap, ""),
 		},
 		Enricher: v1.EnricherConfig{
 			EnableLogEnricher:  s.EnableLogEnricher,
@@ -101,9 +111,44 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 		AllowedSeccompActions:      s.Security.AllowedSeccompActions,
 	}
 	p.Status = in.Status
-	return lossless.Keep(&p.ObjectMeta, spodKept{
-		EnableRawSelinuxProfiles:    lossless.Differing(s.Selinux.EnableRawSelinuxProfiles, s.Selinux.Enable),
+	kept := spodKept{
+		CustomTemplatesConfigMap:    lossless.Differing(s.Selinux.CustomTemplatesConfigMap, ""),
+		ImagePullSecrets:            s.ImagePullSecrets,
 		LogEnricherSource:           lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
 		EnableInsecureMetricsAccess: lossless.Differing(s.EnableInsecureMetricsAccess, false),
-	})
+	}
+	kept.keepRawSelinux(s.Selinux)
+	return lossless.Keep(&p.ObjectMeta, kept)
+}
+
+// impliedRawSelinux is v1's enableRawSelinuxProfiles for a v1alpha1
+// SPOD: raw profiles came with SELinux (unset is true in v1).
+func impliedRawSelinux(selinux bool) *bool {
+	if selinux {
+		return nil
+	}
+	return ptr.To(false)
+}
+
+func (k spodKept) rawSelinux(selinux bool) *bool {
+	switch {
+	case k.EnableRawSelinuxProfilesUnset:
+		return nil
+	case k.EnableRawSelinuxProfiles != nil:
+		return ptr.To(*k.EnableRawSelinuxProfiles)
+	}
+	return impliedRawSelinux(selinux)
+}
+
+// keepRawSelinux keeps enableRawSelinuxProfiles when it is not what
+// v1alpha1's enableSelinux implies, unset included.
+func (k *spodKept) keepRawSelinux(c v1.SelinuxConfig) {
+	raw, implied := c.EnableRawSelinuxProfiles, impliedRawSelinux(c.Enable)
+	switch {
+	case ptr.Equal(raw, implied):
+	case raw == nil:
+		k.EnableRawSelinuxProfilesUnset = true
+	default:
+		k.EnableRawSelinuxProfiles = ptr.To(*raw)
+	}
 }

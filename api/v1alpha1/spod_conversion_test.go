@@ -57,7 +57,7 @@ func spodHub(raw bool, source v1.LogEnricherSource) *v1.SecurityProfilesOperator
 			DaemonResourceRequirements: resources(),
 			Selinux: v1.SelinuxConfig{
 				Enable:                   true,
-				EnableRawSelinuxProfiles: raw,
+				EnableRawSelinuxProfiles: rawSelinux(raw),
 				TypeTag:                  "spc_t",
 				Options:                  &v1.SelinuxOptions{AllowedSystemProfiles: []string{"container", "net_container"}},
 			},
@@ -76,6 +76,15 @@ func spodHub(raw bool, source v1.LogEnricherSource) *v1.SecurityProfilesOperator
 		},
 		Status: spodStatus(),
 	}
+}
+
+// rawSelinux is enableRawSelinuxProfiles as a v1 client sets it: unset
+// for true, the default.
+func rawSelinux(raw bool) *bool {
+	if raw {
+		return nil
+	}
+	return ptr.To(false)
 }
 
 // spodSpoke is spodHub in v1alpha1's flat form, with the given annotation.

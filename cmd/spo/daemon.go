@@ -7,6 +7,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon"
 	"github.com/secprofiles/spo/daemon/kubeletdir"
 	"github.com/secprofiles/spo/daemon/metricsink"
@@ -40,6 +41,8 @@ func runDaemon(args []string) error {
 	fs.StringVar(&cfg.SelinuxdSocket, "selinuxd-socket", selinux.DefaultSocket, "selinuxd's status socket")
 	fs.StringVar(&cfg.SelinuxPolicyDir, "selinux-policy-dir", selinux.DefaultPolicyDir,
 		"directory selinuxd installs SELinux modules from")
+	fs.BoolVar(&cfg.MemoryOptimization, "memory-optimization", false,
+		"cache only this node's pods labelled "+v1.LabelEnableRecording+"=true (the recording webhook labels the pods it marks); SPOD enableMemoryOptimization")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/secprofiles/spo/daemon/enricher"
 	"github.com/secprofiles/spo/daemon/enricher/audit"
 	"github.com/secprofiles/spo/daemon/enricher/logfile"
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
 	"github.com/secprofiles/spo/daemon/enricher/source"
 	"github.com/secprofiles/spo/daemon/metricsink"
 )
@@ -44,7 +45,7 @@ func (f *enricherFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.socket, "socket", enricher.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
 	fs.StringVar(&f.sourceKind, "source", source.KindAuto, "where audit records come from: auto, auditd, syslog or netlink")
 	fs.StringVar(&f.filters, "filters", envOr("SPO_ENRICHER_FILTERS", ""),
-		`log line filters, a JSON list such as [{"action":"drop","namespace":"kube-system"}] (env SPO_ENRICHER_FILTERS); never affect recordings`)
+		`log line filters, a JSON list in SPO's format ([{"priority":1,"level":"None","matchKeys":["namespace"],"matchValues":["kube-system"]}]) or spo's ([{"action":"drop","namespace":"kube-system"}]) (env SPO_ENRICHER_FILTERS); never affect recordings`)
 	fs.Float64Var(&f.logRate, "log-rate", 100, "audit log lines per second at most (0: unlimited); records over it are counted, not logged")
 	fs.IntVar(&f.logBurst, "log-burst", 200, "audit log lines allowed at once above --log-rate")
 }
@@ -171,7 +172,7 @@ func serveEnricher(c common, f enricherFlags) error {
 	if f.node == "" {
 		return errors.New("--node-name (or NODE_NAME) is required when serving")
 	}
-	filters, err := enricher.ParseFilters(f.filters)
+	filters, err := logfilter.Parse(f.filters)
 	if err != nil {
 		return fmt.Errorf("--filters: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
 )
 
 // Config configures a Collector. Zero values take the defaults.
@@ -18,7 +19,7 @@ type Config struct {
 	Log      logr.Logger
 	// Filters and the rate limit apply to log lines and metrics only,
 	// never to what recordings collect.
-	Filters  Filters
+	Filters  logfilter.Set
 	LogRate  float64 // lines per second; <= 0: unlimited
 	LogBurst int
 

@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
 )
 
 type fixture struct {
@@ -201,7 +203,7 @@ func TestCollectorAggregatesAppArmorAccessesButNotStatusRecords(t *testing.T) {
 }
 
 func TestFiltersAndRateLimitNeverChangeWhatIsRecorded(t *testing.T) {
-	filters, err := ParseFilters(`[{"action":"drop","namespace":"ns","syscall":"read"}]`)
+	filters, err := logfilter.Parse(`[{"action":"drop","namespace":"ns","syscall":"read"}]`)
 	if err != nil {
 		t.Fatal(err)
 	}

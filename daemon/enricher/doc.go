@@ -41,18 +41,10 @@
 // container, containerID, executable, type, then the kind's fields) and
 // increments security_profiles_operator_{seccomp,selinux,apparmor}_profile_audit_total.
 //
-// Filters (SPOD spec.enricher.logEnricherFilters, a JSON string) decide
-// which records are logged and counted:
-//
-//	[{"action":"drop","namespace":"kube-system"},
-//	 {"action":"keep","executable":"/usr/bin/*","syscall":"read"}]
-//
-// Each entry has "action" ("keep" or "drop") and any of "kind" (seccomp,
-// selinux, apparmor), "namespace", "pod", "container", "executable",
-// "syscall" (name, or number when it has none), "tclass", "operation",
-// "profile" (AppArmor). Values are path.Match globs; all the fields of an
-// entry must match; the first matching entry wins; a record no entry
-// matches is kept. Unknown fields or actions are errors naming the entry.
+// Filters (SPOD spec.enricher.logEnricherFilters, a JSON string, in SPO's
+// format or spo's own; package logfilter) decide which records are logged
+// and counted. An unparsable list stops the enricher at start, but the
+// manager refuses to render such an SPOD first.
 // A rate limit (lines per second, burst) then bounds the log lines only,
 // with a periodic line saying how many were suppressed.
 //

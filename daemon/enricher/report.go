@@ -5,13 +5,15 @@ import (
 	"strings"
 
 	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
 	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
 // report logs and counts one attributed record, unless a filter drops
 // it; the rate limit drops only the log line.
 func (c *Collector) report(e enriched) {
-	if !c.cfg.Filters.Keep(subjectOf(e)) {
+	r := c.recordOf(e)
+	if !c.cfg.Filters.Keep(&r) {
 		return
 	}
 	c.count(e)
@@ -20,18 +22,23 @@ func (c *Collector) report(e enriched) {
 	}
 }
 
-func subjectOf(e enriched) Subject {
-	s := Subject{Kind: strings.ToLower(string(e.ev.Kind)), Namespace: e.w.Namespace, Pod: e.w.Pod,
-		Container: e.w.Container, Executable: e.exe}
+// recordOf is what filters see of a record: the fields of its log line
+// (keysAndValues).
+func (c *Collector) recordOf(e enriched) logfilter.Record {
+	r := logfilter.Record{Type: strings.ToLower(string(e.ev.Kind)), Node: c.cfg.Node, Namespace: e.w.Namespace,
+		Pod: e.w.Pod, Container: e.w.Container, ContainerID: e.id, Executable: e.exe}
 	switch {
 	case e.ev.Seccomp != nil:
-		s.Syscall = syscallLabel(e.ev.Seccomp)
+		s := e.ev.Seccomp
+		r.PID, r.SyscallID, r.Syscall, r.Arch, r.Action = int64(s.PID), s.Syscall, s.SyscallName, s.Arch, s.Action
 	case e.ev.AVC != nil:
-		s.TClass = e.ev.AVC.TClass
+		a := e.ev.AVC
+		r.PID, r.Perm, r.SContext, r.TContext, r.TClass = int64(a.PID), strings.Join(a.Permissions, " "), a.SContext, a.TContext, a.TClass
 	case e.ev.AppArmor != nil:
-		s.Operation, s.Profile = e.ev.AppArmor.Operation, e.ev.AppArmor.Profile
+		a := e.ev.AppArmor
+		r.PID, r.AppArmor, r.Operation, r.Profile, r.Name = int64(a.PID), a.Result, a.Operation, a.Profile, a.Name
 	}
-	return s
+	return r
 }
 
 // syscallLabel is the name, or the number when it has none.

@@ -6,7 +6,8 @@
 //
 //   - Translate checks a SelinuxProfile (Validate: names and allow
 //     entries; CheckPolicy: the built-in denylist of permissions that
-//     would undo SELinux, and the SPOD's allowedSystemProfiles; Resolve:
+//     would undo SELinux, the SPOD's allowedSystemProfiles and its
+//     denied/allowed types, classes and permissions (Options); Resolve:
 //     inherited SelinuxProfiles, with cycles, missing profiles and chains
 //     longer than MaxChainLength refused) and renders
 //     "(block <name> (blockinherit container) ... (allow process T (C (P))))",

@@ -152,7 +152,7 @@ func (m modules) enabled(ctx context.Context, raw bool) (v1.SelinuxConfig, error
 	case !s.Enable:
 		return s, newError(ReasonDisabledInOperator, "",
 			"SELinux profiles are disabled: the SecurityProfilesOperatorDaemon's selinux.enable is false")
-	case raw && !s.EnableRawSelinuxProfiles:
+	case raw && !s.RawProfilesEnabled():
 		return s, newError(ReasonRawDisabledInOperator, "",
 			"RawSelinuxProfiles are disabled: the SecurityProfilesOperatorDaemon's selinux.enableRawSelinuxProfiles is false")
 	}

@@ -12,6 +12,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodeinstall"
@@ -44,7 +45,7 @@ func startNode(t *testing.T) *testNode {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return &testNode{dir: dir, client: NewClient(socket),
-		settings: v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: true},
+		settings: v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
 		profiles: map[string]*v1.SelinuxProfile{}, raws: map[string]*v1.RawSelinuxProfile{}}
 }
 
@@ -187,7 +188,7 @@ func TestInstallRaw(t *testing.T) {
 	if removed, err := inst.Remove(ctx, p); err != nil || !removed {
 		t.Fatalf("Remove = %v, %v", removed, err)
 	}
-	n.settings.EnableRawSelinuxProfiles = false
+	n.settings.EnableRawSelinuxProfiles = ptr.To(false)
 	_, err = inst.Install(ctx, p)
 	wantError(t, err, ReasonRawDisabledInOperator, "", "enableRawSelinuxProfiles")
 }

@@ -61,14 +61,46 @@ type Options struct {
 	// AllowedSystemProfiles are the System templates profiles may inherit
 	// besides DefaultSystemProfile.
 	AllowedSystemProfiles []string
+	// DeniedTypes, DeniedClasses and DeniedPermissions are refused on top
+	// of the built-in denylist; AllowedTypes, AllowedClasses and
+	// AllowedPermissions lift entries of those lists, and Allowed classes
+	// and permissions also lift the built-in denylist's (SPO's
+	// selinuxOptions).
+	DeniedTypes, DeniedClasses, DeniedPermissions    []string
+	AllowedTypes, AllowedClasses, AllowedPermissions []string
 }
 
 // OptionsFrom reads the limits out of the SPOD's selinux settings.
 func OptionsFrom(cfg v1.SelinuxConfig) Options {
-	if cfg.Options == nil {
+	o := cfg.Options
+	if o == nil {
 		return Options{}
 	}
-	return Options{AllowedSystemProfiles: cfg.Options.AllowedSystemProfiles}
+	return Options{AllowedSystemProfiles: o.AllowedSystemProfiles,
+		DeniedTypes: o.DeniedTypes, DeniedClasses: o.DeniedClasses, DeniedPermissions: o.DeniedPermissions,
+		AllowedTypes: o.AllowedTypes, AllowedClasses: o.AllowedClasses, AllowedPermissions: o.AllowedPermissions}
+}
+
+// denied says whether a rule on target type typ ("" when unknown) may not
+// grant class/perm, and why: the SPOD's lists first, then the built-in
+// denylist unless the SPOD lifts the class or permission.
+func (o Options) denied(typ, class, perm string) (string, bool) {
+	for _, l := range [...]struct {
+		value, field   string
+		denied, lifted []string
+	}{
+		{typ, "deniedTypes", o.DeniedTypes, o.AllowedTypes},
+		{class, "deniedClasses", o.DeniedClasses, o.AllowedClasses},
+		{perm, "deniedPermissions", o.DeniedPermissions, o.AllowedPermissions},
+	} {
+		if l.value != "" && slices.Contains(l.denied, l.value) && !slices.Contains(l.lifted, l.value) {
+			return fmt.Sprintf("is in the SecurityProfilesOperatorDaemon's selinux.options.%s (%s)", l.field, l.value), true
+		}
+	}
+	if slices.Contains(o.AllowedClasses, class) || slices.Contains(o.AllowedPermissions, perm) {
+		return "", false
+	}
+	return denied(class, perm)
 }
 
 func (o Options) systemAllowed(name string) bool {
@@ -92,7 +124,7 @@ func checkPolicy(spec *v1.SelinuxProfileSpec, rules []rule, opts Options) error 
 	}
 	for _, r := range rules {
 		for i, perm := range r.perms {
-			if why, bad := denied(string(r.class), perm); bad {
+			if why, bad := opts.denied(string(r.typ), string(r.class), perm); bad {
 				return newError(ReasonPermissionNotAllowed, fmt.Sprintf("%s[%d]", r.field(), i),
 					fmt.Sprintf("%s %s is never allowed: it %s", r.class, perm, why))
 			}

@@ -180,12 +180,15 @@ func (c *rawChecker) allow(n *node) error {
 	if cp.isAtom() || len(cp.list) != 2 || !cp.list[0].isAtom() || cp.list[1].isAtom() {
 		return c.refuse(n, "allow must spell out its class and permissions, (class (perm ...)): a named class-permission set may hold permissions that are never allowed")
 	}
-	class := cp.list[0].atom
+	class, target := cp.list[0].atom, ""
+	if n.list[2].isAtom() {
+		target = n.list[2].atom
+	}
 	for _, p := range cp.list[1].list {
 		if !p.isAtom() {
 			return c.refuse(n, "allow must list permissions by name: an expression such as (not (...)) may include permissions that are never allowed")
 		}
-		if why, bad := denied(class, p.atom); bad {
+		if why, bad := c.opts.denied(target, class, p.atom); bad {
 			return newError(ReasonPermissionNotAllowed, "spec.policy",
 				fmt.Sprintf("line %d: %s %s is never allowed: it %s", n.line, class, p.atom, why))
 		}

@@ -87,6 +87,7 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 		Tolerations:       s.Scheduling.Tolerations,
 		Affinity:          s.Scheduling.Affinity,
 		PriorityClassName: s.Scheduling.PriorityClassName,
+		ImagePullSecrets:  s.ImagePullSecrets,
 	}
 	recorders := s.Enricher.EnableBpfRecorder || s.Enricher.EnableLogEnricher
 	if recorders {
@@ -114,6 +115,8 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	if s.EnableAppArmor {
 		pod.Volumes = append(pod.Volumes, hostPathTyped("securityfs", securityfsDir, corev1.HostPathDirectory))
 	}
+	// selinuxd keeps its own spc_t: it is not spo.
+	tagContainers(pod.Containers, s.Selinux.TypeTag)
 	if s.Selinux.Enable {
 		pod.Containers = append(pod.Containers, selinuxdContainer(p))
 		pod.Volumes = append(pod.Volumes,
@@ -135,6 +138,17 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType},
 			Template:       corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: Labels()}, Spec: pod},
 		},
+	}
+}
+
+// tagContainers sets the SPOD's selinux.typeTag as the SELinux type of
+// the containers, when it is set.
+func tagContainers(containers []corev1.Container, typeTag string) {
+	if typeTag == "" {
+		return
+	}
+	for i := range containers {
+		containers[i].SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: typeTag}
 	}
 }
 
@@ -258,6 +272,9 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 	args := append([]string{"daemon", "--kubelet-dir=" + configuredKubeletDir(p), "--state-dir=" + stateDir}, commonArgs(s)...)
 	if s.Selinux.Enable {
 		args = append(args, "--selinuxd-socket=/var/run/selinuxd/selinuxd.sock", "--selinux-policy-dir=/etc/selinux.d")
+	}
+	if s.EnableMemoryOptimization {
+		args = append(args, "--memory-optimization")
 	}
 	return corev1.Container{
 		Name:  ContainerDaemon,

@@ -301,6 +301,42 @@ func TestDaemonSet(t *testing.T) {
 				}
 			}
 		},
+	}, {
+		sentence: "imagePullSecrets reach the daemon's pods and the webhook server's",
+		edit:     func(s *v1.SPODSpec) { s.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "registry"}} },
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			want(t, ds.Spec.Template.Spec.ImagePullSecrets, []corev1.LocalObjectReference{{Name: "registry"}})
+			s := Default(testParams.Namespace)
+			s.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "registry"}}
+			want(t, WebhookDeployment(s, testParams).Spec.Template.Spec.ImagePullSecrets, []corev1.LocalObjectReference{{Name: "registry"}})
+		},
+	}, {
+		sentence: "selinux.typeTag is the SELinux type of every spo container, and selinuxd keeps spc_t",
+		edit: func(s *v1.SPODSpec) {
+			s.Selinux.TypeTag = "spo_t"
+			s.Selinux.Enable = true
+			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher = true, true
+		},
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			for _, name := range []string{ContainerDaemon, ContainerBpfRecorder, ContainerLogEnricher} {
+				want(t, container(ds, name).SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spo_t"})
+			}
+			want(t, container(ds, ContainerSelinuxd).SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spc_t"})
+		},
+	}, {
+		sentence: "no typeTag leaves the SELinux type to the runtime",
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			if o := container(ds, ContainerDaemon).SecurityContext.SELinuxOptions; o != nil {
+				t.Errorf("seLinuxOptions %+v", o)
+			}
+		},
+	}, {
+		sentence: "enableMemoryOptimization passes --memory-optimization to the daemon",
+		edit:     func(s *v1.SPODSpec) { s.EnableMemoryOptimization = true },
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			want(t, container(ds, ContainerDaemon).Args,
+				[]string{"daemon", "--kubelet-dir=/var/lib/kubelet", "--state-dir=/var/lib/spo", "--verbosity=0", "--memory-optimization"})
+		},
 	}} {
 		t.Run(tc.sentence, func(t *testing.T) {
 			spod := Default(testParams.Namespace)

@@ -3,6 +3,7 @@ package spod
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -20,6 +21,7 @@ func Default(namespace string) *v1.SecurityProfilesOperatorDaemon {
 		ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: namespace},
 		Spec: v1.SPODSpec{
 			HostProcVolumePath: "/proc",
+			Selinux:            v1.SelinuxConfig{EnableRawSelinuxProfiles: ptr.To(true)},
 			Enricher:           v1.EnricherConfig{LogEnricherSource: SourceAuditd},
 			Scheduling: v1.SchedulingConfig{
 				PriorityClassName: DefaultPriorityClassName,

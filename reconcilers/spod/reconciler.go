@@ -55,6 +55,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// after the delete creates a default SPOD again.
 		return ctrl.Result{}, nil
 	}
+	if invalid, ok := Invalid(spod.Spec); !ok {
+		// A spec change brings the next reconcile: nothing to retry.
+		return ctrl.Result{}, r.setStatus(ctx, spod, invalid)
+	}
 	p, err := r.withNodeKubeletDirs(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -83,7 +87,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	for _, obj := range []client.Object{ds, webhook} {
 		if err := r.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			if apierrors.IsNotFound(err) {
-				return ctrl.Result{}, r.setStatus(ctx, spod, Status{v1.SPODCreating, "the daemon and the webhook are being created"})
+				return ctrl.Result{}, r.setStatus(ctx, spod, Status{State: v1.SPODCreating, Message: "the daemon and the webhook are being created"})
 			}
 			return ctrl.Result{}, fmt.Errorf("getting %s: %w", obj.GetName(), err)
 		}
@@ -127,13 +131,25 @@ func (r *Reconciler) createDefault(ctx context.Context) error {
 	return nil
 }
 
-// setStatus writes the state and the Ready condition when either changed,
-// with an Event when the state changed.
+// setStatus writes the state and the conditions when any changed, with an
+// Event when the state or its reason changed, and a Warning Event when
+// the SPOD newly asks for custom SELinux templates.
 func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOperatorDaemon, s Status) error {
 	base := spod.DeepCopy()
-	previous := spod.Status.State
+	previous, previousReason := spod.Status.State, string(spod.Status.State)
+	if c := meta.FindStatusCondition(spod.Status.Conditions, ConditionReady); c != nil {
+		previousReason = c.Reason
+	}
 	spod.Status.State = s.State
 	changed := meta.SetStatusCondition(&spod.Status.Conditions, ReadyCondition(s, spod.Generation))
+	templates, newTemplates := CustomTemplatesCondition(spod), false
+	if templates == nil {
+		changed = meta.RemoveStatusCondition(&spod.Status.Conditions, ConditionCustomTemplates) || changed
+	} else {
+		old := meta.FindStatusCondition(spod.Status.Conditions, ConditionCustomTemplates)
+		newTemplates = old == nil || old.Message != templates.Message
+		changed = meta.SetStatusCondition(&spod.Status.Conditions, *templates) || changed
+	}
 	if !changed && previous == s.State {
 		return nil
 	}
@@ -143,12 +159,15 @@ func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOpe
 		}
 		return fmt.Errorf("patching SPOD status: %w", err)
 	}
-	if previous != s.State {
+	if previous != s.State || previousReason != s.reason() {
 		kind := corev1.EventTypeNormal
 		if s.State == v1.SPODError {
 			kind = corev1.EventTypeWarning
 		}
-		r.Recorder.Eventf(spod, nil, kind, string(s.State), "Rollout", "%s", s.Message)
+		r.Recorder.Eventf(spod, nil, kind, s.reason(), "Rollout", "%s", s.Message)
+	}
+	if newTemplates {
+		r.Recorder.Eventf(spod, nil, corev1.EventTypeWarning, templates.Reason, "Configure", "%s", templates.Message)
 	}
 	return nil
 }

@@ -228,6 +228,43 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Eventually(state(ctx)).ShouldNot(Equal(v1.SPODError))
 	})
 
+	It("reports Error InvalidLogEnricherFilters with an Event and leaves the DaemonSet alone on unparsable filters, and accepts SPO's format", func(ctx SpecContext) {
+		before := getDaemonSet(ctx).Spec.Template
+		updateSPOD(ctx, func(s *v1.SPODSpec) {
+			s.Enricher.EnableLogEnricher = true
+			s.Enricher.LogEnricherFilters = `[{"priority":1,"level":"Verbose","matchKeys":["namespace"]}]`
+		})
+		Eventually(state(ctx)).Should(Equal(v1.SPODError))
+		ready := meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
+		Expect(ready.Reason).To(Equal(spod.ReasonInvalidLogEnricherFilters))
+		Expect(ready.Message).To(ContainSubstring(`spec.enricher.logEnricherFilters: log filter 0: field "level"`))
+		Eventually(events(ctx, spod.ReasonInvalidLogEnricherFilters)).ShouldNot(BeEmpty())
+		Consistently(func() corev1.PodTemplateSpec { return getDaemonSet(ctx).Spec.Template }, "2s").Should(Equal(before))
+
+		spoFilters := `[{"priority":1,"level":"None","matchKeys":["namespace"],"matchValues":["kube-system"]}]`
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher.LogEnricherFilters = spoFilters })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerLogEnricher}))
+		Expect(getDaemonSet(ctx).Spec.Template.Spec.Containers[1].Env).To(ContainElement(corev1.EnvVar{Name: "SPO_ENRICHER_FILTERS", Value: spoFilters}))
+		Eventually(state(ctx)).ShouldNot(Equal(v1.SPODError))
+	})
+
+	It("says custom SELinux templates are unsupported with a condition and a Warning Event, and drops the condition when unset", func(ctx SpecContext) {
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.CustomTemplatesConfigMap = "flatcar-templates" })
+		Eventually(func() *metav1.Condition {
+			return meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionCustomTemplates)
+		}).ShouldNot(BeNil())
+		c := meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionCustomTemplates)
+		Expect(c.Status).To(Equal(metav1.ConditionFalse))
+		Expect(c.Reason).To(Equal(spod.ReasonCustomTemplatesUnsupported))
+		Expect(c.Message).To(ContainSubstring("flatcar-templates"))
+		Eventually(events(ctx, spod.ReasonCustomTemplatesUnsupported)).ShouldNot(BeEmpty())
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.CustomTemplatesConfigMap = "" })
+		Eventually(func() *metav1.Condition {
+			return meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionCustomTemplates)
+		}).Should(BeNil())
+	})
+
 	It("ignores a SecurityProfilesOperatorDaemon in another namespace", func(ctx SpecContext) {
 		other := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "elsewhere-"}}
 		Expect(k8s.Create(ctx, other)).To(Succeed())
@@ -270,6 +307,10 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 			map[string]any{"name": "binding.spo.x-k8s.io", "failurePolicy": "Sometimes"}}}},
 			`Unsupported value: "Sometimes": supported values: "Ignore", "Fail"`),
 		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
+		Entry("a webhook name that is neither spo's nor SPO's", "spod", map[string]any{"webhook": map[string]any{"options": []any{
+			map[string]any{"name": "execmetadata.spo.io"}}}}, `Unsupported value: "execmetadata.spo.io"`),
+		Entry("a customTemplatesConfigMap that is not a ConfigMap name", "spod", map[string]any{"selinux": map[string]any{
+			"customTemplatesConfigMap": "Not_A_Name"}}, "spec.selinux.customTemplatesConfigMap"),
 	)
 })
 

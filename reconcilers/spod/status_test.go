@@ -2,6 +2,7 @@ package spod
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -60,14 +61,41 @@ func TestReadyCondition(t *testing.T) {
 		status   Status
 		want     metav1.ConditionStatus
 	}{
-		{"Running is Ready", Status{v1.SPODRunning, "ok"}, metav1.ConditionTrue},
-		{"Creating is not Ready", Status{v1.SPODCreating, "1 of 2"}, metav1.ConditionFalse},
+		{"Running is Ready", Status{State: v1.SPODRunning, Message: "ok"}, metav1.ConditionTrue},
+		{"Creating is not Ready", Status{State: v1.SPODCreating, Message: "1 of 2"}, metav1.ConditionFalse},
 		{"Error is not Ready and says why", Failed(errors.New("forbidden")), metav1.ConditionFalse},
+		{"an Error with a reason is not Ready and gives its reason",
+			Status{State: v1.SPODError, Reason: ReasonInvalidLogEnricherFilters, Message: "bad"}, metav1.ConditionFalse},
 	} {
 		t.Run(tc.sentence, func(t *testing.T) {
 			c := ReadyCondition(tc.status, 7)
-			if c.Status != tc.want || c.Reason != string(tc.status.State) || c.Message != tc.status.Message || c.ObservedGeneration != 7 {
+			if c.Status != tc.want || c.Reason != tc.status.reason() || c.Message != tc.status.Message || c.ObservedGeneration != 7 {
 				t.Errorf("got %+v", c)
+			}
+		})
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		sentence string
+		filters  string
+		ok       bool
+	}{
+		{"no filters are valid", "", true},
+		{"SPO's filter format is valid", `[{"priority":1,"level":"None","matchKeys":["namespace"],"matchValues":["kube-system"]}]`, true},
+		{"spo's filter format is valid", `[{"action":"drop","namespace":"kube-system"}]`, true},
+		{"filters that are not JSON put the SPOD in Error", `[{"priority":`, false},
+		{"an SPO rule with an unknown level puts the SPOD in Error", `[{"level":"Verbose","matchKeys":["pod"]}]`, false},
+	} {
+		t.Run(tc.sentence, func(t *testing.T) {
+			s, ok := Invalid(v1.SPODSpec{Enricher: v1.EnricherConfig{LogEnricherFilters: tc.filters}})
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tc.ok, s)
+			}
+			if !ok && (s.State != v1.SPODError || s.Reason != ReasonInvalidLogEnricherFilters ||
+				!strings.Contains(s.Message, "spec.enricher.logEnricherFilters")) {
+				t.Errorf("got %+v", s)
 			}
 		})
 	}

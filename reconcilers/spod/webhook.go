@@ -46,6 +46,7 @@ func WebhookDeployment(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv
 				ObjectMeta: metav1.ObjectMeta{Labels: WebhookLabels()},
 				Spec: corev1.PodSpec{
 					ServiceAccountName: WebhookServiceAccount,
+					ImagePullSecrets:   s.ImagePullSecrets,
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot:   ptr.To(true),
 						RunAsUser:      ptr.To[int64](65532),

@@ -9,6 +9,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/spod"
 )
 
 // Every file in examples/ must be applied by some test. Profile examples
@@ -22,6 +25,7 @@ var _ = Describe("examples/", func() {
 		"seccompprofile-webserver-with-shell.yaml": "seccomp_test.go",
 		"seccompprofile-log-all.yaml":              "seccomp_test.go",
 		"spod.yaml":                                "here",
+		"spod-spo.yaml":                            "here",
 		"profilebinding.yaml":                      "webhook_test.go",
 		"profilerecording-seccomp-bpf.yaml":        "webhook_test.go",
 		"profilerecording-seccomp-logs.yaml":       "webhook_test.go",
@@ -49,6 +53,18 @@ var _ = Describe("examples/", func() {
 		for _, o := range apply(ctx, example("spod.yaml")) {
 			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(o), o)).To(Succeed())
 			DeferCleanup(func() { Expect(client.IgnoreNotFound(k8s.Delete(ctx, o))).To(Succeed()) })
+		}
+	})
+
+	It("accepts the SPO-shaped SecurityProfilesOperatorDaemon example, which the manager renders", func() {
+		for _, o := range apply(ctx, example("spod-spo.yaml")) {
+			DeferCleanup(func() { Expect(client.IgnoreNotFound(k8s.Delete(ctx, o))).To(Succeed()) })
+			s := &v1.SecurityProfilesOperatorDaemon{}
+			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(o), s)).To(Succeed())
+			_, ok := spod.Invalid(s.Spec)
+			Expect(ok).To(BeTrue(), "the manager would refuse the example")
+			Expect(s.Spec.Webhook.Options[0].Name).To(Equal("binding.spo.io"))
+			Expect(s.Spec.Selinux.RawProfilesEnabled()).To(BeTrue(), "enableRawSelinuxProfiles defaults to true, as in SPO")
 		}
 	})
 })

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -21,7 +22,7 @@ var _ = Describe("SELinux and AppArmor profiles on nodes without the LSM", Order
 		spod := &v1.SecurityProfilesOperatorDaemon{
 			ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: operatorNamespace},
 			Spec: v1.SPODSpec{
-				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: true},
+				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
 				EnableAppArmor: true,
 			},
 		}

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -40,7 +41,7 @@ var _ = Describe("SPO 1.0's example manifests", Ordered, func() {
 		spod := &v1.SecurityProfilesOperatorDaemon{
 			ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: operatorNamespace},
 			Spec: v1.SPODSpec{
-				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: true},
+				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
 				EnableAppArmor: true,
 			},
 		}

@@ -81,6 +81,31 @@ var _ = Describe("the webhook configuration", func() {
 		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(want, cmpopts.EquateEmpty()))
 	})
 
+	It("accepts SPO's webhook names and puts their options on spo's webhooks", func(ctx SpecContext) {
+		ignore, fail := admissionregistrationv1.Ignore, admissionregistrationv1.Fail
+		web := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+		putSPOD(ctx, v1.WebhookConfig{Options: []v1.WebhookOptions{
+			{Name: webhooks.SPOBindingWebhookName, FailurePolicy: &ignore, ObjectSelector: web},
+			{Name: webhooks.SPORecordingWebhookName, FailurePolicy: &fail},
+		}})
+
+		want := defaultWebhooks()
+		want[0].FailurePolicy = ptr.To(admissionregistrationv1.Ignore)
+		want[0].ObjectSelector = web
+		want[1].FailurePolicy = ptr.To(admissionregistrationv1.Fail)
+		Eventually(liveWebhooks(ctx)).Should(BeComparableTo(want, cmpopts.EquateEmpty()))
+	})
+
+	It("refuses a SPOD naming one webhook by both names, or an unknown webhook", func(ctx SpecContext) {
+		both := &v1.SecurityProfilesOperatorDaemon{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: v1.SPODName},
+			Spec: v1.SPODSpec{Webhook: v1.WebhookConfig{Options: []v1.WebhookOptions{
+				{Name: webhooks.SPOBindingWebhookName}, {Name: webhooks.BindingWebhookName}}}}}
+		Expect(k8s.Create(ctx, both, client.DryRunAll)).To(MatchError(ContainSubstring("name the same webhook")))
+		unknown := both.DeepCopy()
+		unknown.Spec.Webhook.Options = []v1.WebhookOptions{{Name: "execmetadata.spo.io"}}
+		Expect(k8s.Create(ctx, unknown, client.DryRunAll)).To(MatchError(ContainSubstring("spec.webhook.options[0].name")))
+	})
+
 	It("reverts a hand edit", func(ctx SpecContext) {
 		Eventually(liveWebhooks(ctx)).Should(HaveLen(2))
 		Eventually(func() error {

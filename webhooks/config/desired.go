@@ -24,10 +24,12 @@ const PartOfLabel = "app.kubernetes.io/part-of"
 
 // webhookKind is what differs between the two webhooks.
 type webhookKind struct {
-	name, path, optIn string
-	reinvocation      admissionregistrationv1.ReinvocationPolicyType
-	failurePolicy     admissionregistrationv1.FailurePolicyType
-	rules             []admissionregistrationv1.RuleWithOperations
+	// name is spo's, spoName SPO's for the same webhook; the
+	// configuration uses name.
+	name, spoName, path, optIn string
+	reinvocation               admissionregistrationv1.ReinvocationPolicyType
+	failurePolicy              admissionregistrationv1.FailurePolicyType
+	rules                      []admissionregistrationv1.RuleWithOperations
 }
 
 // kinds are the webhooks of the configuration, in the order they are listed.
@@ -48,12 +50,12 @@ type webhookKind struct {
 // operator's own namespace is excluded from both whatever the SPOD says
 // (excludingNamespace), so the webhook server can always start.
 var kinds = []webhookKind{
-	{webhooks.BindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy,
+	{webhooks.BindingWebhookName, webhooks.SPOBindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy,
 		admissionregistrationv1.Fail, []admissionregistrationv1.RuleWithOperations{
 			podRule(admissionregistrationv1.Create, "pods"),
 			podRule(admissionregistrationv1.Update, "pods/ephemeralcontainers"),
 		}},
-	{webhooks.RecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy,
+	{webhooks.RecordingWebhookName, webhooks.SPORecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy,
 		admissionregistrationv1.Ignore, []admissionregistrationv1.RuleWithOperations{
 			podRule(admissionregistrationv1.Create, "pods"),
 		}},
@@ -84,7 +86,7 @@ func Webhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1
 func desiredWebhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1.MutatingWebhook {
 	out := make([]admissionregistrationv1.MutatingWebhook, 0, len(kinds))
 	for _, k := range kinds {
-		out = append(out, desiredWebhook(opts, k, overridesFor(settings, k.name)))
+		out = append(out, desiredWebhook(opts, k, overridesFor(settings, k.name, k.spoName)))
 	}
 	return out
 }
@@ -134,9 +136,10 @@ func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admission
 	return w
 }
 
-// overridesFor returns the SPOD's options for the named webhook, if any.
-func overridesFor(settings v1.WebhookConfig, name string) *v1.WebhookOptions {
-	i := slices.IndexFunc(settings.Options, func(o v1.WebhookOptions) bool { return o.Name == name })
+// overridesFor returns the SPOD's options for the webhook, given by spo's
+// or by SPO's name, if any (the CRD refuses both names at once).
+func overridesFor(settings v1.WebhookConfig, name, spoName string) *v1.WebhookOptions {
+	i := slices.IndexFunc(settings.Options, func(o v1.WebhookOptions) bool { return o.Name == name || o.Name == spoName })
 	if i < 0 {
 		return nil
 	}

@@ -144,6 +144,21 @@ func TestDesiredWebhooks(t *testing.T) {
 			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.BindingWebhookName, ObjectSelector: teamSelector()}}},
 			field:    func(w admissionregistrationv1.MutatingWebhook) any { return w.ObjectSelector }, want: teamSelector(),
 		},
+		"takes the options SPO's name binding.spo.io gives to the binding webhook": {
+			opts: inCluster, webhook: 0,
+			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.SPOBindingWebhookName, ObjectSelector: teamSelector()}}},
+			field:    func(w admissionregistrationv1.MutatingWebhook) any { return w.ObjectSelector }, want: teamSelector(),
+		},
+		"takes the options SPO's name recording.spo.io gives to the recording webhook": {
+			opts: inCluster, webhook: 1,
+			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.SPORecordingWebhookName, FailurePolicy: &fail}}},
+			field:    func(w admissionregistrationv1.MutatingWebhook) any { return *w.FailurePolicy }, want: admissionregistrationv1.Fail,
+		},
+		"does not give SPO's binding options to the recording webhook": {
+			opts: inCluster, webhook: 1,
+			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: webhooks.SPOBindingWebhookName, FailurePolicy: &fail}}},
+			field:    func(w admissionregistrationv1.MutatingWebhook) any { return *w.FailurePolicy }, want: admissionregistrationv1.Ignore,
+		},
 		"ignores options for a webhook it does not have": {
 			opts: inCluster, webhook: 1,
 			settings: v1.WebhookConfig{Options: []v1.WebhookOptions{{Name: "other.example.com", FailurePolicy: &fail}}},

@@ -20,7 +20,10 @@
 //     PrefixBpf (SeccompProfile, Bpf), PrefixLogs (SeccompProfile, Logs),
 //     PrefixAvcs (SelinuxProfile, Logs), PrefixBpfAppArmor (AppArmorProfile,
 //     Bpf). The nonce is 5 random lowercase alphanumerics, one per pod, so
-//     replicas of one workload record into different profiles.
+//     replicas of one workload record into different profiles. A pod with
+//     such an annotation also gets the label spo.x-k8s.io/enable-recording
+//     "true": a daemon under SPOD enableMemoryOptimization caches only
+//     labelled pods.
 //   - No spoofing: every annotation of the incoming pod whose key starts
 //     with one of the four prefixes is removed before the webhook adds its
 //     own, with a warning, whether or not a recording matches. This only

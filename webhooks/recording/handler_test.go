@@ -136,7 +136,8 @@ func TestHandlerKeepsFieldsItDoesNotKnow(t *testing.T) {
 		t.Fatalf("the patch does not apply to the request's object: %v", err)
 	}
 	for _, want := range []string{`"futureMeta":"x"`, `"futureField":{"a":1}`, `"futureContainerField":true`,
-		`"io.containers.trace-logs/a":"rec_a_aaaaa_`, `"localhostProfile":"operator/log-enricher-trace.json"`} {
+		`"io.containers.trace-logs/a":"rec_a_aaaaa_`, `"localhostProfile":"operator/log-enricher-trace.json"`,
+		`"spo.x-k8s.io/enable-recording":"true"`} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("patched object lacks %s:\n%s", want, got)
 		}

@@ -19,6 +19,7 @@ type podPlan struct {
 	annotations map[string]string // the pod's annotations afterwards
 	security    []securityChange  // container security contexts to set
 	warnings    []string          // returned to the client
+	recorded    bool              // a container is annotated for recording
 	decisions   []decision        // logged by the handler
 	changed     bool
 }
@@ -135,6 +136,7 @@ func (p *podPlan) annotate(pod *corev1.Pod, rec *v1.ProfileRecording, c *corev1.
 		p.annotations = map[string]string{}
 	}
 	p.annotations[a.Key()] = a.Value()
+	p.recorded = true
 	p.decide(decision{action: "annotated container for recording",
 		container: c.Name, recording: rec.Name, annotation: a.Key() + "=" + a.Value()})
 	if rec.Spec.Recorder == v1.RecorderLogs {

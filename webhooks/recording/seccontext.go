@@ -116,6 +116,14 @@ func describeSeccomp(s *corev1.SeccompProfile) string {
 // apply carries out the plan on pod, which the caller owns.
 func apply(pod *corev1.Pod, p podPlan) {
 	pod.Annotations = p.annotations
+	if p.recorded {
+		// The daemon under SPOD enableMemoryOptimization caches only pods
+		// with this label.
+		if pod.Labels == nil {
+			pod.Labels = map[string]string{}
+		}
+		pod.Labels[v1.LabelEnableRecording] = "true"
+	}
 	for _, ch := range p.security {
 		c := containerNamed(pod, ch.container)
 		if c == nil {

@@ -1,4 +1,4 @@
-package enricher
+package logfilter
 
 import (
 	"bytes"
@@ -31,27 +31,13 @@ type Filter struct {
 	Profile    string `json:"profile,omitempty"`   // apparmor
 }
 
-// Subject is what filters look at: one attributed record.
-type Subject struct {
-	Kind, Namespace, Pod, Container, Executable string
-	Syscall, TClass, Operation, Profile         string
-}
-
-// Filters are tried in order; the first entry whose fields all match
-// decides. A record no entry matches is kept.
+// Filters are spo's own format, tried in order; the first entry whose
+// fields all match decides. A record no entry matches is kept.
 type Filters []Filter
 
-// ParseFilters reads the JSON list of SPOD spec.enricher.logEnricherFilters.
-// "" and "[]" are no filters. An unknown field or action, or a bad glob,
-// is an error naming the entry's index and the field.
-func ParseFilters(s string) (Filters, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
-		return nil, fmt.Errorf("log filters: not a JSON list of objects: %w", err)
-	}
+// parseNative reads a list in spo's format. An unknown field or action,
+// or a bad glob, is an error naming the entry's index and the field.
+func parseNative(raw []json.RawMessage) (Filters, error) {
 	out := make(Filters, 0, len(raw))
 	for i, r := range raw {
 		f, err := parseFilter(r)
@@ -99,12 +85,12 @@ func (f Filter) patterns() map[string]string {
 	return out
 }
 
-// matches: every set field matches its subject field.
-func (f Filter) matches(s Subject) bool {
+// matches: every set field matches the record's field.
+func (f Filter) matches(r *Record) bool {
 	for _, c := range [...]struct{ pattern, value string }{
-		{f.Kind, s.Kind}, {f.Namespace, s.Namespace}, {f.Pod, s.Pod}, {f.Container, s.Container},
-		{f.Executable, s.Executable}, {f.Syscall, s.Syscall}, {f.TClass, s.TClass},
-		{f.Operation, s.Operation}, {f.Profile, s.Profile},
+		{f.Kind, r.Type}, {f.Namespace, r.Namespace}, {f.Pod, r.Pod}, {f.Container, r.Container},
+		{f.Executable, r.Executable}, {f.Syscall, r.syscallLabel()}, {f.TClass, r.TClass},
+		{f.Operation, r.Operation}, {f.Profile, r.Profile},
 	} {
 		if c.pattern == "" {
 			continue
@@ -117,9 +103,9 @@ func (f Filter) matches(s Subject) bool {
 }
 
 // Keep decides whether a record is logged and counted.
-func (fs Filters) Keep(s Subject) bool {
+func (fs Filters) Keep(r *Record) bool {
 	for _, f := range fs {
-		if f.matches(s) {
+		if f.matches(r) {
 			return f.Action == ActionKeep
 		}
 	}
