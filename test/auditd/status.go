@@ -105,3 +105,11 @@ func restore(before, now libaudit.AuditStatus) error {
 	})
 	return errors.Join(errs...)
 }
+
+// Lost is the kernel's count of audit records it dropped (backlog full,
+// out of memory, rate limit), as `auditctl -s` prints it: a test that
+// misses records can tell the kernel's loss from its reader's.
+func Lost(t TB) uint32 {
+	t.Helper()
+	return readStatus(t).Lost
+}
