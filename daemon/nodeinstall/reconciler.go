@@ -8,12 +8,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodereport"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // Reconciler installs the profiles of one kind on one node.
@@ -86,7 +86,8 @@ const (
 func Decide(p v1.Profile) Action {
 	deleting := !p.GetDeletionTimestamp().IsZero()
 	partial := p.GetLabels()[v1.LabelPartial] == "true"
-	inUse := controllerutil.ContainsFinalizer(p, v1.FinalizerInUse)
+	// SPO's in-use finalizer counts until the manager has swapped it.
+	inUse := takeover.Workloads.Holds(p.GetFinalizers(), v1.FinalizerInUse)
 	switch {
 	case (deleting || !p.ProfileSpec().Enabled()) && inUse && !partial:
 		return ActionKeep
