@@ -24,3 +24,6 @@ func (*ProfileRecording) Hub() {}
 
 // Hub marks SecurityProfilesOperatorDaemon as the conversion hub.
 func (*SecurityProfilesOperatorDaemon) Hub() {}
+
+// Hub marks SecurityProfileNodeStatus as the conversion hub.
+func (*SecurityProfileNodeStatus) Hub() {}

@@ -32,3 +32,23 @@ const (
 	// until that node has removed its files.
 	NodeFinalizerPrefix = "node.spo.x-k8s.io/"
 )
+
+// Labels the Security Profiles Operator puts on recorded profiles and node
+// statuses. spo writes them as well, so that the label selectors people
+// and dashboards use with SPO keep finding the same objects.
+const (
+	// LabelRecordingID on a recorded profile is the ProfileRecording's name.
+	LabelRecordingID = "spo.x-k8s.io/recording-id"
+	// LabelContainerID on a recorded profile is the recorded container's name.
+	LabelContainerID = "spo.x-k8s.io/container-id"
+
+	// LabelProfileID on a node status is "<kind>-<profile>" (see ProfileID).
+	LabelProfileID = "spo.x-k8s.io/profile-id"
+	// LabelNodeName on a node status is its node (see LabelValue).
+	LabelNodeName = "spo.x-k8s.io/node-name"
+	// LabelProfileState on a node status mirrors status.status, so that
+	// failed nodes can be selected by label.
+	LabelProfileState = "spo.x-k8s.io/profile-state"
+	// LabelProfileKind on a node status is the profile's kind.
+	LabelProfileKind = "spo.x-k8s.io/profile-kind"
+)

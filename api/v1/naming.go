@@ -14,6 +14,7 @@ import (
 const (
 	maxNameLength      = 253
 	maxQualifiedSuffix = 63
+	maxLabelValue      = 63
 	hashLength         = 10
 )
 
@@ -36,6 +37,19 @@ func NodeStatusName(kind, profile, node string) string {
 // not removed before the node has deleted its files.
 func NodeFinalizer(node string) string {
 	return NodeFinalizerPrefix + fitName(node, maxQualifiedSuffix)
+}
+
+// ProfileID is the LabelProfileID value of a profile's node statuses:
+// "<kind>-<profile>" as in SPO, cut and hashed past 63 characters.
+func ProfileID(kind, profile string) string {
+	return LabelValue(kind + "-" + profile)
+}
+
+// LabelValue fits a name (a node's, say) into a label value. Names are DNS
+// subdomains, so only the length can be wrong; the hash suffix ends the
+// value with a letter or digit as label values must.
+func LabelValue(name string) string {
+	return fitName(name, maxLabelValue)
 }
 
 func fitName(name string, limit int) string {

@@ -35,6 +35,29 @@ func TestNamesStayValid(t *testing.T) {
 	}
 }
 
+func TestLabelValuesStayValid(t *testing.T) {
+	long := strings.Repeat("a", 200)
+	tests := map[string]struct {
+		got, want string
+	}{
+		"writes SPO's profile id for a short name":  {ProfileID("SeccompProfile", "web"), "SeccompProfile-web"},
+		"cuts and hashes a profile id past 63":      {ProfileID("SelinuxProfile", long), ""},
+		"keeps a short node name":                   {LabelValue("node-1"), "node-1"},
+		"cuts and hashes a node name past 63":       {LabelValue(long + ".example.com"), ""},
+		"ends a cut value with a letter or a digit": {LabelValue(strings.Repeat("a", 52) + ".b" + long), ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if tc.want != "" && tc.got != tc.want {
+				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+			if errs := validation.IsValidLabelValue(tc.got); len(errs) > 0 {
+				t.Errorf("%q is not a valid label value: %v", tc.got, errs)
+			}
+		})
+	}
+}
+
 func TestLongNamesDoNotCollide(t *testing.T) {
 	a := NodeFinalizer(strings.Repeat("n", 70) + "-a")
 	b := NodeFinalizer(strings.Repeat("n", 70) + "-b")

@@ -40,10 +40,14 @@ type SecurityProfileNodeStatusStatus struct {
 }
 
 // SecurityProfileNodeStatus is one node's report on one profile. The daemon
-// on that node creates it, named <profile>-<node>, and owns it. It has no
-// status subresource on purpose: only that daemon writes it, and creating it
-// with its status in one request halves the writes per profile and node.
+// on that node creates it, named <profile>-<node>, and owns it. It has a
+// status subresource, as in SPO 1.0, so the daemon creates it and then
+// writes its status; it writes only when something changed, so a node that
+// stays Installed costs nothing. Its labels are SPO's:
+// spo.x-k8s.io/profile-id (<kind>-<profile>), spo.x-k8s.io/node-name,
+// spo.x-k8s.io/profile-kind and spo.x-k8s.io/profile-state (the state).
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=spns
 // +kubebuilder:storageversion
 // +kubebuilder:selectablefield:JSONPath=`.spec.nodeName`

@@ -1,7 +1,7 @@
-// Package v1alpha1 serves AppArmorProfile, ProfileBinding, ProfileRecording
-// and SecurityProfilesOperatorDaemon in the version that manifests written
-// for older Security Profiles Operator releases use. It is deprecated and
-// only converts: every object is stored as v1 (see api/v1/conversion.go),
+// Package v1alpha1 serves AppArmorProfile, ProfileBinding, ProfileRecording,
+// SecurityProfilesOperatorDaemon and SecurityProfileNodeStatus in the
+// version that manifests (and, for node statuses, the daemons) of older
+// Security Profiles Operator releases use. It is deprecated and only converts: every object is stored as v1 (see api/v1/conversion.go),
 // and what v1 has but v1alpha1 cannot hold travels in the
 // spo.x-k8s.io/conversion-data annotation (see api/internal/lossless).
 //

@@ -8,5 +8,5 @@ import (
 
 func TestWebhookCanConvertEveryKind(t *testing.T) {
 	roundtrip.Servable(t, AddToScheme,
-		&AppArmorProfile{}, &ProfileBinding{}, &ProfileRecording{}, &SecurityProfilesOperatorDaemon{})
+		&AppArmorProfile{}, &ProfileBinding{}, &ProfileRecording{}, &SecurityProfilesOperatorDaemon{}, &SecurityProfileNodeStatus{})
 }

@@ -38,6 +38,9 @@ func TestDecide(t *testing.T) {
 		"keeps a RawSelinuxProfile being deleted while a pod uses it": {
 			&v1.RawSelinuxProfile{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now,
 				Finalizers: []string{v1.FinalizerInUse}}}, ActionKeep},
+		"keeps a profile being deleted while SPO's in-use finalizer stands in for spo's": {
+			&v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now,
+				Finalizers: []string{"in-use-by-active-pods"}}}, ActionKeep},
 		"removes a partial profile even when a pod names it": {
 			&v1.SeccompProfile{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{v1.LabelPartial: "true"},
 				Finalizers: []string{v1.FinalizerInUse}}}, ActionRemove},

@@ -8,13 +8,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodereport"
 	"github.com/secprofiles/spo/daemon/spodmetrics"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // Reconciler installs the profiles of one kind on one node.
@@ -43,6 +43,7 @@ type Reconciler[P v1.Profile] struct {
 
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles;selinuxprofiles;rawselinuxprofiles;apparmorprofiles,verbs=get;list;watch;patch;update
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilenodestatuses,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilenodestatuses/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=securityprofilesoperatordaemons,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -86,7 +87,8 @@ const (
 func Decide(p v1.Profile) Action {
 	deleting := !p.GetDeletionTimestamp().IsZero()
 	partial := p.GetLabels()[v1.LabelPartial] == "true"
-	inUse := controllerutil.ContainsFinalizer(p, v1.FinalizerInUse)
+	// SPO's in-use finalizer counts until the manager has swapped it.
+	inUse := takeover.Workloads.Holds(p.GetFinalizers(), v1.FinalizerInUse)
 	switch {
 	case (deleting || !p.ProfileSpec().Enabled()) && inUse && !partial:
 		return ActionKeep

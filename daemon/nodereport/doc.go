@@ -9,6 +9,11 @@
 //   - on removal: delete the files, then Delete the node status, then
 //     RemoveFinalizer, in that order, so nothing outlives its owner.
 //
+// Clusters moving from the Security Profiles Operator: a report SPO's daemon
+// on this node left under the same name is adopted (Adoptable), and SPO's
+// "<node>-deleted" finalizer of this node is swapped for this node's own
+// (see reconcilers/takeover). Reports carry SPO's labels (Labels).
+//
 // Finalizers are changed with JSON patches guarded by a test of the list
 // itself (see jsonPatchOp), so concurrent nodes never erase each other's
 // entries and unrelated writes do not cause conflicts.

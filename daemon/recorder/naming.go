@@ -62,6 +62,9 @@ func ProfileLabels(st *State) map[string]string {
 		recordingmerger.LabelRecordingNamespace: st.Namespace,
 		recordingmerger.LabelContainer:          st.Container,
 		v1.LabelRecordingUID:                    string(st.RecordingUID),
+		// SPO's names for the recording and the container.
+		v1.LabelRecordingID: st.Recording,
+		v1.LabelContainerID: st.Container,
 	}
 	if st.Partial {
 		l[v1.LabelPartial] = "true"

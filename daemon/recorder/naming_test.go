@@ -61,13 +61,14 @@ func TestProfileLabels(t *testing.T) {
 		partial bool
 		want    map[string]string
 	}{
-		"a profile that is not partial has the recording's labels and UID": {false, map[string]string{
+		"a profile that is not partial has the recording's labels (spo's and SPO's) and UID": {false, map[string]string{
 			"spo.x-k8s.io/recording": "rec", "spo.x-k8s.io/recording-namespace": "ns", "spo.x-k8s.io/container": "app",
-			"spo.x-k8s.io/recording-uid": "rec-uid",
+			"spo.x-k8s.io/recording-uid": "rec-uid", "spo.x-k8s.io/recording-id": "rec", "spo.x-k8s.io/container-id": "app",
 		}},
 		"a partial profile is also labelled partial": {true, map[string]string{
 			"spo.x-k8s.io/recording": "rec", "spo.x-k8s.io/recording-namespace": "ns", "spo.x-k8s.io/container": "app",
 			"spo.x-k8s.io/recording-uid": "rec-uid", "spo.x-k8s.io/partial": "true",
+			"spo.x-k8s.io/recording-id": "rec", "spo.x-k8s.io/container-id": "app",
 		}},
 	}
 	for name, tc := range tests {

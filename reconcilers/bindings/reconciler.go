@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 	"github.com/secprofiles/spo/reconcilers/workloads"
 	"github.com/secprofiles/spo/webhooks/binding"
 )
@@ -25,7 +26,7 @@ type Reconciler struct {
 	client.Client
 }
 
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilebindings,verbs=get;list;watch
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilebindings,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilebindings/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=seccompprofiles;selinuxprofiles;rawselinuxprofiles;apparmorprofiles,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
@@ -38,6 +39,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("getting ProfileBinding %s: %w", req.NamespacedName, err)
+	}
+	// SPO held bindings while pods used them; spo only reports the pods.
+	if err := takeover.Bindings.Apply(ctx, r.Client, b); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ref, err := r.referenceOf(ctx, b)
 	if err != nil {

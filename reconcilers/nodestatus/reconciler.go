@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // IndexProfile finds the node reports on one profile; its value is
@@ -50,6 +51,9 @@ type Reconciler struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	p := r.New()
 	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if err := takeover.NodeStatus.Apply(ctx, r.Client, p); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	nodes, err := r.nodeNames(ctx, r)

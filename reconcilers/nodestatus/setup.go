@@ -44,7 +44,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := builder.ControllerManagedBy(mgr).
 		Named("nodestatus-"+r.Kind).
 		For(r.New()).
-		Watches(&v1.SecurityProfileNodeStatus{}, handler.EnqueueRequestsFromMapFunc(r.profileOfReport)).
+		Watches(&v1.SecurityProfileNodeStatus{}, handler.EnqueueRequestsFromMapFunc(r.profileOfReport),
+			builder.WithPredicates(reportChanged)).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
 			builder.WithPredicates(nodeTargetingChanged))
 	if r.DaemonSet.Name != "" {
@@ -56,6 +57,24 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	// Each reconcile mostly waits on the API server; profiles are
 	// independent.
 	return b.WithOptions(controller.Options{MaxConcurrentReconciles: 4}).Complete(r)
+}
+
+// reportChanged passes the report events that can change a profile's
+// summary. The status is a subresource, so a daemon creates a report
+// without one and writes it next: the empty report counts as Pending, like
+// no report at all, and label-only updates (the state label following the
+// status) change nothing either. Skipping them halves the reconciles.
+var reportChanged = predicate.TypedFuncs[client.Object]{
+	CreateFunc: func(e event.TypedCreateEvent[client.Object]) bool {
+		ns, ok := e.Object.(*v1.SecurityProfileNodeStatus)
+		return !ok || ns.Status.Status != ""
+	},
+	UpdateFunc: func(e event.TypedUpdateEvent[client.Object]) bool {
+		old, okOld := e.ObjectOld.(*v1.SecurityProfileNodeStatus)
+		cur, okNew := e.ObjectNew.(*v1.SecurityProfileNodeStatus)
+		return !okOld || !okNew || old.Status != cur.Status || old.Spec != cur.Spec ||
+			!cur.DeletionTimestamp.Equal(old.DeletionTimestamp)
+	},
 }
 
 // nodeTargetingChanged passes nodes that come or go, and changes of what

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // Summary is what the manager publishes on a profile.
@@ -112,15 +113,20 @@ func (s Summary) Condition(generation int64) metav1.Condition {
 }
 
 // StaleFinalizers returns the node finalizers on a profile whose nodes no
-// longer exist.
+// longer exist: spo's, and those SPO's daemons left ("<node>-deleted"),
+// which the daemon of a node that still exists takes over itself.
 func StaleFinalizers(finalizers []string, nodes []string) []string {
-	valid := make(map[string]bool, len(nodes))
+	valid := make(map[string]bool, 2*len(nodes))
 	for _, n := range nodes {
 		valid[v1.NodeFinalizer(n)] = true
+		for _, f := range takeover.SPONodeFinalizers(n) {
+			valid[f] = true
+		}
 	}
 	var stale []string
 	for _, f := range finalizers {
-		if strings.HasPrefix(f, v1.NodeFinalizerPrefix) && !valid[f] {
+		ours := strings.HasPrefix(f, v1.NodeFinalizerPrefix)
+		if (ours || takeover.IsSPONodeFinalizer(f)) && !valid[f] {
 			stale = append(stale, f)
 		}
 	}

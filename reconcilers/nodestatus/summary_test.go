@@ -1,6 +1,7 @@
 package nodestatus
 
 import (
+	"slices"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,9 +83,26 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestStaleFinalizers(t *testing.T) {
-	fins := []string{v1.NodeFinalizer("a"), v1.NodeFinalizer("gone"), v1.FinalizerInUse, "example.com/other"}
-	got := StaleFinalizers(fins, []string{"a", "b"})
-	if len(got) != 1 || got[0] != v1.NodeFinalizer("gone") {
-		t.Fatalf("StaleFinalizers() = %v, want only the finalizer of the gone node", got)
+	live := []string{"a", "b"}
+	tests := map[string]struct {
+		fins []string
+		want []string
+	}{
+		"prunes spo's finalizer of a gone node only": {
+			[]string{v1.NodeFinalizer("a"), v1.NodeFinalizer("gone"), v1.FinalizerInUse, "example.com/other"},
+			[]string{v1.NodeFinalizer("gone")}},
+		"prunes the finalizer SPO's daemon on a gone node left": {
+			[]string{"a-deleted", "gone-deleted"}, []string{"gone-deleted"}},
+		"leaves SPO's finalizer of a live node to that node's daemon": {
+			[]string{"b-deleted", "in-use-by-active-pods"}, nil},
+		"leaves a domain-qualified finalizer that merely ends like SPO's": {
+			[]string{"example.com/gone-deleted"}, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := StaleFinalizers(tc.fins, live); !slices.Equal(got, tc.want) {
+				t.Errorf("StaleFinalizers(%v) = %v, want %v", tc.fins, got, tc.want)
+			}
+		})
 	}
 }

@@ -30,8 +30,9 @@ func TestMergedProfile(t *testing.T) {
 		t.Fatalf("MergedProfile: %v", err)
 	}
 
-	t.Run("the merged profile is named, labelled and annotated for the container", func(t *testing.T) {
-		want := map[string]string{LabelRecording: "rec", LabelRecordingNamespace: "ns", LabelContainer: "web"}
+	t.Run("the merged profile is named, labelled (spo's and SPO's labels) and annotated for the container", func(t *testing.T) {
+		want := map[string]string{LabelRecording: "rec", LabelRecordingNamespace: "ns", LabelContainer: "web",
+			v1.LabelRecordingID: "rec", v1.LabelContainerID: "web"}
 		if first.Name != "rec-web" || !equality.Semantic.DeepEqual(first.Labels, want) {
 			t.Errorf("got %s %v, want rec-web %v", first.Name, first.Labels, want)
 		}

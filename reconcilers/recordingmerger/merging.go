@@ -1,6 +1,7 @@
 package recordingmerger
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,15 +23,26 @@ import (
 // partialsByContainer returns rec's partial profiles by container, each
 // group sorted by name so that merging does not depend on list order.
 func (r *Reconciler) partialsByContainer(ctx context.Context, rec *v1.ProfileRecording) (map[string][]v1.SeccompProfile, error) {
-	var list v1.SeccompProfileList
+	var list, spos v1.SeccompProfileList
 	if err := r.List(ctx, &list, client.MatchingLabels{
 		LabelRecording: rec.Name, LabelRecordingNamespace: rec.Namespace, v1.LabelPartial: "true",
 	}); err != nil {
 		return nil, fmt.Errorf("listing partial profiles of ProfileRecording %s/%s: %w", rec.Namespace, rec.Name, err)
 	}
+	// Partials SPO recorded carry only its labels.
+	if err := r.List(ctx, &spos, client.MatchingLabels{
+		v1.LabelRecordingID: rec.Name, LabelRecordingNamespace: rec.Namespace, v1.LabelPartial: "true",
+	}); err != nil {
+		return nil, fmt.Errorf("listing partial profiles of ProfileRecording %s/%s: %w", rec.Namespace, rec.Name, err)
+	}
 	groups := map[string][]v1.SeccompProfile{}
-	for _, p := range list.Items {
-		container := p.Labels[LabelContainer]
+	seen := map[string]bool{}
+	for _, p := range append(list.Items, spos.Items...) {
+		if seen[p.Name] {
+			continue
+		}
+		seen[p.Name] = true
+		container := cmp.Or(p.Labels[LabelContainer], p.Labels[v1.LabelContainerID])
 		if container == "" {
 			// Without the container we cannot know what to merge it with;
 			// it stays for a person to look at.
@@ -121,6 +133,7 @@ func MergedProfile(rec *v1.ProfileRecording, container string, partials []v1.Sec
 			Name: MergedName(rec.Name, container),
 			Labels: map[string]string{
 				LabelRecording: rec.Name, LabelRecordingNamespace: rec.Namespace, LabelContainer: container,
+				v1.LabelRecordingID: rec.Name, v1.LabelContainerID: container,
 			},
 			Annotations: map[string]string{AnnotationCoverage: string(encoded)},
 		},

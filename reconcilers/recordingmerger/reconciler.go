@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // ControllerName names the controller and reports its events.
@@ -55,6 +56,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 func (r *Reconciler) sync(ctx context.Context, rec *v1.ProfileRecording) error {
+	// SPO's unmerged-profiles finalizer becomes FinalizerMerge, or stands
+	// in for it on a recording already being deleted.
+	if err := takeover.RecordingMerger.Apply(ctx, r.Client, rec); err != nil {
+		return client.IgnoreNotFound(err)
+	}
 	merges := rec.Spec.MergeStrategy == v1.MergeContainers
 	if rec.DeletionTimestamp.IsZero() {
 		if merges {
@@ -62,7 +68,7 @@ func (r *Reconciler) sync(ctx context.Context, rec *v1.ProfileRecording) error {
 		}
 		return r.patchFinalizer(ctx, rec, controllerutil.RemoveFinalizer)
 	}
-	if !controllerutil.ContainsFinalizer(rec, FinalizerMerge) {
+	if !takeover.RecordingMerger.Holds(rec.Finalizers, FinalizerMerge) {
 		return nil
 	}
 	// A recording switched to None after it took the finalizer has nothing
@@ -72,7 +78,7 @@ func (r *Reconciler) sync(ctx context.Context, rec *v1.ProfileRecording) error {
 			return err
 		}
 	}
-	return r.patchFinalizer(ctx, rec, controllerutil.RemoveFinalizer)
+	return client.IgnoreNotFound(takeover.RecordingMerger.ApplyRelease(ctx, r.Client, rec, FinalizerMerge))
 }
 
 // mergeAll merges every container's partials. A container that cannot be

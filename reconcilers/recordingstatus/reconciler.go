@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 	"github.com/secprofiles/spo/webhooks/recording"
 )
 
@@ -23,7 +24,7 @@ type Reconciler struct {
 	client.Client
 }
 
-// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilerecordings,verbs=get;list;watch
+// +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilerecordings,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,resources=profilerecordings/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 
@@ -35,6 +36,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("getting ProfileRecording %s: %w", req.NamespacedName, err)
+	}
+	// SPO held recordings while pods were recorded; spo only reports them.
+	if err := takeover.RecordingStatus.Apply(ctx, r.Client, rec); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	var pods corev1.PodList
 	// Read-only; copying every pod of the namespace out of the cache is waste.

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/reconcilers/takeover"
 )
 
 // IndexPodSeccompProfiles is the field index on pods that maps a
@@ -114,6 +115,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 func (r *Reconciler) sync(ctx context.Context, profile v1.Profile) error {
+	// SPO's in-use finalizer becomes v1.FinalizerInUse, or stands in for it
+	// on a profile already being deleted.
+	if err := takeover.Workloads.Apply(ctx, r.Client, profile); err != nil {
+		return err
+	}
 	users, err := r.usersOf(ctx, profile.GetName())
 	if err != nil {
 		return err
@@ -173,7 +179,7 @@ func (r *Reconciler) setActiveWorkloads(ctx context.Context, profile v1.Profile,
 // API server would refuse the new finalizer anyway; asking would only fail
 // every reconcile, and the status would never show the pods.
 func (r *Reconciler) holdFinalizer(ctx context.Context, profile v1.Profile, users []string) error {
-	if controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) || !profile.GetDeletionTimestamp().IsZero() {
+	if takeover.Workloads.Holds(profile.GetFinalizers(), v1.FinalizerInUse) || !profile.GetDeletionTimestamp().IsZero() {
 		return nil
 	}
 	if err := r.patchFinalizers(ctx, profile, controllerutil.AddFinalizer); err != nil {
@@ -185,10 +191,10 @@ func (r *Reconciler) holdFinalizer(ctx context.Context, profile v1.Profile, user
 }
 
 func (r *Reconciler) releaseFinalizer(ctx context.Context, profile v1.Profile) error {
-	if !controllerutil.ContainsFinalizer(profile, v1.FinalizerInUse) {
+	if !takeover.Workloads.Holds(profile.GetFinalizers(), v1.FinalizerInUse) {
 		return nil
 	}
-	if err := r.patchFinalizers(ctx, profile, controllerutil.RemoveFinalizer); err != nil {
+	if err := takeover.Workloads.ApplyRelease(ctx, r.Client, profile, v1.FinalizerInUse); err != nil {
 		return err
 	}
 	r.Recorder.Eventf(profile, nil, corev1.EventTypeNormal, "NoLongerInUse", "RemoveFinalizer",

@@ -113,6 +113,27 @@ var _ = Describe("the workloads reconciler", func() {
 		}).Should(Satisfy(apierrors.IsNotFound))
 	})
 
+	It("swaps SPO's in-use finalizer for spo's and keeps the profile while a pod uses it", func(ctx SpecContext) {
+		profile := newProfile(ctx, "in-use-by-active-pods")
+		pod := newPod(ctx, ns, func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext = withProfile(localhost(localhostOf(profile)))
+		})
+		Eventually(finalizers(ctx, profile)).Should(ConsistOf(v1.FinalizerInUse))
+
+		Expect(k8s.Delete(ctx, profile)).To(Succeed())
+		Consistently(activeWorkloads(ctx, profile), "1s").Should(ConsistOf(ns + "/" + pod.Name))
+		deleteNow(ctx, pod)
+		Eventually(func() error {
+			return k8s.Get(ctx, client.ObjectKeyFromObject(profile), &v1.SeccompProfile{})
+		}).Should(Satisfy(apierrors.IsNotFound))
+	})
+
+	It("drops SPO's in-use finalizer from a profile no pod uses", func(ctx SpecContext) {
+		profile := newProfile(ctx, "in-use-by-active-pods")
+		Eventually(finalizers(ctx, profile)).Should(BeEmpty())
+		Expect(k8s.Delete(ctx, profile)).To(Succeed())
+	})
+
 	It("does not hold a profile that was deleted before a pod used it", func(ctx SpecContext) {
 		profile := newProfile(ctx, testFinalizer)
 		Expect(k8s.Delete(ctx, profile)).To(Succeed())

@@ -142,6 +142,8 @@ func TestDaemonWritesOnlyItsOwnNodesReports(t *testing.T) {
 	must(t, a.Create(ctx, own))
 	own.Status.Status = v1.ProfileStateInstalled
 	must(t, a.Update(ctx, own))
+	// The status is a subresource: the daemon writes it there too.
+	must(t, a.Status().Update(ctx, own))
 
 	refused(t, "creating node-b's report from node-a", a.Create(ctx, report("p-node-b", "node-b")),
 		"spo-daemon on node node-a", "spec.nodeName node-b", "own node")
@@ -151,6 +153,8 @@ func TestDaemonWritesOnlyItsOwnNodesReports(t *testing.T) {
 	must(t, a.Get(ctx, client.ObjectKeyFromObject(other), other))
 	other.Status.Status = v1.ProfileStateError
 	refused(t, "updating node-b's report from node-a", a.Update(ctx, other), "spo-daemon on node node-a", "q-node-b", "node-b")
+	refused(t, "updating node-b's report's status from node-a", a.Status().Update(ctx, other),
+		"spo-daemon on node node-a", "q-node-b", "node-b")
 	refused(t, "taking over node-b's report from node-a", func() error {
 		taken := other.DeepCopy()
 		taken.Spec.NodeName = "node-a"
