@@ -75,16 +75,21 @@ demo-down:
 ## deploy: install spo on the cluster of the current KUBECONFIG (DEPLOY_OVERLAY=config/overlays/..., DEPLOY_IMAGE=REGISTRY/spo:TAG)
 ## undeploy: remove spo's objects while spo runs (profiles leave the nodes), then what make deploy installed, CRDs included
 # kubectl from the PATH, else the one hack/controlplane.sh builds and caches.
-# The CRDs go first, so an overlay's SPOD finds its kind served.
+# The CRDs go first, so an overlay's SPOD finds its kind served. kubectl wait
+# fails at once ("accessor error") on a CRD whose status conditions the API
+# server has not written yet, so it is retried a few times.
 DEPLOY_OVERLAY ?= config/default
 DEPLOY_IMAGE ?=
 UNDEPLOY_FLAGS ?=
 KUBECTL_CMD = $${KUBECTL:-$$(command -v kubectl || echo "$$(hack/controlplane.sh)/kubectl")}
 .PHONY: deploy undeploy image
 deploy:
-	@kubectl=$(KUBECTL_CMD); \
+	@set -euo pipefail; kubectl=$(KUBECTL_CMD); \
 	"$$kubectl" apply --server-side -k config/crd; \
-	"$$kubectl" wait --for condition=Established --timeout=60s -f config/crd/bases; \
+	for try in 1 2 3 4 5; do \
+		"$$kubectl" wait --for condition=Established --timeout=60s -f config/crd/bases >/dev/null && break; \
+		(( try < 5 )) || exit 1; sleep 1; \
+	done; \
 	if [[ -z "$(DEPLOY_IMAGE)" ]]; then \
 		"$$kubectl" apply --server-side -k $(DEPLOY_OVERLAY); \
 	else \
