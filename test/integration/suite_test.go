@@ -38,6 +38,10 @@ var (
 	stopAll    context.CancelFunc
 	running    sync.WaitGroup
 	nodeDirs   = map[string]string{} // node name -> kubelet directory
+	// tempDirs are removed after the suite. Not derived from nodeDirs: a
+	// kubelet directory may sit right in os.TempDir(), whose parent is
+	// everybody's /tmp.
+	tempDirs []string
 )
 
 func TestIntegration(t *testing.T) {
@@ -81,8 +85,8 @@ var _ = AfterSuite(func() {
 	if env != nil {
 		Expect(env.Stop()).To(Succeed())
 	}
-	for _, dir := range nodeDirs {
-		_ = os.RemoveAll(filepath.Dir(dir))
+	for _, dir := range tempDirs {
+		_ = os.RemoveAll(dir)
 	}
 })
 
@@ -96,6 +100,7 @@ func startManager(ctx context.Context, cfg *rest.Config) {
 func startDaemon(ctx context.Context, cfg *rest.Config, node string, viaAnnotation bool) {
 	tmp, err := os.MkdirTemp("", "spo-kubelet-"+node+"-")
 	Expect(err).NotTo(HaveOccurred())
+	tempDirs = append(tempDirs, tmp)
 	// A directory a node names must end in "kubelet" (daemon/kubeletdir).
 	dir := filepath.Join(tmp, "kubelet")
 	Expect(os.Mkdir(dir, 0o755)).To(Succeed())
