@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,5 +175,35 @@ spec:
 	}
 	if !strings.Contains(string(back), "stime") {
 		t.Errorf("manifest lost stime:\n%s", back)
+	}
+}
+
+func TestConvertReadsSPOsV1beta1Manifests(t *testing.T) {
+	// SPO's own examples are v1beta1 SeccompProfiles: spoc reads them as
+	// the API server would store them, as v1.
+	oci, err := convertFile(filepath.Join("..", "..", "test", "fixtures", "spo-examples", "baseprofile-runc.yaml"), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		DefaultAction string `json:"defaultAction"`
+		Syscalls      []struct {
+			Names []string `json:"names"`
+		} `json:"syscalls"`
+	}
+	if err := json.Unmarshal(oci, &got); err != nil {
+		t.Fatalf("%v:\n%s", err, oci)
+	}
+	if got.DefaultAction != "SCMP_ACT_ERRNO" || len(got.Syscalls) == 0 || !slices.Contains(got.Syscalls[0].Names, "capget") {
+		t.Errorf("OCI profile of runc's base profile = %s", oci)
+	}
+
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "v1alpha9.yaml")
+	if err := os.WriteFile(unknown, []byte("apiVersion: security-profiles-operator.x-k8s.io/v1alpha9\nkind: SeccompProfile\nspec: {defaultAction: SCMP_ACT_LOG}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := convertFile(unknown, nil, ""); err == nil || !strings.Contains(err.Error(), "v1beta1") {
+		t.Errorf("an unknown version: error %v, want one naming the versions spoc reads", err)
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/api/v1beta1"
 	"github.com/secprofiles/spo/daemon/seccomp"
 )
 
@@ -73,16 +75,33 @@ func parseProfile(data []byte, defaultName string) (*v1.SeccompProfile, format, 
 	return p, f, err
 }
 
+// parseManifest reads a v1 SeccompProfile manifest, or a v1beta1 one (the
+// version SPO's own examples use), converted to v1 as the API server would.
 func parseManifest(data []byte) (*v1.SeccompProfile, error) {
-	var p v1.SeccompProfile
-	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+	var meta metav1.TypeMeta
+	if err := yaml.Unmarshal(data, &meta); err != nil {
 		return nil, fmt.Errorf("reading SeccompProfile manifest: %w", err)
 	}
-	if p.Kind != kindSeccompProfile {
-		return nil, fmt.Errorf("kind is %q, want %s", p.Kind, kindSeccompProfile)
+	if meta.Kind != kindSeccompProfile {
+		return nil, fmt.Errorf("kind is %q, want %s", meta.Kind, kindSeccompProfile)
 	}
-	if gv := v1.GroupVersion.String(); p.APIVersion != gv {
-		return nil, fmt.Errorf("apiVersion is %q, want %s", p.APIVersion, gv)
+	var p v1.SeccompProfile
+	switch meta.APIVersion {
+	case v1.GroupVersion.String():
+		if err := yaml.UnmarshalStrict(data, &p); err != nil {
+			return nil, fmt.Errorf("reading SeccompProfile manifest: %w", err)
+		}
+	case v1beta1.GroupVersion.String():
+		var old v1beta1.SeccompProfile
+		if err := yaml.UnmarshalStrict(data, &old); err != nil {
+			return nil, fmt.Errorf("reading SeccompProfile manifest: %w", err)
+		}
+		if err := old.ConvertTo(&p); err != nil {
+			return nil, err
+		}
+		p.TypeMeta = metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: kindSeccompProfile}
+	default:
+		return nil, fmt.Errorf("apiVersion is %q, want %s or %s", meta.APIVersion, v1.GroupVersion, v1beta1.GroupVersion)
 	}
 	if p.Spec.DefaultAction == "" {
 		return nil, errors.New("spec.defaultAction is required")
