@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -45,7 +48,12 @@ func runBPFRecorder(args []string) error {
 	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath}
 	// Fail at start, with the missing kernel feature, rather than at the
 	// first recording a user asks for.
-	switch err := bpfrecorder.SelfTest(ctx, opts); {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	// The image has no shell: the recorded child is this binary.
+	switch err := bpfrecorder.SelfTest(ctx, opts, exe, selfTestChild); {
 	case errors.Is(err, bpfrecorder.ErrSelfTestPartial):
 		log.Info("self-test incomplete", "reason", err.Error(), "socket", socket, "node", node)
 	case err != nil:
@@ -106,4 +114,20 @@ func serveHTTP(ctx context.Context, c common, ready *atomic.Bool, logErr func(er
 			_ = s.Shutdown(sctx)
 		}
 	}
+}
+
+// selfTestChild is the hidden command the bpf-recorder's self-test
+// records: it waits for a line on stdin, then execs this binary's version
+// command, so the recorder has an execve to see.
+const selfTestChild = "bpf-recorder-self-test-child"
+
+func runSelfTestChild([]string) error {
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(exe, []string{exe, "version"}, os.Environ())
 }

@@ -1,18 +1,24 @@
 package main
 
 import (
-	"strings"
+	"os"
 	"testing"
+
+	"github.com/secprofiles/spo/daemon/bpfrecorder"
 )
 
-// The bpf-recorder serves no metrics, so it has no metrics flags: a
-// manifest that still passes one fails at start rather than opening a port.
-func TestBPFRecorderRefusesMetricsFlags(t *testing.T) {
-	t.Setenv("NODE_NAME", "")
-	for _, flag := range []string{"--metrics-bind-address=:8094", "--insecure-metrics", "--metrics-cert-dir=/tmp"} {
-		err := runBPFRecorder([]string{flag})
-		if err == nil || !strings.Contains(err.Error(), "flag provided but not defined") {
-			t.Errorf("bpf-recorder %s: %v, want the flag refused", flag, err)
+// TestBPFRecorderSelfTestRecordsTheSpoBinary runs the self-test the
+// deployed bpf-recorder runs, with the child it uses there: the spo binary
+// (the image has no shell), waiting on stdin and then exec'ing itself.
+func TestBPFRecorderSelfTestRecordsTheSpoBinary(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("loading BPF programs needs root, and CI runs as root")
 		}
+		t.Skip("loading BPF programs needs root")
+	}
+	bin := buildSpo(t)
+	if err := bpfrecorder.SelfTest(t.Context(), bpfrecorder.Options{}, bin, selfTestChild); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -17,6 +17,8 @@ var commands = map[string]func(args []string) error{
 	"bpf-recorder": runBPFRecorder,
 	"log-enricher": runLogEnricher,
 	"version":      func([]string) error { fmt.Println(version.Get()); return nil },
+	// Not in the usage: what the bpf-recorder's self-test records.
+	selfTestChild: runSelfTestChild,
 }
 
 func main() {

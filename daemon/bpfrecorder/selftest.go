@@ -11,22 +11,28 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 )
 
-// SelfTest loads a recorder with opts, records a child (/bin/sh waiting on
-// stdin, then exec /bin/true), checks that its execve was recorded, and
-// unloads. The child gets a new mount namespace when the process may create
-// one (CAP_SYS_ADMIN); otherwise — the deployed bpf-recorder has only
-// CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE — it runs in the recorder's own
-// mount namespace, which in a container is not the host's. Errors name the
-// missing kernel feature (see Load) or privilege; ErrSelfTestPartial means
-// the programs loaded and attached but no namespace could be recorded to
-// show it (the recorder still works for containers).
-func SelfTest(ctx context.Context, opts Options) error {
+// SelfTest loads a recorder with opts, records a child, checks that its
+// execve was recorded, and unloads. child is the command to record: it
+// must wait for a line on stdin, then execve. Without one it is /bin/sh
+// waiting on stdin, then exec /bin/true; an image without a shell passes
+// its own binary (cmd/spo). The child gets a new mount namespace when the
+// process may create one (CAP_SYS_ADMIN); otherwise — the deployed
+// bpf-recorder has only CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE — it runs
+// in the recorder's own mount namespace, which in a container is not the
+// host's. Errors name the missing kernel feature (see Load) or privilege;
+// ErrSelfTestPartial means the programs loaded and attached but no
+// namespace could be recorded to show it (the recorder still works for
+// containers).
+func SelfTest(ctx context.Context, opts Options, child ...string) error {
 	rec, err := Load(opts)
 	if err != nil {
 		return fmt.Errorf("bpf recorder self-test: %w", err)
 	}
 	defer rec.Close()
-	argv := []string{"/bin/sh", "-c", "read _ && exec /bin/true"}
+	argv := child
+	if len(argv) == 0 {
+		argv = []string{"/bin/sh", "-c", "read _ && exec /bin/true"}
+	}
 	names, err := recordChild(ctx, rec, true, argv...)
 	if errors.Is(err, syscall.EPERM) {
 		names, err = recordChild(ctx, rec, false, argv...)
@@ -76,7 +82,7 @@ func startTracked(rec *Recorder, cmd *exec.Cmd) (uint32, error) {
 		return 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("starting %s in a new mount namespace: %w", cmd.Path, err)
+		return 0, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
 	ns, err := MountNamespaceOf(cmd.Process.Pid)
 	if err == nil {

@@ -39,6 +39,7 @@ func TestDeployedOnARealNode(t *testing.T) {
 		{"the SPOD runs and the daemon's metrics need a spo-metrics-client token", spodRunsWithAuthenticatedMetrics},
 		{"the runtime enforces a profile the daemon pod installed", runtimeEnforcesInstalledProfile},
 		{"a binding puts pods of its image under the profile", bindingAppliesProfile},
+		{"the SPOD enables the eBPF recorder and the daemon pod runs it", bpfRecorderRunsInTheDaemonPod},
 		{"with the webhook scaled to 0 pod creation follows failurePolicy Fail", webhookDownFollowsFailurePolicy},
 		{"a profile in use stays Terminating, its file on the node, until its pod is gone", profileInUseStays},
 		{"make undeploy removes spo's objects and pods", undeployRemovesEverything},
