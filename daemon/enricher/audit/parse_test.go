@@ -127,6 +127,7 @@ func TestParseRejects(t *testing.T) {
 		{"a non-numeric pid is malformed", "type=SECCOMP msg=audit(1700000000.123:456): pid=abc arch=c000003e syscall=1", ErrMalformed},
 		{"an unterminated quote is malformed", `type=SECCOMP msg=audit(1700000000.123:456): comm="abc arch=c000003e syscall=1`, ErrMalformed},
 		{"an AVC without a decision is malformed", "type=AVC msg=audit(1700000000.123:456): avc: maybe { read } for pid=1 scontext=a tcontext=b tclass=file", ErrMalformed},
+		{"an AVC whose permissions lack the opening brace is malformed", "type=AVC msg=audit(1700000000.123:456): avc: denied }} for pid=1 scontext=a tcontext=b tclass=file", ErrMalformed},
 		{"an AVC without tclass is malformed", "type=AVC msg=audit(1700000000.123:456): avc:  denied  { read } for pid=1 scontext=a tcontext=b", ErrMalformed},
 		{"an AppArmor record with a non-numeric protocol is malformed", `type=AVC msg=audit(1700000000.123:456): apparmor="DENIED" operation="create" pid=1 family="inet" protocol=tcp`, ErrMalformed},
 		{"an AppArmor record without operation is malformed", `type=AVC msg=audit(1700000000.123:456): apparmor="DENIED" pid=1`, ErrMalformed},

@@ -53,8 +53,9 @@ func avcDecision(f fields) (*AVC, error) {
 	default:
 		return nil, errorf("AVC decision %q", f[1].value)
 	}
-	perms, ok := strings.CutPrefix(f[2].value, "{")
-	if perms, ok = strings.CutSuffix(perms, "}"); !ok {
+	perms, open := strings.CutPrefix(f[2].value, "{")
+	perms, closed := strings.CutSuffix(perms, "}")
+	if !open || !closed {
 		return nil, errorf("AVC without { permissions }")
 	}
 	a.Permissions = strings.Fields(perms)
