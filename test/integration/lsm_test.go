@@ -19,15 +19,7 @@ var _ = Describe("SELinux and AppArmor profiles on nodes without the LSM", Order
 	ctx := context.Background()
 
 	BeforeAll(func() {
-		spod := &v1.SecurityProfilesOperatorDaemon{
-			ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: operatorNamespace},
-			Spec: v1.SPODSpec{
-				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
-				EnableAppArmor: true,
-			},
-		}
-		Expect(k8s.Create(ctx, spod)).To(Succeed())
-		DeferCleanup(func() { deleteAndWait(ctx, spod) })
+		enableLSMs(ctx)
 	})
 
 	DescribeTable("reports the profile Error with the reason on every node, with an Event",
@@ -89,3 +81,18 @@ var _ = Describe("SELinux and AppArmor profiles on nodes without the LSM", Order
 		Expect(list.Items).To(HaveLen(2))
 	})
 })
+
+// enableLSMs has the SPOD turn on SELinux (raw profiles too) and AppArmor
+// until the calling container's specs are done.
+func enableLSMs(ctx context.Context) {
+	GinkgoHelper()
+	spod := &v1.SecurityProfilesOperatorDaemon{
+		ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: operatorNamespace},
+		Spec: v1.SPODSpec{
+			Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
+			EnableAppArmor: true,
+		},
+	}
+	Expect(k8s.Create(ctx, spod)).To(Succeed())
+	DeferCleanup(func() { deleteAndWait(ctx, spod) })
+}

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -38,15 +37,7 @@ var _ = Describe("SPO 1.0's example manifests", Ordered, func() {
 	var objs []*unstructured.Unstructured
 
 	BeforeAll(func() {
-		spod := &v1.SecurityProfilesOperatorDaemon{
-			ObjectMeta: metav1.ObjectMeta{Name: v1.SPODName, Namespace: operatorNamespace},
-			Spec: v1.SPODSpec{
-				Selinux:        v1.SelinuxConfig{Enable: true, EnableRawSelinuxProfiles: ptr.To(true)},
-				EnableAppArmor: true,
-			},
-		}
-		Expect(k8s.Create(ctx, spod)).To(Succeed())
-		DeferCleanup(func() { deleteAndWait(ctx, spod) })
+		enableLSMs(ctx)
 		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
 		// Applied here, not in an It, so that the cleanups run after all
 		// of this container's specs.
