@@ -22,6 +22,15 @@
  *   - the host's mount namespace (host_mntns, set at load) is never recorded.
  *   - no fork/exit hook is needed: tracking is per mount namespace, which
  *     children inherit, and data is kept until Forget whatever exits.
+ *   - with record_new set at load (the node daemon's bpf-recorder), every
+ *     other namespace is recorded from its first syscall while the program
+ *     is attached, in `born`, keyed by the never-reused 64-bit ns_id: the
+ *     first syscall creates the record (BPF_NOEXIST, so exactly one creator)
+ *     and sends a birth event with the creating task's cgroup name, which
+ *     names the container. A container runtime publishes a container's id
+ *     only after it ran, so this is what makes its first execve and its
+ *     shortest-lived processes part of the recording. User space deletes
+ *     records nobody claimed; a live namespace is then born again.
  *   - syscall numbers are those of the task's syscall table; 32-bit (compat)
  *     tasks on a 64-bit kernel would be recorded with their compat numbers,
  *     which user space resolves as native ones: record native tasks only.
@@ -32,6 +41,9 @@
  *   fs/mount.h                   mnt_namespace->ns, ->seq (before 6.18)
  *   include/linux/ns_common.h    ns_common->inum, ns_common->ns_id
  *   include/linux/binfmts.h      linux_binprm->filename
+ *   include/linux/sched.h        task_struct->cgroups
+ *   include/linux/cgroup-defs.h  css_set->dfl_cgrp, ->subsys[], cgroup->kn, ->level
+ *   include/linux/kernfs.h       kernfs_node->name
  *   include/trace/events/syscalls.h   sys_enter(struct pt_regs *, long id)
  *   include/trace/events/sched.h      sched_process_exec(p, old_pid, bprm)
  */
@@ -49,6 +61,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before loading: the host's mount namespace inode. */
 const volatile u32 host_mntns = 0;
+/* Set by user space before loading: record every other namespace (born). */
+const volatile bool record_new = 0;
+
+/* Namespaces born while `born` was full: not recorded (user space reports). */
+u64 born_full = 0;
+/* Birth events dropped because the ring buffer was full. */
+u64 births_lost = 0;
 
 /*
  * Bit (inum % 65536) is set for every tracked inode number. Written only by
@@ -85,9 +104,38 @@ struct {
 	__type(value, struct syscall_bitmap);
 } syscalls SEC(".maps");
 
-struct exec_event {
+#define MAX_BORN 4096
+#define CGROUP_NAME_LEN 128
+
+/* ns_id -> syscalls of a namespace recorded since its first syscall. Value
+ * fields used: ns_id, exec_lost, bits; session holds the first task's tgid.
+ * Preallocated: tracing programs may not allocate on older kernels. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_BORN);
+	__type(key, u64);
+	__type(value, struct syscall_bitmap);
+} born SEC(".maps");
+
+struct birth_event {
+	u64 ns_id;
 	u32 mntns;
 	u32 pid;
+	char cgroup[CGROUP_NAME_LEN];    /* cgroup v2 directory name, "" at the root */
+	char cgroup_v1[CGROUP_NAME_LEN]; /* v1 memory cgroup directory name */
+};
+
+/* Birth events: one per namespace recorded in born. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} births SEC(".maps");
+
+struct exec_event {
+	u64 ns_id;
+	u32 mntns;
+	u32 pid;
+	u32 born; /* 1: the namespace is recorded in born, keyed by ns_id */
 	char filename[PATH_LEN];
 };
 
@@ -118,16 +166,13 @@ static __always_inline u64 ns_id_of(struct mnt_namespace *mnt)
 	return 0;
 }
 
-/* Returns the bitmap to record into, or NULL for untracked namespaces. */
-static __always_inline struct syscall_bitmap *bitmap_of(struct mnt_namespace *mnt)
+/* Returns the bitmap of a namespace tracked by user space, or NULL. */
+static __always_inline struct syscall_bitmap *tracked_bitmap(struct mnt_namespace *mnt, u32 inum)
 {
 	struct syscall_bitmap *bm;
-	u32 inum, *slot;
+	u32 *slot;
 	u64 id;
 
-	inum = mnt->ns.inum;
-	if (inum == host_mntns)
-		return 0;
 	if (!(tracked_filter[(inum / 64) & (FILTER_BITS / 64 - 1)] & (1ULL << (inum % 64))))
 		return 0;
 	slot = bpf_map_lookup_elem(&tracked, &inum);
@@ -148,17 +193,118 @@ static __always_inline struct syscall_bitmap *bitmap_of(struct mnt_namespace *mn
 	return bm;
 }
 
+/* The task's cgroup v1 memory cgroup (container runtimes always create
+ * one), or NULL when the kernel has no memory controller. */
+static __always_inline struct cgroup *memory_cgroup_of(struct css_set *cs)
+{
+	struct cgroup_subsys_state *css = 0;
+	void *subsys;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	subsys = __builtin_preserve_access_index(&cs->subsys[0]);
+	bpf_probe_read_kernel(&css, sizeof(css), subsys +
+		bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id) * sizeof(css));
+	if (!css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup);
+}
+
+static __always_inline void cgroup_name(char *dst, u32 size, struct cgroup *cg)
+{
+	dst[0] = 0;
+	if (cg && BPF_CORE_READ(cg, level) > 0)
+		bpf_probe_read_kernel_str(dst, size, BPF_CORE_READ(cg, kn, name));
+}
+
+/* Sends the birth of a namespace with the names of the creating task's
+ * cgroups, v2 and v1 memory: user space takes the one that names a
+ * container (on a hybrid host the v2 one may be a session's, not the
+ * container's). The task already sits in the container's cgroups: runtimes
+ * place a container's first process there before it unshares its
+ * namespaces (runc: manager.Apply before the bootstrap data reaches nsexec). */
+static __always_inline void send_birth(u64 id, u32 inum)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct birth_event *ev;
+	struct css_set *cs;
+
+	ev = bpf_ringbuf_reserve(&births, sizeof(*ev), 0);
+	if (!ev) {
+		__sync_fetch_and_add(&births_lost, 1);
+		return;
+	}
+	ev->ns_id = id;
+	ev->mntns = inum;
+	ev->pid = task->tgid;
+	cs = BPF_CORE_READ(task, cgroups);
+	cgroup_name(ev->cgroup, sizeof(ev->cgroup), BPF_CORE_READ(cs, dfl_cgrp));
+	cgroup_name(ev->cgroup_v1, sizeof(ev->cgroup_v1), memory_cgroup_of(cs));
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* The key of a namespace in born; without a never-reused id (kernels
+ * before mnt_namespace.seq), the number with the top bit set. */
+static __always_inline u64 born_key(struct mnt_namespace *mnt, u32 inum)
+{
+	u64 id = ns_id_of(mnt);
+
+	return id ? id : (1ULL << 63) | inum;
+}
+
+/* Returns the born record of a namespace, creating it on its first call. */
+static __always_inline struct syscall_bitmap *born_bitmap(struct mnt_namespace *mnt, u32 inum)
+{
+	struct syscall_bitmap init = {};
+	struct syscall_bitmap *bm;
+	u64 id = born_key(mnt, inum);
+	long err;
+
+	bm = bpf_map_lookup_elem(&born, &id);
+	if (bm)
+		return bm;
+	init.ns_id = id;
+	init.session = bpf_get_current_pid_tgid() >> 32;
+	err = bpf_map_update_elem(&born, &id, &init, BPF_NOEXIST);
+	if (err == 0) {
+		send_birth(id, inum);
+		return bpf_map_lookup_elem(&born, &id);
+	}
+	if (err != -17 /* EEXIST: another CPU created it */) {
+		__sync_fetch_and_add(&born_full, 1);
+		return 0;
+	}
+	return bpf_map_lookup_elem(&born, &id);
+}
+
+/* Returns the bitmap to record into, or NULL for namespaces not recorded;
+ * *is_born tells which map it is in. */
+static __always_inline struct syscall_bitmap *bitmap_of(struct mnt_namespace *mnt, u32 *is_born)
+{
+	struct syscall_bitmap *bm;
+	u32 inum = mnt->ns.inum;
+
+	*is_born = 0;
+	if (inum == host_mntns)
+		return 0;
+	bm = tracked_bitmap(mnt, inum);
+	if (bm || !record_new)
+		return bm;
+	*is_born = 1;
+	return born_bitmap(mnt, inum);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct mnt_namespace *mnt = mntns_of(bpf_get_current_task_btf());
 	struct syscall_bitmap *bm;
-	u32 nr = (u32)id;
+	u32 nr = (u32)id, is_born;
 	u64 *word, bit;
 
 	if (!mnt || nr >= MAX_SYSCALLS)
 		return 0;
-	bm = bitmap_of(mnt);
+	bm = bitmap_of(mnt, &is_born);
 	if (!bm)
 		return 0;
 	/* The mask keeps the verifier's bounds (clang may spill nr). */
@@ -177,10 +323,11 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	struct mnt_namespace *mnt = mntns_of(p);
 	struct syscall_bitmap *bm;
 	struct exec_event *ev;
+	u32 is_born;
 
 	if (!mnt)
 		return 0;
-	bm = bitmap_of(mnt);
+	bm = bitmap_of(mnt, &is_born);
 	if (!bm)
 		return 0;
 	ev = bpf_ringbuf_reserve(&execs, sizeof(*ev), 0);
@@ -188,8 +335,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 		__sync_fetch_and_add(&bm->exec_lost, 1);
 		return 0;
 	}
+	ev->ns_id = is_born ? born_key(mnt, mnt->ns.inum) : bm->ns_id;
 	ev->mntns = mnt->ns.inum;
 	ev->pid = p->tgid;
+	ev->born = is_born;
 	if (bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), bprm->filename) < 0)
 		ev->filename[0] = 0;
 	bpf_ringbuf_submit(ev, 0);

@@ -26,13 +26,18 @@ type RecorderSyscallBitmap struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	RecorderMapBirths            = "births"
+	RecorderMapBorn              = "born"
 	RecorderMapExecs             = "execs"
 	RecorderMapSyscalls          = "syscalls"
 	RecorderMapTracked           = "tracked"
 	RecorderProgSchedProcessExec = "sched_process_exec"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderProgSysEnterEmpty    = "sys_enter_empty"
+	RecorderVarBirthsLost        = "births_lost"
+	RecorderVarBornFull          = "born_full"
 	RecorderVarHostMntns         = "host_mntns"
+	RecorderVarRecordNew         = "record_new"
 	RecorderVarTrackedFilter     = "tracked_filter"
 )
 
@@ -87,6 +92,8 @@ type RecorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
+	Births   *ebpf.MapSpec `ebpf:"births"`
+	Born     *ebpf.MapSpec `ebpf:"born"`
 	Execs    *ebpf.MapSpec `ebpf:"execs"`
 	Syscalls *ebpf.MapSpec `ebpf:"syscalls"`
 	Tracked  *ebpf.MapSpec `ebpf:"tracked"`
@@ -96,7 +103,10 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
+	BirthsLost    *ebpf.VariableSpec `ebpf:"births_lost"`
+	BornFull      *ebpf.VariableSpec `ebpf:"born_full"`
 	HostMntns     *ebpf.VariableSpec `ebpf:"host_mntns"`
+	RecordNew     *ebpf.VariableSpec `ebpf:"record_new"`
 	TrackedFilter *ebpf.VariableSpec `ebpf:"tracked_filter"`
 }
 
@@ -120,6 +130,8 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
+	Births   *ebpf.Map `ebpf:"births"`
+	Born     *ebpf.Map `ebpf:"born"`
 	Execs    *ebpf.Map `ebpf:"execs"`
 	Syscalls *ebpf.Map `ebpf:"syscalls"`
 	Tracked  *ebpf.Map `ebpf:"tracked"`
@@ -127,6 +139,8 @@ type RecorderMaps struct {
 
 func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
+		m.Births,
+		m.Born,
 		m.Execs,
 		m.Syscalls,
 		m.Tracked,
@@ -137,7 +151,10 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
+	BirthsLost    *ebpf.Variable `ebpf:"births_lost"`
+	BornFull      *ebpf.Variable `ebpf:"born_full"`
 	HostMntns     *ebpf.Variable `ebpf:"host_mntns"`
+	RecordNew     *ebpf.Variable `ebpf:"record_new"`
 	TrackedFilter *ebpf.Variable `ebpf:"tracked_filter"`
 }
 

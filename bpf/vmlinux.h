@@ -64,9 +64,40 @@ struct nsproxy {
 	struct mnt_namespace *mnt_ns;
 };
 
+/* include/linux/kernfs.h: a cgroup directory; name is its last path
+ * component (the container id, or cri-containerd-<id>.scope and the like). */
+struct kernfs_node {
+	const char *name;
+};
+
+/* include/linux/cgroup-defs.h: level is 0 for a hierarchy's root. */
+struct cgroup {
+	struct kernfs_node *kn;
+	int level;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+/* include/linux/cgroup-defs.h: a task's cgroups, one per v1 controller
+ * (subsys, indexed by enum cgroup_subsys_id) and the cgroup v2 one
+ * (dfl_cgrp). The array length is CGROUP_SUBSYS_COUNT, which depends on the
+ * kernel's config: the program reads an element by address, not by index. */
+struct css_set {
+	struct cgroup_subsys_state *subsys[1];
+	struct cgroup *dfl_cgrp;
+};
+
+/* include/linux/cgroup_subsys.h: the value is relocated at load time. */
+enum cgroup_subsys_id {
+	memory_cgrp_id = 0,
+};
+
 /* include/linux/sched.h */
 struct task_struct {
 	struct nsproxy *nsproxy;
+	struct css_set *cgroups;
 	pid_t pid;
 	pid_t tgid;
 };

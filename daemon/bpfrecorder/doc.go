@@ -24,6 +24,17 @@
 //     (slots of the preallocated bitmap array); Track beyond that fails.
 //   - The host's mount namespace (that of PID 1 under Options.ProcPath) is
 //     never recorded: the BPF program skips it and Track refuses it.
+//   - With Options.RecordNew (what the node's gRPC Server loads), every
+//     other mount namespace is recorded too, from its first syscall while
+//     the recorder is loaded, keyed by its never-reused id. The kernel
+//     reports each such birth with the names of the creating task's cgroups
+//     (v2, and v1 memory), which name the container: runtimes place a
+//     container's first process in its cgroup before it unshares. So a
+//     container is recorded from its first execve even though its runtime
+//     publishes its id only after it ran, and even if it exited before.
+//     Born(containerID) finds a container's namespaces; records nobody
+//     claims are dropped by SweepBorn (the Server: after ClaimWindow), and a
+//     live namespace dropped so is born again at its next syscall.
 //   - Syscalls resolves the recorded numbers with libseccomp for the given
 //     architecture; a number libseccomp cannot name is an error naming the
 //     number, never a made-up name.

@@ -21,6 +21,9 @@ var (
 	ErrNotRecorded     = errors.New("mount namespace was not recorded (or already forgotten)")
 	ErrRecorderShut    = errors.New("recorder is closed")
 	ErrUncollected     = errors.New("holds a recording not yet collected and forgotten")
+	// ErrNoSyscallSeen: no process of the container made a syscall on
+	// this node while the recorder was loaded.
+	ErrNoSyscallSeen = errors.New("no process of the container made a syscall on this node while the recorder was loaded")
 )
 
 // featureError wraps err in ErrPermission when the kernel refused for lack of

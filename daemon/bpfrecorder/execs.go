@@ -14,9 +14,29 @@ import (
 
 // execEvent mirrors struct exec_event in bpf/recorder.bpf.c.
 type execEvent struct {
+	NsID     uint64
 	MntNS    uint32
 	PID      uint32
+	Born     uint32
 	Filename [256]byte
+	_        [4]byte // the C struct's tail padding (8-byte alignment)
+}
+
+// execKey names a recording: a tracked mount namespace number, or the id
+// of a born namespace.
+type execKey struct {
+	born bool
+	id   uint64
+}
+
+func trackedKey(mntns uint32) execKey { return execKey{id: uint64(mntns)} }
+func bornKey(id uint64) execKey       { return execKey{born: true, id: id} }
+
+func (ev *execEvent) key() execKey {
+	if ev.Born != 0 {
+		return bornKey(ev.NsID)
+	}
+	return trackedKey(ev.MntNS)
 }
 
 // execReader moves exec events from the ring buffer into per-namespace sets,
@@ -24,7 +44,7 @@ type execEvent struct {
 type execReader struct {
 	rd   *ringbuf.Reader
 	mu   sync.Mutex
-	seen map[uint32]map[string]struct{}
+	seen map[execKey]map[string]struct{}
 	stop chan struct{}
 	done chan struct{}
 }
@@ -32,7 +52,7 @@ type execReader struct {
 const drainEvery = 100 * time.Millisecond
 
 func newExecReader(rd *ringbuf.Reader) *execReader {
-	e := &execReader{rd: rd, seen: map[uint32]map[string]struct{}{},
+	e := &execReader{rd: rd, seen: map[execKey]map[string]struct{}{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go e.loop()
 	return e
@@ -63,12 +83,12 @@ func (e *execReader) drain() {
 			return // os.ErrDeadlineExceeded once empty, or closed
 		}
 		if ev, ok := parseExecEvent(rec.RawSample); ok {
-			e.add(ev.MntNS, ev.filename())
+			e.add(ev.key(), ev.filename())
 		}
 	}
 }
 
-func (e *execReader) add(ns uint32, path string) {
+func (e *execReader) add(ns execKey, path string) {
 	set := e.seen[ns]
 	if set == nil {
 		set = map[string]struct{}{}
@@ -92,7 +112,7 @@ func (ev *execEvent) filename() string {
 }
 
 // list returns the executables seen in ns, sorted.
-func (e *execReader) list(ns uint32) []string {
+func (e *execReader) list(ns execKey) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.drain()
@@ -104,7 +124,7 @@ func (e *execReader) list(ns uint32) []string {
 	return out
 }
 
-func (e *execReader) forget(ns uint32) {
+func (e *execReader) forget(ns execKey) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.drain()

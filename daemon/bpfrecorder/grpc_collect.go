@@ -2,7 +2,7 @@ package bpfrecorder
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -14,7 +14,8 @@ import (
 	pb "github.com/secprofiles/spo/api/grpc/bpfrecorder/v1"
 )
 
-// SyscallsForContainer returns what the container's mount namespace did.
+// SyscallsForContainer returns what the container's mount namespaces did
+// since their first syscall (or since the recorder loaded, if later).
 func (s *Server) SyscallsForContainer(_ context.Context, req *pb.ContainerRequest) (*pb.SyscallsResponse, error) {
 	id := containerid.Normalize(req.GetContainerId())
 	if id == "" {
@@ -25,21 +26,13 @@ func (s *Server) SyscallsForContainer(_ context.Context, req *pb.ContainerReques
 	if s.refs == 0 {
 		return nil, status.Error(codes.FailedPrecondition, "the BPF recorder is not started: call Start first")
 	}
-	c := s.containers[id]
-	if c == nil {
-		// Not registered by Start: its namespace may still be recorded
-		// (another client tracks it), so look rather than refuse, but do
-		// not start tracking what nobody will Stop.
-		mntns, err := s.mountNamespace(id)
-		if err != nil {
-			return nil, statusOf(err, "container %s (not started by Start)", id)
-		}
-		return s.collect(mntns, "", id)
+	profile := ""
+	if c := s.containers[id]; c != nil {
+		profile = c.profile
 	}
-	if err := s.trackForCollection(id, c); err != nil {
-		return nil, statusOf(err, "container %s", id)
-	}
-	return s.collect(c.mntns, c.profile, id)
+	// A container not registered by Start is answered too (another
+	// client may be about to register it), but not kept for it.
+	return s.collect(id, profile)
 }
 
 // SyscallsForProfile unites what the profile's containers did.
@@ -55,28 +48,13 @@ func (s *Server) SyscallsForProfile(_ context.Context, req *pb.ProfileRequest) (
 	}
 	var all []*pb.SyscallsResponse
 	for _, id := range ids {
-		c := s.containers[id]
-		if err := s.trackForCollection(id, c); err != nil {
-			return nil, statusOf(err, "profile %q: container %s", req.GetProfile(), id)
-		}
-		r, err := s.collect(c.mntns, c.profile, id)
+		r, err := s.collect(id, req.GetProfile())
 		if err != nil {
-			return nil, err
+			return nil, status.Errorf(status.Code(err), "profile %q: %s", req.GetProfile(), status.Convert(err).Message())
 		}
 		all = append(all, r)
 	}
 	return unite(all), nil
-}
-
-// trackForCollection makes a last attempt at a container never found
-// running; if it has gone, the reason an earlier attempt failed is more
-// useful than "no process".
-func (s *Server) trackForCollection(id string, c *container) error {
-	err := s.track(id, c)
-	if perr := s.pendingErr[id]; err != nil && perr != nil && errors.Is(err, containerid.ErrNoProcesses) {
-		return perr
-	}
-	return err
 }
 
 func (s *Server) containersOf(profile string) []string {
@@ -90,22 +68,40 @@ func (s *Server) containersOf(profile string) []string {
 	return ids
 }
 
-func (s *Server) collect(mntns uint32, profile, id string) (*pb.SyscallsResponse, error) {
+// collect unites the container's namespaces (one, unless a process of it
+// made its own).
+func (s *Server) collect(id, profile string) (*pb.SyscallsResponse, error) {
 	arch, archName, err := nativeArch()
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
-	names, err := s.rec.Syscalls(mntns, arch)
+	nss, err := s.rec.Born(id)
 	if err != nil {
-		return nil, statusOf(err, "container %s (mount namespace %d)", id, mntns)
+		return nil, statusOf(err, "container %s", id)
 	}
-	execs, err := s.rec.Executables(mntns)
-	if err != nil {
-		return nil, statusOf(err, "executables of container %s (mount namespace %d)", id, mntns)
+	if len(nss) == 0 {
+		return nil, statusOf(fmt.Errorf("container %s: %w", id, ErrNoSyscallSeen), "collecting")
 	}
-	countCollection(s.cfg.Node, mntns, profile)
-	return &pb.SyscallsResponse{Syscalls: names, Architecture: archName, Executables: execs,
-		MountNamespace: mntns, ContainerIds: []string{id}}, nil
+	out := &pb.SyscallsResponse{Architecture: archName, ContainerIds: []string{id}}
+	for _, ns := range nss {
+		names, err := s.rec.BornSyscalls(ns.ID, arch)
+		if err != nil {
+			return nil, statusOf(err, "container %s (mount namespace %d)", id, ns.MntNS)
+		}
+		execs, _, err := s.rec.BornExecutables(ns.ID)
+		if err != nil {
+			return nil, statusOf(err, "executables of container %s (mount namespace %d)", id, ns.MntNS)
+		}
+		out.Syscalls = append(out.Syscalls, names...)
+		out.Executables = append(out.Executables, execs...)
+		countCollection(s.cfg.Node, ns.MntNS, profile)
+	}
+	if len(nss) == 1 {
+		out.MountNamespace = nss[0].MntNS
+	}
+	out.Syscalls = sortedUnique(out.Syscalls)
+	out.Executables = sortedUnique(out.Executables)
+	return out, nil
 }
 
 // unite merges per-container responses into one, sorted and deduplicated.

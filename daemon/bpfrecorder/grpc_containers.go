@@ -1,21 +1,19 @@
 package bpfrecorder
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-
-	"github.com/secprofiles/spo/daemon/containerid"
+	"context"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// The containers registered by Start and their mount namespaces; every
-// function here runs with s.mu held.
+// The containers registered by Start; every function here runs with s.mu
+// held, except sweep.
 
-// register records the container under profile and tracks its mount
-// namespace if it already runs; otherwise it is looked up again later.
+// register records the container under profile: its recording, made since
+// its first syscall, is kept until the matching Stop. It returns the
+// container's first mount namespace if it already made a syscall.
 func (s *Server) register(id, profile string) (uint32, error) {
 	c := s.containers[id]
 	if c == nil {
@@ -30,53 +28,15 @@ func (s *Server) register(id, profile string) (uint32, error) {
 		c.profile = profile
 	}
 	c.starts++
-	if err := s.track(id, c); err != nil && !errors.Is(err, containerid.ErrNoProcesses) {
+	nss, err := s.rec.Born(id)
+	if err != nil {
 		s.unregister(id, c)
 		return 0, statusOf(err, "recording container %s", id)
 	}
-	return c.mntns, nil
-}
-
-// track finds the container's mount namespace and starts recording it.
-func (s *Server) track(id string, c *container) error {
-	if c.mntns != 0 {
-		return nil
+	if len(nss) == 0 {
+		return 0, nil
 	}
-	mntns, err := s.mountNamespace(id)
-	if err != nil {
-		return err
-	}
-	return s.trackNamespace(c, mntns)
-}
-
-func (s *Server) trackNamespace(c *container, mntns uint32) error {
-	if err := s.rec.Track(mntns); err != nil {
-		return err
-	}
-	c.mntns = mntns
-	return nil
-}
-
-func (s *Server) mountNamespace(id string) (uint32, error) {
-	pids, err := s.cfg.Pids(id)
-	if err != nil {
-		return 0, err
-	}
-	if len(pids) == 0 {
-		return 0, fmt.Errorf("container %s: %w", id, containerid.ErrNoProcesses)
-	}
-	return s.mountNamespaceOf(pids)
-}
-
-func (s *Server) mountNamespaceOf(pids []int) (uint32, error) {
-	// The lowest pid is the container's init; all its processes share
-	// one mount namespace unless they unshare, which is then not ours.
-	ns, err := MountNamespaceOfProc(s.cfg.ProcRoot, pids[0])
-	if errors.Is(err, fs.ErrNotExist) {
-		// It exited since the listing: as if it had not been there.
-		return 0, fmt.Errorf("%w: %w", containerid.ErrNoProcesses, err)
-	}
-	return ns, err
+	return nss[0].MntNS, nil
 }
 
 func (s *Server) unregister(id string, c *container) {
@@ -85,8 +45,33 @@ func (s *Server) unregister(id string, c *container) {
 		return
 	}
 	delete(s.containers, id)
-	delete(s.pendingErr, id)
-	if c.mntns != 0 {
-		_ = s.rec.Forget(c.mntns)
+	nss, _ := s.rec.Born(id)
+	for _, ns := range nss {
+		_ = s.rec.DropBorn(ns.ID)
 	}
+}
+
+// sweep drops, every ClaimWindow/10 until ctx is done, the recordings of
+// containers nobody registered within ClaimWindow.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(s.cfg.ClaimWindow / 10)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.sweepOnce()
+		}
+	}
+}
+
+func (s *Server) sweepOnce() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refs == 0 {
+		return
+	}
+	keep := func(id string) bool { return s.containers[id] != nil }
+	_, _ = s.rec.SweepBorn(keep, s.cfg.ClaimWindow)
 }

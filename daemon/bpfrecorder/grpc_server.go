@@ -15,15 +15,24 @@ import (
 )
 
 // Recording is what the gRPC service needs of a loaded recorder; *Recorder
-// has these methods. An interface so the reference counting and the
-// status codes can be tested without a kernel.
+// loaded with Options.RecordNew has these methods. An interface so the
+// reference counting and the status codes can be tested without a kernel.
 type Recording interface {
-	Track(mntns uint32) error
-	Forget(mntns uint32) error
-	Syscalls(mntns uint32, arch seccomp.ScmpArch) ([]string, error)
-	Executables(mntns uint32) ([]string, error)
+	Born(containerID string) ([]Namespace, error)
+	BornSyscalls(id uint64, arch seccomp.ScmpArch) ([]string, error)
+	BornExecutables(id uint64) ([]string, uint64, error)
+	DropBorn(id uint64) error
+	SweepBorn(keep func(containerID string) bool, age time.Duration) (int, error)
 	Close() error
 }
+
+// DefaultClaimWindow is how long the recording of a container nobody asked
+// for is kept. Every container on the node is recorded while the recorder
+// is loaded, because a runtime publishes a container's id only after the
+// container ran; the daemon asks for it (Start) once the pod status names
+// it, normally within seconds. A window of minutes also covers a daemon
+// restarted in between.
+const DefaultClaimWindow = 5 * time.Minute
 
 // ServerConfig configures NewServer; only Node is needed in production.
 type ServerConfig struct {
@@ -32,20 +41,16 @@ type ServerConfig struct {
 	// ProcRoot is the host's /proc ("/proc" if empty).
 	ProcRoot string
 	// Options are what the default Load loads the recorder with; ProcPath
-	// defaults to ProcRoot.
+	// defaults to ProcRoot and RecordNew is always set.
 	Options Options
 	// Load loads and attaches the recorder; by default it acquires a Shared
 	// recorder with Options, and Close releases it.
 	Load func() (Recording, error)
-	// Pids maps a container id to its processes; by default
-	// containerid.PidsOf(ProcRoot, id). Tests map made-up ids to their own
-	// children, whose cgroup they cannot choose.
-	Pids func(containerID string) ([]int, error)
 	// OnListening, if set, is called once the socket accepts connections.
 	OnListening func()
-	// PendingInterval is how often containers registered before they ran
-	// are looked for (DefaultPendingInterval if zero).
-	PendingInterval time.Duration
+	// ClaimWindow is how long recordings of containers nobody started are
+	// kept (DefaultClaimWindow if zero); they are swept every ClaimWindow/10.
+	ClaimWindow time.Duration
 }
 
 // Server implements the BpfRecorder service. The recorder is loaded on the
@@ -59,17 +64,12 @@ type Server struct {
 	refs       int
 	rec        Recording // nil while refs == 0
 	containers map[string]*container
-	pendingErr map[string]error // why a pending container could not be tracked
-	// onNode lists every container's processes in one pass; nil when
-	// ServerConfig.Pids was given, which is then asked per container.
-	onNode func() (map[string][]int, error)
 }
 
 // container is one container registered by Start.
 type container struct {
 	profile string
-	mntns   uint32 // 0 until its processes were found
-	starts  int    // Starts not yet matched by a Stop
+	starts  int // Starts not yet matched by a Stop
 }
 
 // NewServer returns a server that has loaded nothing yet.
@@ -80,20 +80,15 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.Options.ProcPath == "" {
 		cfg.Options.ProcPath = cfg.ProcRoot
 	}
+	cfg.Options.RecordNew = true
 	if cfg.Load == nil {
 		shared := &Shared{Options: cfg.Options}
 		cfg.Load = func() (Recording, error) { return acquire(shared) }
 	}
-	s := &Server{cfg: cfg, containers: map[string]*container{}, pendingErr: map[string]error{}}
-	if cfg.Pids == nil {
-		root := cfg.ProcRoot
-		s.cfg.Pids = func(id string) ([]int, error) { return containerid.PidsOf(root, id) }
-		s.onNode = func() (map[string][]int, error) { return containerid.OnNode(root) }
+	if cfg.ClaimWindow == 0 {
+		cfg.ClaimWindow = DefaultClaimWindow
 	}
-	if s.cfg.PendingInterval == 0 {
-		s.cfg.PendingInterval = DefaultPendingInterval
-	}
-	return s
+	return &Server{cfg: cfg, containers: map[string]*container{}}
 }
 
 // Start takes a reference on the recorder and registers the container.
@@ -136,7 +131,6 @@ func (s *Server) release() {
 	_ = s.rec.Close()
 	s.rec = nil
 	clear(s.containers)
-	clear(s.pendingErr)
 }
 
 // Stop drops the reference Start took and forgets the container's data.

@@ -3,7 +3,6 @@ package bpfrecorder
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,37 +20,70 @@ import (
 
 // fakeRecording stands in for the kernel in tests of the service's
 // plumbing (reference counting, registration, status codes); the kernel
-// path is tested in grpc_kernel_test.go.
+// path is tested in grpc_kernel_test.go. Container i of the load's list was
+// born in mount namespace 4026532100+i, with namespace id i+1.
 type fakeRecording struct {
 	mu      sync.Mutex
-	tracked map[uint32]bool // value: still tracked (false = forgotten)
+	born    map[string]Namespace
+	dropped map[uint64]bool
+	swept   []string // containers whose recording SweepBorn dropped
 	closed  bool
 }
 
-func (f *fakeRecording) Track(ns uint32) error {
+func (f *fakeRecording) Born(id string) ([]Namespace, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tracked[ns] = true
-	return nil
-}
-
-func (f *fakeRecording) Forget(ns uint32) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.tracked[ns] = false
-	return nil
-}
-
-func (f *fakeRecording) Syscalls(ns uint32, _ seccomp.ScmpArch) ([]string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.tracked[ns] {
-		return nil, fmt.Errorf("mount namespace %d: %w", ns, ErrNotRecorded)
+	ns, ok := f.born[id]
+	if !ok || f.dropped[ns.ID] {
+		return nil, nil
 	}
-	return []string{"read", fmt.Sprintf("ns%d", ns)}, nil
+	return []Namespace{ns}, nil
 }
 
-func (f *fakeRecording) Executables(uint32) ([]string, error) { return []string{"/bin/true"}, nil }
+func (f *fakeRecording) namespace(id uint64) (Namespace, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ns := range f.born {
+		if ns.ID == id && !f.dropped[id] {
+			return ns, nil
+		}
+	}
+	return Namespace{}, fmt.Errorf("namespace id %d: %w", id, ErrNotRecorded)
+}
+
+func (f *fakeRecording) BornSyscalls(id uint64, _ seccomp.ScmpArch) ([]string, error) {
+	ns, err := f.namespace(id)
+	if err != nil {
+		return nil, err
+	}
+	return []string{"read", fmt.Sprintf("ns%d", ns.MntNS)}, nil
+}
+
+func (f *fakeRecording) BornExecutables(id uint64) ([]string, uint64, error) {
+	_, err := f.namespace(id)
+	return []string{"/bin/true"}, 0, err
+}
+
+func (f *fakeRecording) DropBorn(id uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropped[id] = true
+	return nil
+}
+
+func (f *fakeRecording) SweepBorn(keep func(string) bool, _ time.Duration) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for cid, ns := range f.born {
+		if !keep(cid) && !f.dropped[ns.ID] {
+			f.dropped[ns.ID] = true
+			f.swept = append(f.swept, cid)
+			n++
+		}
+	}
+	return n, nil
+}
 
 func (f *fakeRecording) Close() error {
 	f.mu.Lock()
@@ -60,11 +92,18 @@ func (f *fakeRecording) Close() error {
 	return nil
 }
 
+func (f *fakeRecording) isDropped(containerID string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dropped[f.born[containerID].ID]
+}
+
 // loads counts the recorders a server loaded; the last one is current.
 type loads struct {
-	mu   sync.Mutex
-	recs []*fakeRecording
-	err  error
+	mu         sync.Mutex
+	recs       []*fakeRecording
+	err        error
+	containers []string // born in every recorder loaded
 }
 
 func (l *loads) load() (Recording, error) {
@@ -73,9 +112,18 @@ func (l *loads) load() (Recording, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
-	r := &fakeRecording{tracked: map[uint32]bool{}}
+	r := &fakeRecording{born: map[string]Namespace{}, dropped: map[uint64]bool{}}
+	for i, id := range l.containers {
+		r.born[id] = Namespace{ID: uint64(i + 1), MntNS: 4026532100 + uint32(i), ContainerID: id}
+	}
 	l.recs = append(l.recs, r)
 	return r, nil
+}
+
+func (l *loads) last() *fakeRecording {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.recs[len(l.recs)-1]
 }
 
 func (l *loads) snapshot() (n int, lastClosed bool) {
@@ -114,17 +162,6 @@ func serve(t *testing.T, cfg ServerConfig) (*Client, string) {
 	return c, sock
 }
 
-// fakeContainers makes a fake /proc with one process per container id,
-// each in its own mount namespace, numbered from 4026532100.
-func fakeContainers(t *testing.T, ids ...string) string {
-	procs, ns := map[int]string{}, map[int]uint32{}
-	for i, id := range ids {
-		procs[100+i] = "0::/kubepods.slice/cri-containerd-" + id + ".scope\n"
-		ns[100+i] = 4026532100 + uint32(i)
-	}
-	return fakeProc(t, procs, ns)
-}
-
 func wantCode(t *testing.T, err error, code codes.Code, inMsg string) {
 	t.Helper()
 	if status.Code(err) != code || !strings.Contains(status.Convert(err).Message(), inMsg) {
@@ -133,8 +170,8 @@ func wantCode(t *testing.T, err error, code codes.Code, inMsg string) {
 }
 
 func TestServerLoadsOnFirstStartAndClosesOnLastStop(t *testing.T) {
-	var l loads
-	c, _ := serve(t, ServerConfig{Node: "n1", ProcRoot: fakeContainers(t, idA), Load: l.load})
+	l := loads{containers: []string{idA}}
+	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load})
 	ctx := context.Background()
 
 	if n, _ := l.snapshot(); n != 0 {
@@ -167,8 +204,8 @@ func TestServerLoadsOnFirstStartAndClosesOnLastStop(t *testing.T) {
 }
 
 func TestServerRecordsAContainerUntilStopped(t *testing.T) {
-	var l loads
-	c, _ := serve(t, ServerConfig{Node: "n1", ProcRoot: fakeContainers(t, idA, idB), Load: l.load})
+	l := loads{containers: []string{idA, idB}}
+	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load})
 	ctx := context.Background()
 	before := collections(t, "n1", "4026532100", "p-a")
 
@@ -180,7 +217,7 @@ func TestServerRecordsAContainerUntilStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.GetSyscalls(), []string{"read", "ns4026532100"}) || got.GetMountNamespace() != 4026532100 ||
+	if !slices.Equal(got.GetSyscalls(), []string{"ns4026532100", "read"}) || got.GetMountNamespace() != 4026532100 ||
 		!strings.HasPrefix(got.GetArchitecture(), "SCMP_ARCH_") || !slices.Equal(got.GetExecutables(), []string{"/bin/true"}) {
 		t.Fatalf("SyscallsForContainer = %v", got)
 	}
@@ -192,10 +229,13 @@ func TestServerRecordsAContainerUntilStopped(t *testing.T) {
 		t.Fatalf("SyscallsForProfile = %v, %v", byProfile, err)
 	}
 
-	_, err = c.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: idB})
-	wantCode(t, err, codes.NotFound, "not recorded")
+	// A container nobody started is answered, not kept for anyone.
+	other, err := c.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: idB})
+	if err != nil || !slices.Equal(other.GetSyscalls(), []string{"ns4026532101", "read"}) {
+		t.Fatalf("SyscallsForContainer(not started) = %v, %v", other, err)
+	}
 	_, err = c.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: strings.Repeat("c", 64)})
-	wantCode(t, err, codes.NotFound, "no process of the container")
+	wantCode(t, err, codes.NotFound, "no process of the container made a syscall")
 	_, err = c.SyscallsForProfile(ctx, &pb.ProfileRequest{Profile: "nobody"})
 	wantCode(t, err, codes.NotFound, `profile "nobody"`)
 	_, err = c.Stop(ctx, &pb.StopRequest{ContainerId: idB})
@@ -210,8 +250,8 @@ func TestServerRecordsAContainerUntilStopped(t *testing.T) {
 }
 
 func TestServerUnitesTheContainersOfAProfile(t *testing.T) {
-	var l loads
-	c, _ := serve(t, ServerConfig{Node: "n1", ProcRoot: fakeContainers(t, idA, idB), Load: l.load})
+	l := loads{containers: []string{idA, idB}}
+	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load})
 	ctx := context.Background()
 	for _, id := range []string{idB, idA} {
 		if _, err := c.Start(ctx, &pb.StartRequest{ContainerId: id, Profile: "replicas"}); err != nil {
@@ -257,44 +297,34 @@ func collections(t *testing.T, labels ...string) float64 {
 	return m.GetCounter().GetValue()
 }
 
-func TestServerTracksAContainerStartedBeforeItRuns(t *testing.T) {
-	var l loads
-	root := fakeContainers(t) // no container yet, as while the pod is Pending
-	c, _ := serve(t, ServerConfig{Node: "n1", ProcRoot: root, Load: l.load, PendingInterval: time.Millisecond})
+func TestServerKeepsWhatItWasAskedForAndSweepsTheRest(t *testing.T) {
+	l := loads{containers: []string{idA, idB}}
+	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load, ClaimWindow: 10 * time.Millisecond})
 	ctx := context.Background()
-	start, err := c.Start(ctx, &pb.StartRequest{ContainerId: idA, Profile: "late"})
-	if err != nil || start.GetMountNamespace() != 0 {
-		t.Fatalf("Start = %v, %v; want no mount namespace yet", start, err)
+	// idA's id reached the daemon (Start); idB's never did.
+	if _, err := c.Start(ctx, &pb.StartRequest{ContainerId: idA, Profile: "web"}); err != nil {
+		t.Fatal(err)
 	}
-
-	// The container's first process appears.
-	dir := filepath.Join(root, "300")
-	must(t, os.MkdirAll(filepath.Join(dir, "ns"), 0o755))
-	must(t, os.Symlink("mnt:[4026532300]", filepath.Join(dir, "ns", "mnt")))
-	must(t, os.WriteFile(filepath.Join(dir, "cgroup"), []byte("0::/system.slice/docker-"+idA+".scope\n"), 0o644))
-
-	l.mu.Lock()
-	rec := l.recs[0]
-	l.mu.Unlock()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-		rec.mu.Lock()
-		tracked := rec.tracked[4026532300]
-		rec.mu.Unlock()
-		if tracked {
-			break
-		}
+	rec := l.last()
+	for deadline := time.Now().Add(30 * time.Second); !rec.isDropped(idB); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the container's mount namespace was never tracked")
+			t.Fatal("the recording of a container nobody started was never swept")
 		}
 	}
-	if _, err := c.Stop(ctx, &pb.StopRequest{ContainerId: idA, Profile: "late"}); err != nil {
+	if rec.isDropped(idA) || slices.Contains(rec.swept, idA) {
+		t.Fatal("the sweep dropped a container that was started")
+	}
+	if _, err := c.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: idA}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Stop(ctx, &pb.StopRequest{ContainerId: idA, Profile: "web"}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestStopForgetsTheContainerButKeepsOtherRecordings(t *testing.T) {
-	var l loads
-	c, _ := serve(t, ServerConfig{Node: "n1", ProcRoot: fakeContainers(t, idA), Load: l.load})
+	l := loads{containers: []string{idA}}
+	c, _ := serve(t, ServerConfig{Node: "n1", Load: l.load})
 	ctx := context.Background()
 	if _, err := c.Start(ctx, &pb.StartRequest{}); err != nil {
 		t.Fatal(err)
@@ -305,14 +335,9 @@ func TestStopForgetsTheContainerButKeepsOtherRecordings(t *testing.T) {
 	if _, err := c.Stop(ctx, &pb.StopRequest{ContainerId: idA}); err != nil {
 		t.Fatal(err)
 	}
-	rec := l.recs[0]
-	rec.mu.Lock()
-	tracked, known := rec.tracked[4026532100]
-	closed := rec.closed
-	rec.mu.Unlock()
-	if tracked || !known || closed {
-		t.Fatalf("after Stop of the container: tracked=%v known=%v closed=%v; want forgotten, recorder still open", tracked, known, closed)
+	if n, closed := l.snapshot(); !l.last().isDropped(idA) || n != 1 || closed {
+		t.Fatalf("after Stop of the container: dropped=%v closed=%v; want dropped, recorder still open", l.last().isDropped(idA), closed)
 	}
 	_, err := c.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: idA})
-	wantCode(t, err, codes.NotFound, "not recorded")
+	wantCode(t, err, codes.NotFound, "no process of the container made a syscall")
 }

@@ -25,9 +25,9 @@ func (s *Server) Serve(ctx context.Context, path string) error {
 	pb.RegisterBpfRecorderServer(g, s)
 	done := make(chan error, 1)
 	go func() { done <- g.Serve(l) }()
-	pctx, stopPending := context.WithCancel(ctx)
-	defer stopPending()
-	go s.trackPending(pctx, s.cfg.PendingInterval)
+	sctx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go s.sweep(sctx)
 	if s.cfg.OnListening != nil {
 		// The kernel queues connections from bind on: clients can dial now.
 		s.cfg.OnListening()

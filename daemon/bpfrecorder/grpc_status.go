@@ -18,12 +18,12 @@ func statusOf(err error, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...) + ": " + err.Error()
 	var unresolved *UnresolvedError
 	switch {
-	case errors.Is(err, containerid.ErrNoProcesses), errors.Is(err, ErrNotRecorded):
+	case errors.Is(err, containerid.ErrNoProcesses), errors.Is(err, ErrNotRecorded), errors.Is(err, ErrNoSyscallSeen):
 		return status.Error(codes.NotFound, msg)
 	case errors.Is(err, ErrHostNS):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, ErrNoBTF), errors.Is(err, ErrNoTpBTF), errors.Is(err, ErrPermission),
-		errors.Is(err, ErrRecorderShut):
+		errors.Is(err, ErrRecorderShut), errors.Is(err, ErrNotRecordingNew):
 		return status.Error(codes.Unavailable, msg)
 	case errors.As(err, &unresolved):
 		// The kernel recorded numbers libseccomp cannot name: a profile

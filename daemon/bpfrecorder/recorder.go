@@ -30,6 +30,10 @@ type Options struct {
 	HostMountNamespace uint32
 	// NoExecutables skips the sched_process_exec program and ring buffer.
 	NoExecutables bool
+	// RecordNew records every mount namespace other than the host's from
+	// its first syscall while the recorder is loaded, attributed to its
+	// container (see Born). Without it only tracked namespaces are recorded.
+	RecordNew bool
 }
 
 // Recorder is a loaded and attached recorder. Its methods are safe for
@@ -42,6 +46,8 @@ type Recorder struct {
 	filter   *trackedFilter
 	links    []link.Link
 	execs    *execReader // nil with NoExecutables
+	born     *ebpf.Map
+	births   *births // nil without RecordNew
 
 	mu       sync.Mutex
 	session  uint64
@@ -61,14 +67,17 @@ func Load(opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	coll, err := loadCollection(kernel, host, !opts.NoExecutables)
+	coll, err := loadCollection(kernel, host, opts)
 	if err != nil {
 		return nil, err
 	}
 	r := &Recorder{host: host, coll: coll,
-		tracked: coll.Maps["tracked"], syscalls: coll.Maps["syscalls"],
+		tracked: coll.Maps["tracked"], syscalls: coll.Maps["syscalls"], born: coll.Maps["born"],
 		slots: map[uint32]uint32{}}
 	r.filter, err = newTrackedFilter(coll.Variables["tracked_filter"])
+	if err == nil && opts.RecordNew {
+		err = r.openBirths(opts.ProcPath)
+	}
 	if err == nil {
 		err = r.attach(!opts.NoExecutables)
 	}
@@ -116,9 +125,10 @@ func kernelBTF(path string) (*btf.Spec, error) {
 	return spec, nil
 }
 
-// loadCollection loads sys_enter (and, if execs, sched_process_exec with
-// its ring buffer) with host_mntns set; other programs are not loaded.
-func loadCollection(kernel *btf.Spec, host uint32, execs bool) (*ebpf.Collection, error) {
+// loadCollection loads sys_enter (and, unless NoExecutables,
+// sched_process_exec with its ring buffer) with host_mntns and record_new
+// set; other programs are not loaded.
+func loadCollection(kernel *btf.Spec, host uint32, opts Options) (*ebpf.Collection, error) {
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded BPF object: %w", err)
@@ -126,8 +136,17 @@ func loadCollection(kernel *btf.Spec, host uint32, execs bool) (*ebpf.Collection
 	if err := spec.Variables["host_mntns"].Set(host); err != nil {
 		return nil, fmt.Errorf("setting host_mntns: %w", err)
 	}
+	if err := spec.Variables["record_new"].Set(opts.RecordNew); err != nil {
+		return nil, fmt.Errorf("setting record_new: %w", err)
+	}
+	if !opts.RecordNew {
+		// The verifier prunes the born path (record_new is read-only), but
+		// the maps must exist: keep them minimal.
+		spec.Maps["born"].MaxEntries = 1
+		spec.Maps["births"].MaxEntries = uint32(os.Getpagesize())
+	}
 	delete(spec.Programs, "sys_enter_empty")
-	if !execs {
+	if opts.NoExecutables {
 		delete(spec.Programs, "sched_process_exec")
 		delete(spec.Maps, "execs")
 	}
@@ -197,6 +216,9 @@ func (r *Recorder) Close() error {
 	}
 	if r.execs != nil {
 		errs = append(errs, r.execs.close())
+	}
+	if r.births != nil {
+		errs = append(errs, r.births.close())
 	}
 	r.coll.Close()
 	return errors.Join(errs...)

@@ -121,7 +121,7 @@ func (r *Recorder) Forget(mntns uint32) error {
 		return err
 	}
 	if r.execs != nil {
-		r.execs.forget(mntns)
+		r.execs.forget(trackedKey(mntns))
 	}
 	if slot, ok := r.slots[mntns]; ok {
 		delete(r.slots, mntns)
@@ -167,7 +167,7 @@ func (r *Recorder) Executables(mntns uint32) ([]string, error) {
 	if r.execs == nil {
 		return nil, errors.New("executables are not recorded (Options.NoExecutables)")
 	}
-	return r.execs.list(mntns), nil
+	return r.execs.list(trackedKey(mntns)), nil
 }
 
 // Status reports the kernel-side counters of mntns.

@@ -54,6 +54,11 @@ func containerIDFromPath(path string) (string, bool) {
 	return "", false
 }
 
+// FromCgroupDir returns the container id in one cgroup directory name, as
+// runtimes name a container's cgroup: the bare id with the cgroupfs driver,
+// "<runtime>-<id>.scope" with systemd's.
+func FromCgroupDir(dir string) (string, bool) { return containerIDFromDir(dir) }
+
 func containerIDFromDir(dir string) (string, bool) {
 	dir = strings.TrimSuffix(dir, ".scope")
 	for _, prefix := range runtimePrefixes {

@@ -30,8 +30,10 @@
 //     disableProfileAfterRecording) and a State record is written to the
 //     state directory (Store, one JSON file per key, written atomically).
 //     For bpf recordings Start("", key) attaches the program before the
-//     container runs, and Start(containerID, key) registers the container
-//     as soon as the pod status names it.
+//     container runs (from then on every container on the node is recorded
+//     from its first syscall), and Start(containerID, key) claims the
+//     container's recording as soon as the pod status names it, which the
+//     kubelet does only after the container ran.
 //   - Collect when the container terminated, the pod Succeeded or Failed,
 //     or the pod is gone (its records are found by namespace/name; a record
 //     of an older pod with the same name counts as gone).

@@ -6,7 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,15 +14,15 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/bpfrecorder"
-	"github.com/secprofiles/spo/daemon/containerid"
 	"github.com/secprofiles/spo/daemon/recorder"
+	"github.com/secprofiles/spo/test/kubelet"
 )
 
 // The real bpf recorder on the real kernel, restarted in the middle of a
 // recording: the daemon re-arms the recording with the new recorder, the
 // container's later syscalls are recorded, and the profile says it has a
 // gap. A child in a new mount namespace stands in for the container; only
-// the container id → pids step is replaced, as in the bpfrecorder tests.
+// its cgroup is named as containerd names a container's.
 // The API server is the fake client of the table tests: what is under test
 // is the daemon and the bpf recorder.
 func TestKernelBpfRecorderRestartMidRecording(t *testing.T) {
@@ -32,8 +32,19 @@ func TestKernelBpfRecorderRestartMidRecording(t *testing.T) {
 	if _, err := os.Stat(bpfrecorder.DefaultBTFPath); err != nil {
 		skipOrFail(t, "no kernel BTF: "+err.Error())
 	}
-	child := exec.Command("/bin/sh", "-c", "read _ && exec /bin/sync -f /")
-	child.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	// As runc does: the container's process is in its cgroup before it
+	// unshares its mount namespace (here, once released).
+	const id = "00000000000000000000000000000000000000000000000000000000000000aa"
+	root, err := kubelet.CgroupRoot()
+	if err != nil {
+		skipOrFail(t, err.Error())
+	}
+	cgroup := filepath.Join(root, "cri-containerd-"+id+".scope")
+	if err := os.Mkdir(cgroup, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(cgroup)
+	child := exec.Command("/bin/sh", "-c", "read _ && exec unshare -m /bin/sync -f /")
 	stdin, err := child.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -42,15 +53,11 @@ func TestKernelBpfRecorderRestartMidRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer child.Process.Kill()
-	const id = "00000000000000000000000000000000000000000000000000000000000000aa"
-	pids := func(c string) ([]int, error) {
-		if c == id {
-			return []int{child.Process.Pid}, nil
-		}
-		return containerid.PidsOf("/proc", c)
+	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(child.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	sock := filepath.Join(t.TempDir(), "bpf-recorder.sock")
-	stopA := serveRecorder(t, sock, pids)
+	stopA := serveRecorder(t, sock)
 
 	pod := recordedPod("web", "io.containers.trace-bpf/", bpfKey)
 	h := newHarness(t, profileRecording(v1.MergeNone, false), pod)
@@ -66,7 +73,7 @@ func TestKernelBpfRecorderRestartMidRecording(t *testing.T) {
 	}
 
 	stopA()
-	serveRecorder(t, sock, pids)
+	serveRecorder(t, sock)
 	// The new recorder knows nothing: the daemon must register again
 	// (retried as the controller would while gRPC reconnects).
 	reconcileUntilOK(t, h, r)
@@ -107,12 +114,12 @@ func skipOrFail(t *testing.T, reason string) {
 
 // serveRecorder runs a bpf recorder on sock until the returned stop (or
 // the test's end) and waits for it to listen.
-func serveRecorder(t *testing.T, sock string, pids func(string) ([]int, error)) (stop func()) {
+func serveRecorder(t *testing.T, sock string) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	done := make(chan error, 1)
-	srv := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: "test", Pids: pids,
+	srv := bpfrecorder.NewServer(bpfrecorder.ServerConfig{Node: "test",
 		OnListening: func() { close(listening) }})
 	go func() { done <- srv.Serve(ctx, sock) }()
 	select {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -98,7 +99,7 @@ func (c *Container) PID() int { return c.cmd.Process.Pid }
 // long as ctx allows.
 func (n *Node) Start(ctx context.Context, pod *corev1.Pod, name, script string) (*Container, error) {
 	c := &Container{ID: newContainerID(), Name: name}
-	root, err := cgroupRoot()
+	root, err := CgroupRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +118,15 @@ func (n *Node) Start(ctx context.Context, pod *corev1.Pod, name, script string) 
 	}
 	c.cmd.Stdout, c.cmd.Stderr = n.Output, n.Output
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	// Like runc, the process is in its cgroup before its first syscall in
+	// the new mount namespace: on cgroup v2 with clone3(CLONE_INTO_CGROUP).
+	if dir, err := os.Open(c.cgroup); err == nil {
+		defer dir.Close()
+		var fs unix.Statfs_t
+		if unix.Fstatfs(int(dir.Fd()), &fs) == nil && fs.Type == unix.CGROUP2_SUPER_MAGIC {
+			c.cmd.SysProcAttr.UseCgroupFD, c.cmd.SysProcAttr.CgroupFD = true, int(dir.Fd())
+		}
+	}
 	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
 		c.Close()
 		return nil, err
@@ -219,10 +229,10 @@ func waitForFile(ctx context.Context, path string) error {
 	})
 }
 
-// cgroupRoot is a cgroup hierarchy processes can be moved in: the unified
+// CgroupRoot is a cgroup hierarchy processes can be moved in: the unified
 // (v2) one at /sys/fs/cgroup or beside the v1 controllers, else the v1 pids
 // hierarchy. Only the path matters to the recorders.
-func cgroupRoot() (string, error) {
+func CgroupRoot() (string, error) {
 	for _, dir := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/pids"} {
 		if _, err := os.Stat(filepath.Join(dir, "cgroup.procs")); err == nil {
 			return dir, nil

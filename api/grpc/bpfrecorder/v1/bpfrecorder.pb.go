@@ -82,8 +82,8 @@ func (x *StartRequest) GetProfile() string {
 
 type StartResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Mount namespace of the container when it was already running, else 0
-	// (it is resolved again when the syscalls are asked for).
+	// Mount namespace of the container if it made a syscall since the
+	// recorder was loaded, else 0 (its syscalls are recorded once it does).
 	MountNamespace uint32 `protobuf:"varint,1,opt,name=mount_namespace,json=mountNamespace,proto3" json:"mount_namespace,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache

@@ -34,9 +34,11 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type BpfRecorderClient interface {
 	// Start takes a reference on the recorder: the BPF program is loaded and
-	// attached while at least one Start has no matching Stop. With a
-	// container id it also registers that container (under profile, when
-	// given) so its mount namespace is kept until collected.
+	// attached while at least one Start has no matching Stop, and records
+	// every container on the node from its first syscall. With a container id
+	// it also registers that container (under profile, when given) so its
+	// recording is kept until Stop; a container nobody registers within the
+	// claim window (minutes) is forgotten.
 	Start(ctx context.Context, in *StartRequest, opts ...grpc.CallOption) (*StartResponse, error)
 	// Stop drops the reference a Start took (same container id and profile)
 	// and forgets the data kept for that container.
@@ -102,9 +104,11 @@ func (c *bpfRecorderClient) SyscallsForProfile(ctx context.Context, in *ProfileR
 // for forward compatibility.
 type BpfRecorderServer interface {
 	// Start takes a reference on the recorder: the BPF program is loaded and
-	// attached while at least one Start has no matching Stop. With a
-	// container id it also registers that container (under profile, when
-	// given) so its mount namespace is kept until collected.
+	// attached while at least one Start has no matching Stop, and records
+	// every container on the node from its first syscall. With a container id
+	// it also registers that container (under profile, when given) so its
+	// recording is kept until Stop; a container nobody registers within the
+	// claim window (minutes) is forgotten.
 	Start(context.Context, *StartRequest) (*StartResponse, error)
 	// Stop drops the reference a Start took (same container id and profile)
 	// and forgets the data kept for that container.
