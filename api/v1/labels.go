@@ -22,6 +22,13 @@ const (
 	// be missing; its value names the container(s) concerned.
 	AnnotationRecordingGap = "spo.x-k8s.io/recording-gap"
 
+	// AnnotationRecordingMissed on a recorded profile names what of the
+	// recorded container was not recorded: incarnations of a container that
+	// restarted which the recorder held nothing of (it ran before the
+	// recorder, or while it restarted), or that ran unseen between two
+	// looks at the pod.
+	AnnotationRecordingMissed = "spo.x-k8s.io/recording-missed"
+
 	// AnnotationKubeletDir on a Node overrides the daemon's --kubelet-dir for
 	// that node. An annotation, not a label: label values cannot hold a path.
 	AnnotationKubeletDir = "spo.x-k8s.io/kubelet-dir"

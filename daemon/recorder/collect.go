@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -29,6 +30,9 @@ type Recorded struct {
 	Executables []string
 	Avcs        []*enricherv1.Avc
 	AppArmor    []*enricherv1.AppArmorAccess
+	// Missed names what the services hold nothing of (incarnations of a
+	// restarted container); the profile says so.
+	Missed []string
 }
 
 // collect turns a finished recording into a profile, then marks the state
@@ -57,6 +61,10 @@ func (r *Reconciler) collect(ctx context.Context, st *State) error {
 			return err
 		}
 		recorded.WithLabelValues(string(st.Kind)).Inc()
+		if len(rec.Missed) > 0 {
+			r.warn(st, ReasonRecordingGap, "container %s recorded into %s %s without %s (annotation %s)",
+				st.Container, st.Kind, st.Profile, strings.Join(rec.Missed, "; "), v1.AnnotationRecordingMissed)
+		}
 		if st.Gap {
 			r.warn(st, ReasonRecordingGap, "container %s recorded into %s %s with a gap: the bpf-recorder restarted while it ran, so syscalls made in between may be missing (annotation %s)",
 				st.Container, st.Kind, st.Profile, v1.AnnotationRecordingGap)
@@ -130,8 +138,12 @@ func nonEmpty(rec Recorded) (Recorded, error) {
 	return rec, nil
 }
 
+// fetchBpf unites what every incarnation of the container did. One that
+// the recorder holds nothing of is named in rec.Missed; only if it holds
+// nothing of any is the recording empty.
 func (r *Reconciler) fetchBpf(ctx context.Context, st *State) (Recorded, error) {
-	if st.ContainerID == "" {
+	ids := st.incarnationIDs()
+	if len(ids) == 0 {
 		// The container got no id before it ended: it never ran.
 		return Recorded{}, errEmpty
 	}
@@ -139,11 +151,37 @@ func (r *Reconciler) fetchBpf(ctx context.Context, st *State) (Recorded, error) 
 	if err != nil {
 		return Recorded{}, err
 	}
-	resp, err := bpf.SyscallsForContainer(ctx, &bpfrecorderv1.ContainerRequest{ContainerId: st.ContainerID})
-	if err != nil {
-		return Recorded{}, serviceErr("bpf-recorder SyscallsForContainer", err)
+	var rec Recorded
+	var empty error
+	for _, id := range ids {
+		resp, err := bpf.SyscallsForContainer(ctx, &bpfrecorderv1.ContainerRequest{ContainerId: id})
+		if err != nil {
+			err = serviceErr("bpf-recorder SyscallsForContainer", err)
+			if !errors.Is(err, errEmpty) {
+				return Recorded{}, err
+			}
+			rec.Missed, empty = append(rec.Missed, "incarnation "+shortID(id)), err
+			continue
+		}
+		rec.Arch = resp.GetArchitecture()
+		rec.Syscalls = append(rec.Syscalls, resp.GetSyscalls()...)
+		rec.Executables = append(rec.Executables, resp.GetExecutables()...)
 	}
-	return Recorded{Arch: resp.GetArchitecture(), Syscalls: resp.GetSyscalls(), Executables: resp.GetExecutables()}, nil
+	if len(rec.Missed) == len(ids) {
+		return Recorded{}, empty
+	}
+	if unseen := int(st.Restarts) + 1 - len(ids); unseen > 0 {
+		rec.Missed = append(rec.Missed, fmt.Sprintf("%d incarnation(s) that started and ended unseen", unseen))
+	}
+	rec.Syscalls, rec.Executables = sortedUnique(rec.Syscalls), sortedUnique(rec.Executables)
+	return rec, nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
 
 // serviceErr maps NotFound, the services' "nothing recorded", to errEmpty.
@@ -159,8 +197,14 @@ func serviceErr(call string, err error) error {
 // are gone on their own; retrying would not make it more correct.
 func (r *Reconciler) release(ctx context.Context, st *State) {
 	logger := log.FromContext(ctx)
-	if st.usesBpf() && (st.ProgramRef || st.ContainerRef) {
+	if st.usesBpf() && st.holdsRefs() {
 		if bpf, err := r.Services.BpfRecorder(); err == nil {
+			for _, in := range st.Earlier {
+				if in.Registered {
+					_, err = bpf.Stop(ctx, &bpfrecorderv1.StopRequest{ContainerId: in.ID, Profile: st.Key})
+					logIf(logger, err, "bpf-recorder Stop of an earlier incarnation")
+				}
+			}
 			if st.ContainerRef {
 				_, err = bpf.Stop(ctx, &bpfrecorderv1.StopRequest{ContainerId: st.ContainerID, Profile: st.Key})
 				logIf(logger, err, "bpf-recorder Stop of the container")
@@ -209,6 +253,9 @@ func BuildProfile(st *State, rec Recorded) (v1.Profile, error) {
 	}
 	if st.Gap {
 		meta.Annotations[v1.AnnotationRecordingGap] = st.Container
+	}
+	if len(rec.Missed) > 0 {
+		meta.Annotations[v1.AnnotationRecordingMissed] = strings.Join(rec.Missed, "; ")
 	}
 	base := v1.ProfileSpecBase{}
 	if st.Disable {

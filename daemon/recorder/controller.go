@@ -241,8 +241,7 @@ func (r *Reconciler) checkServices(st *State) {
 // Each step is saved as soon as it succeeded, so the matching Stop calls are
 // owed exactly once.
 func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) error {
-	if id := ContainerID(pod, st.Container); id != "" && st.ContainerID == "" {
-		st.ContainerID = id
+	if st.observe(pod) {
 		if err := r.Store.Save(st); err != nil {
 			return err
 		}
@@ -254,7 +253,7 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 	if err := r.rearm(ctx, st, instance); err != nil {
 		return err
 	}
-	if st.ProgramRef && (st.ContainerID == "" || st.ContainerRef) {
+	if st.ProgramRef && (st.ContainerID == "" || st.ContainerRef) && st.earlierRegistered() {
 		return nil
 	}
 	if instance != "" && st.BpfInstance != instance {
@@ -274,6 +273,20 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 			return err
 		}
 	}
+	// Earlier incarnations that ended before their id was registered are
+	// still in the recorder (it records every container from its start).
+	for i := range st.Earlier {
+		if st.Earlier[i].Registered {
+			continue
+		}
+		if err := r.bpfStart(ctx, bpf, st, st.Earlier[i].ID); err != nil {
+			return err
+		}
+		st.Earlier[i].Registered = true
+		if err := r.Store.Save(st); err != nil {
+			return err
+		}
+	}
 	if st.ContainerID == "" || st.ContainerRef {
 		return nil
 	}
@@ -282,6 +295,28 @@ func (r *Reconciler) register(ctx context.Context, pod *corev1.Pod, st *State) e
 	}
 	st.ContainerRef = true
 	return r.Store.Save(st)
+}
+
+// holdsRefs reports whether the bpf recorder owes st any Stop.
+func (st *State) holdsRefs() bool {
+	if st.ProgramRef || st.ContainerRef {
+		return true
+	}
+	for _, in := range st.Earlier {
+		if in.Registered {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *State) earlierRegistered() bool {
+	for _, in := range st.Earlier {
+		if !in.Registered {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Reconciler) bpfStart(ctx context.Context, bpf bpfrecorderv1.BpfRecorderClient, st *State, id string) error {

@@ -90,7 +90,9 @@ func recordedPod(name, prefix, value string) *corev1.Pod {
 			Namespace: ns, Name: name, UID: types.UID("uid-" + name),
 			Annotations: map[string]string{prefix + "app": value},
 		},
-		Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "app"}}},
+		// Run to completion, as recorded workloads usually are.
+		Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever,
+			Containers: []corev1.Container{{Name: "app", Image: "app"}}},
 		Status: corev1.PodStatus{Phase: corev1.PodPending},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/containerid"
 	"github.com/secprofiles/spo/webhooks/recording"
 )
 
@@ -65,8 +66,10 @@ func containerStatus(pod *corev1.Pod, name string) *corev1.ContainerStatus {
 }
 
 // Finished reports whether a recorded container is done, so its recording
-// can be collected: the container terminated, the pod ended, or the pod is
-// gone (nil).
+// can be collected: the container terminated for good (the kubelet will not
+// restart it), the pod ended, or the pod is gone (nil). A container that
+// will restart is one recording across its incarnations, collected when
+// the pod ends or is deleted.
 func Finished(pod *corev1.Pod, container string) bool {
 	if pod == nil {
 		return true
@@ -76,7 +79,81 @@ func Finished(pod *corev1.Pod, container string) bool {
 		return true
 	}
 	s := containerStatus(pod, container)
-	return s != nil && s.State.Terminated != nil
+	if s == nil || s.State.Terminated == nil {
+		return false
+	}
+	return !willRestart(pod, container, s.State.Terminated.ExitCode)
+}
+
+// willRestart applies the kubelet's restart rules to a terminated
+// container: ephemeral containers never restart; init containers restart
+// if they are sidecars (their own restartPolicy Always) or failed under a
+// pod policy other than Never; regular containers follow the pod's policy
+// (the API server defaults it to Always).
+func willRestart(pod *corev1.Pod, container string, exitCode int32) bool {
+	if statusIn(pod.Status.EphemeralContainerStatuses, container) {
+		return false
+	}
+	policy := pod.Spec.RestartPolicy
+	if statusIn(pod.Status.InitContainerStatuses, container) {
+		for _, c := range pod.Spec.InitContainers {
+			if c.Name == container && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+				return true
+			}
+		}
+		return policy != corev1.RestartPolicyNever && exitCode != 0
+	}
+	switch policy {
+	case corev1.RestartPolicyNever:
+		return false
+	case corev1.RestartPolicyOnFailure:
+		return exitCode != 0
+	}
+	return true
+}
+
+func statusIn(list []corev1.ContainerStatus, name string) bool {
+	for i := range list {
+		if list[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Incarnations returns the runtime ids a container's status names: the
+// current one and the one before (lastState), oldest first. A recording
+// follows every incarnation the daemon sees.
+func Incarnations(pod *corev1.Pod, container string) []string {
+	s := containerStatus(pod, container)
+	if s == nil {
+		return nil
+	}
+	var ids []string
+	if t := s.LastTerminationState.Terminated; t != nil && t.ContainerID != "" {
+		ids = append(ids, containerid.Normalize(t.ContainerID))
+	}
+	for _, id := range []string{s.ContainerID, terminatedID(s)} {
+		if id = containerid.Normalize(id); id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func terminatedID(s *corev1.ContainerStatus) string {
+	if s.State.Terminated == nil {
+		return ""
+	}
+	return s.State.Terminated.ContainerID
+}
+
+// Restarts is the container's restart count in the pod status.
+func Restarts(pod *corev1.Pod, container string) int32 {
+	if s := containerStatus(pod, container); s != nil {
+		return s.RestartCount
+	}
+	return 0
 }
 
 // ContainerID returns the runtime id of a container from the pod status,

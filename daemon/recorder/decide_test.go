@@ -3,6 +3,7 @@ package recorder_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,6 +23,25 @@ func terminatedStatus(name string) corev1.ContainerStatus {
 		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{}}}
 }
 
+func exited(name string, code int32) corev1.ContainerStatus {
+	s := terminatedStatus(name)
+	s.State.Terminated.ExitCode = code
+	return s
+}
+
+func policy(pod *corev1.Pod, p corev1.RestartPolicy) *corev1.Pod {
+	pod.Spec.RestartPolicy = p
+	return pod
+}
+
+func never(pod *corev1.Pod) *corev1.Pod { return policy(pod, corev1.RestartPolicyNever) }
+
+func sidecar(pod *corev1.Pod) *corev1.Pod {
+	always := corev1.ContainerRestartPolicyAlways
+	pod.Spec.InitContainers = []corev1.Container{{Name: "app", RestartPolicy: &always}}
+	return pod
+}
+
 func runningStatus(name string) corev1.ContainerStatus {
 	return corev1.ContainerStatus{Name: name, ContainerID: "cri-o://def",
 		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
@@ -32,14 +52,20 @@ func TestFinished(t *testing.T) {
 		pod  *corev1.Pod
 		want bool
 	}{
-		"a pod that is gone is finished":                 {nil, true},
-		"a pending pod without statuses is not":          {podWith(corev1.PodPending), false},
-		"a running container is not":                     {podWith(corev1.PodRunning, runningStatus("app")), false},
-		"a terminated container is":                      {podWith(corev1.PodRunning, terminatedStatus("app")), true},
-		"another container's termination does not count": {podWith(corev1.PodRunning, terminatedStatus("side"), runningStatus("app")), false},
-		"a succeeded pod is, whatever its statuses say":  {podWith(corev1.PodSucceeded), true},
-		"a failed pod is":                                {podWith(corev1.PodFailed, runningStatus("app")), true},
-		"a terminated init container of that name is":    {&corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{terminatedStatus("app")}}}, true},
+		"a pod that is gone is finished":                                                    {nil, true},
+		"a pending pod without statuses is not":                                             {podWith(corev1.PodPending), false},
+		"a running container is not":                                                        {podWith(corev1.PodRunning, runningStatus("app")), false},
+		"a terminated container is under restartPolicy Never":                               {never(podWith(corev1.PodRunning, terminatedStatus("app"))), true},
+		"a terminated container is not while the kubelet restarts it (Always, the default)": {podWith(corev1.PodRunning, terminatedStatus("app")), false},
+		"a container that succeeded is under OnFailure":                                     {policy(podWith(corev1.PodRunning, terminatedStatus("app")), corev1.RestartPolicyOnFailure), true},
+		"a container that failed is not under OnFailure":                                    {policy(podWith(corev1.PodRunning, exited("app", 2)), corev1.RestartPolicyOnFailure), false},
+		"a failed init container is not: the kubelet retries it":                            {&corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{exited("app", 1)}}}, false},
+		"a sidecar (init container with restartPolicy Always) is not":                       {sidecar(&corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{terminatedStatus("app")}}}), false},
+		"an ephemeral container is, whatever the pod's policy":                              {&corev1.Pod{Status: corev1.PodStatus{EphemeralContainerStatuses: []corev1.ContainerStatus{exited("app", 1)}}}, true},
+		"another container's termination does not count":                                    {never(podWith(corev1.PodRunning, terminatedStatus("side"), runningStatus("app"))), false},
+		"a succeeded pod is, whatever its statuses say":                                     {podWith(corev1.PodSucceeded), true},
+		"a failed pod is": {podWith(corev1.PodFailed, runningStatus("app")), true},
+		"a terminated init container of that name is": {&corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{terminatedStatus("app")}}}, true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -154,5 +180,30 @@ func TestStoreReportsCorruptRecords(t *testing.T) {
 	}
 	if _, err := store.List(); err == nil {
 		t.Error("List succeeded over a corrupt record, want an error")
+	}
+}
+
+func TestIncarnations(t *testing.T) {
+	restarted := corev1.ContainerStatus{Name: "app", ContainerID: "containerd://new", RestartCount: 1,
+		State:                corev1.ContainerState{Running: &corev1.ContainerStateRunning{}},
+		LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ContainerID: "containerd://old"}}}
+	waiting := corev1.ContainerStatus{Name: "app", RestartCount: 3,
+		State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+		LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ContainerID: "containerd://old"}}}
+	tests := map[string]struct {
+		pod  *corev1.Pod
+		want []string
+	}{
+		"a container without a status has none":                  {podWith(corev1.PodPending), nil},
+		"a first run has its own id":                             {podWith(corev1.PodRunning, runningStatus("app")), []string{"def"}},
+		"a restarted container has the last one's id first":      {podWith(corev1.PodRunning, restarted), []string{"old", "new"}},
+		"a container waiting to restart has the last one's only": {podWith(corev1.PodRunning, waiting), []string{"old"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := recorder.Incarnations(tc.pod, "app"); !slices.Equal(got, tc.want) {
+				t.Errorf("Incarnations = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -34,9 +34,15 @@
 //     from its first syscall), and Start(containerID, key) claims the
 //     container's recording as soon as the pod status names it, which the
 //     kubelet does only after the container ran.
-//   - Collect when the container terminated, the pod Succeeded or Failed,
-//     or the pod is gone (its records are found by namespace/name; a record
-//     of an older pod with the same name counts as gone).
+//   - Collect when the container terminated for good (the kubelet will not
+//     restart it under the pod's or its own restartPolicy), the pod
+//     Succeeded or Failed, or the pod is gone (its records are found by
+//     namespace/name; a record of an older pod with the same name counts as
+//     gone). A container the kubelet restarts is one recording: every
+//     incarnation the pod status names (containerID, lastState) is
+//     registered and collected into the one profile; incarnations the
+//     recorder holds nothing of, or that ran unseen (restartCount ahead),
+//     are named in v1.AnnotationRecordingMissed and a RecordingGap Event.
 //   - Build: SeccompSpec, SelinuxSpec, AppArmorSpec are pure functions of
 //     the recorded data. The profile is named ProfileName
 //     ("<recording>-<container>", plus the generated part of the pod name

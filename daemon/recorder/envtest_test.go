@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -78,6 +79,38 @@ var _ = Describe("the recorder in a daemon's manager", func() {
 		}).Should(Equal(2), "the container registered again with the new recorder")
 		Eventually(eventsOf).WithContext(ctx).WithArguments(ns, "rec").Should(ContainElement(
 			HaveField("Reason", recorder.ReasonRecordingGap)))
+	})
+
+	It("records every incarnation of a container the kubelet restarts into one profile, naming the ones it holds nothing of", func(ctx SpecContext) {
+		bpf.syscalls["c6"] = &bpfrecorderv1.SyscallsResponse{Syscalls: []string{"read"}, Architecture: "SCMP_ARCH_X86_64"}
+		bpf.syscalls["c8"] = &bpfrecorderv1.SyscallsResponse{Syscalls: []string{"write"}, Architecture: "SCMP_ARCH_X86_64"}
+		startDaemon()
+		pod := newNodePod(ctx, ns, "crashing", node, "iiiii", func(p *corev1.Pod) { p.Spec.RestartPolicy = corev1.RestartPolicyAlways })
+		key := "rec_app_iiiii_1700000000"
+
+		// The first incarnation crashes; the kubelet will restart it.
+		pod.Status.Phase = corev1.PodRunning
+		pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", ContainerID: "containerd://c6",
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, ContainerID: "containerd://c6"}}}}
+		Expect(k8s.Status().Update(ctx, pod)).To(Succeed())
+		Eventually(bpfCalls).Should(ContainElement("Start(c6," + key + ")"))
+		Consistently(bpfCalls).WithTimeout(time.Second).ShouldNot(ContainElement("SyscallsForContainer(c6)"),
+			"collected a container the kubelet restarts")
+
+		// It ran twice more; the daemon saw only the last two (c7 ran and
+		// ended in between, and the recorder holds nothing of it).
+		pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", ContainerID: "containerd://c8", RestartCount: 2,
+			State:                corev1.ContainerState{Running: &corev1.ContainerStateRunning{}},
+			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, ContainerID: "containerd://c7"}}}}
+		Expect(k8s.Status().Update(ctx, pod)).To(Succeed())
+		Eventually(bpfCalls).Should(ContainElements("Start(c7,"+key+")", "Start(c8,"+key+")"))
+		Expect(k8s.Delete(ctx, pod, client.GracePeriodSeconds(0))).To(Succeed())
+
+		profile := &v1.SeccompProfile{}
+		Eventually(func() error { return k8s.Get(ctx, client.ObjectKey{Name: "rec-app-iiiii"}, profile) }).Should(Succeed())
+		Expect(profile.Spec.Syscalls[0].Names).To(Equal([]string{"read", "write"}))
+		Expect(profile.Annotations).To(HaveKeyWithValue(v1.AnnotationRecordingMissed, "incarnation c7"))
+		Eventually(bpfCalls).Should(ContainElements("Stop(c6,"+key+")", "Stop(c7,"+key+")", "Stop(c8,"+key+")"))
 	})
 
 	It("collects after a restart what a pod left while the daemon was down", func(ctx SpecContext) {
@@ -220,17 +253,21 @@ func bpfCalls() []string {
 	return slices.Clone(bpf.calls)
 }
 
-func newNodePod(ctx context.Context, ns, name, nodeName, nonce string) *corev1.Pod {
+func newNodePod(ctx context.Context, ns, name, nodeName, nonce string, edits ...func(*corev1.Pod)) *corev1.Pod {
 	a := recording.Annotation{Prefix: recording.PrefixBpf, Container: "app", Recording: "rec", Nonce: nonce, Unix: 1700000000}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: ns, Annotations: map[string]string{a.Key(): a.Value()},
 			Labels: map[string]string{"app": "web"},
 		},
-		Spec: corev1.PodSpec{NodeName: nodeName, Containers: []corev1.Container{{Name: "app", Image: "app"}}},
+		Spec: corev1.PodSpec{NodeName: nodeName, RestartPolicy: corev1.RestartPolicyNever,
+			Containers: []corev1.Container{{Name: "app", Image: "app"}}},
 	}
 	if name == "" {
 		pod.GenerateName = "web-"
+	}
+	for _, edit := range edits {
+		edit(pod)
 	}
 	Expect(k8s.Create(ctx, pod)).To(Succeed())
 	return pod

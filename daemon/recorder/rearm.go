@@ -71,7 +71,7 @@ func (r *Reconciler) bpfInstance() string {
 // were taken from a bpf recorder other than the running one (instance),
 // so they are gone. An unknown instance on either side decides nothing.
 func NeedsRearm(st *State, instance string) bool {
-	return st.usesBpf() && !st.Done && (st.ProgramRef || st.ContainerRef) &&
+	return st.usesBpf() && !st.Done && st.holdsRefs() &&
 		st.BpfInstance != "" && instance != "" && st.BpfInstance != instance
 }
 
@@ -85,6 +85,9 @@ func (r *Reconciler) rearm(ctx context.Context, st *State, instance string) erro
 	}
 	log.FromContext(ctx).Info("bpf-recorder restarted; re-arming the recording", "container", st.Container)
 	st.ProgramRef, st.ContainerRef, st.Gap, st.BpfInstance = false, false, true, instance
+	for i := range st.Earlier {
+		st.Earlier[i].Registered = false
+	}
 	if err := r.Store.Save(st); err != nil {
 		return err
 	}

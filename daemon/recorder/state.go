@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	v1 "github.com/secprofiles/spo/api/v1"
@@ -41,11 +42,18 @@ type State struct {
 	Disable      bool                    `json:"disable,omitempty"`
 	// ProgramRef: Start("", key) succeeded, so a Stop("", key) is owed.
 	ProgramRef bool `json:"programRef,omitempty"`
-	// ContainerID is the runtime id once the pod status names it.
+	// ContainerID is the runtime id of the container's latest incarnation
+	// once the pod status names it.
 	ContainerID string `json:"containerID,omitempty"`
 	// ContainerRef: Start(ContainerID, key) succeeded, so a
 	// Stop(ContainerID, key) is owed.
 	ContainerRef bool `json:"containerRef,omitempty"`
+	// Earlier are the container's previous incarnations, oldest first: a
+	// container the kubelet restarts is one recording across them.
+	Earlier []Incarnation `json:"earlier,omitempty"`
+	// Restarts is the highest restart count the pod status showed; more
+	// restarts than incarnations seen means some ran unseen.
+	Restarts int32 `json:"restarts,omitempty"`
 	// Done: the profile exists (or the recording was empty or refused) and
 	// the services were told to forget. The record stays as a tombstone
 	// until the pod is gone, so a finished pod is never recorded twice.
@@ -64,6 +72,58 @@ type State struct {
 	// FinishedAt is when the container was first seen finished; recordings
 	// from audit records are collected AuditSettle after it.
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+}
+
+// Incarnation is one earlier run of a recorded container.
+type Incarnation struct {
+	ID string `json:"id"`
+	// Registered: Start(ID, key) succeeded on the running bpf recorder, so
+	// a Stop(ID, key) is owed.
+	Registered bool `json:"registered,omitempty"`
+}
+
+// observe records the incarnations the pod status names; it reports
+// whether st changed.
+func (st *State) observe(pod *corev1.Pod) bool {
+	changed := false
+	if n := Restarts(pod, st.Container); n > st.Restarts {
+		st.Restarts, changed = n, true
+	}
+	for _, id := range Incarnations(pod, st.Container) {
+		if st.knows(id) {
+			continue
+		}
+		if st.ContainerID != "" {
+			st.Earlier = append(st.Earlier, Incarnation{ID: st.ContainerID, Registered: st.ContainerRef})
+		}
+		st.ContainerID, st.ContainerRef, changed = id, false, true
+	}
+	return changed
+}
+
+func (st *State) knows(id string) bool {
+	if id == st.ContainerID {
+		return true
+	}
+	for _, in := range st.Earlier {
+		if in.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// incarnationIDs are the runtime ids of every incarnation seen, oldest
+// first.
+func (st *State) incarnationIDs() []string {
+	var ids []string
+	for _, in := range st.Earlier {
+		ids = append(ids, in.ID)
+	}
+	if st.ContainerID != "" {
+		ids = append(ids, st.ContainerID)
+	}
+	return ids
 }
 
 // stateExt is the state files' extension; other files in the directory

@@ -9,8 +9,9 @@ import (
 
 // TransformPod keeps what the recorder reads of a pod: identity,
 // generateName (profile names), the recording annotations, the names of
-// its containers (a recording must name one), the phase and each
-// container's id and whether it terminated. The daemon caches only its
+// its containers (a recording must name one) and restart policies, the
+// phase and each container's ids (current and last) and whether it
+// terminated. The daemon caches only its
 // node's pods, and this keeps even those small.
 func TransformPod(obj any) (any, error) {
 	pod, ok := obj.(*corev1.Pod)
@@ -35,6 +36,7 @@ func TransformPod(obj any) (any, error) {
 		},
 		Spec: corev1.PodSpec{
 			NodeName:            pod.Spec.NodeName,
+			RestartPolicy:       pod.Spec.RestartPolicy,
 			Containers:          slimContainers(pod.Spec.Containers),
 			InitContainers:      slimContainers(pod.Spec.InitContainers),
 			EphemeralContainers: slimEphemeral(pod.Spec.EphemeralContainers),
@@ -54,7 +56,7 @@ func slimContainers(cs []corev1.Container) []corev1.Container {
 	}
 	out := make([]corev1.Container, len(cs))
 	for i := range cs {
-		out[i].Name = cs[i].Name
+		out[i].Name, out[i].RestartPolicy = cs[i].Name, cs[i].RestartPolicy
 	}
 	return out
 }
@@ -76,7 +78,12 @@ func slimStatuses(ss []corev1.ContainerStatus) []corev1.ContainerStatus {
 	}
 	out := make([]corev1.ContainerStatus, len(ss))
 	for i, s := range ss {
-		out[i] = corev1.ContainerStatus{Name: s.Name, ContainerID: s.ContainerID}
+		out[i] = corev1.ContainerStatus{Name: s.Name, ContainerID: s.ContainerID, RestartCount: s.RestartCount}
+		if t := s.LastTerminationState.Terminated; t != nil {
+			out[i].LastTerminationState.Terminated = &corev1.ContainerStateTerminated{
+				ExitCode: t.ExitCode, ContainerID: t.ContainerID,
+			}
+		}
 		if s.State.Terminated != nil {
 			out[i].State.Terminated = &corev1.ContainerStateTerminated{
 				ExitCode: s.State.Terminated.ExitCode, ContainerID: s.State.Terminated.ContainerID,
