@@ -126,16 +126,18 @@ func logsRecordingThroughAuditd(t *testing.T) {
 	}
 }
 
-// logEnricherOnAuditd runs auditd on the node's own log and has the SPOD
-// run the log enricher (source auditd, the default) until t ends. The
-// enricher opens the log when it starts, so auditd comes first; at the
-// end the enricher goes first, then auditd, whose harness gives the log,
-// its directory and the kernel's audit settings back as they were.
+// logEnricherOnAuditd has the SPOD run the log enricher (source auditd,
+// the default) and runs auditd on the node's own log until t ends. The
+// enricher comes first, as it may on any node: it must wait for auditd's
+// log to appear (it crash-looped on the missing file before). At the end
+// auditd stops first, and its harness gives the log, its directory and
+// the kernel's audit settings back as they were; the enricher, still
+// reading the removed file, goes next.
 func logEnricherOnAuditd(t *testing.T) {
 	t.Helper()
-	auditd.StartLoggingTo(t, nodeAuditLog)
 	setLogEnricher(t, true)
 	t.Cleanup(func() { setLogEnricher(t, false) })
+	auditd.StartLoggingTo(t, nodeAuditLog)
 }
 
 // setLogEnricher switches the SPOD's log enricher and waits until the
