@@ -40,6 +40,8 @@ func TestDeployedOnARealNode(t *testing.T) {
 		{"the runtime enforces a profile the daemon pod installed", runtimeEnforcesInstalledProfile},
 		{"a binding puts pods of its image under the profile", bindingAppliesProfile},
 		{"the SPOD enables the eBPF recorder and the daemon pod runs it", bpfRecorderRunsInTheDaemonPod},
+		{"a Logs recording through the node's auditd makes each container's profile, and a pod runs under them", logsRecordingThroughAuditd},
+		{"mergeStrategy Containers merges a Deployment's 3 replicas into one profile per container", mergeStrategyContainersMergesReplicas},
 		{"with the webhook scaled to 0 pod creation follows failurePolicy Fail", webhookDownFollowsFailurePolicy},
 		{"a profile in use stays Terminating, its file on the node, until its pod is gone", profileInUseStays},
 		{"make undeploy removes spo's objects and pods", undeployRemovesEverything},
