@@ -109,7 +109,10 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 			pod.HostNetwork = true
 			pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 		} else {
-			pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectory))
+			// Or create: a node without auditd yet must still run the
+			// daemon pod (seccomp installation included); the enricher
+			// waits for auditd's log to appear there.
+			pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectoryOrCreate))
 		}
 	}
 	if s.EnableAppArmor {

@@ -44,7 +44,7 @@ func mergeStrategyContainersMergesReplicas(t *testing.T) {
 	ctx := context.Background()
 	logEnricherOnAuditd(t)
 	ns := newNamespace(t, map[string]string{v1.LabelEnableRecording: "true"})
-	rec := createRecording(t, ns, "merged", v1.MergeContainers, "replica")
+	rec := createRecording(t, ns, "merged", v1.RecorderLogs, v1.MergeContainers, "replica")
 	claims := t.TempDir()
 
 	d := replicaDeployment(ns, claims)

@@ -59,7 +59,7 @@ func logsRecordingThroughAuditd(t *testing.T) {
 	ctx := context.Background()
 	logEnricherOnAuditd(t)
 	ns := newNamespace(t, map[string]string{v1.LabelEnableRecording: "true"})
-	rec := createRecording(t, ns, "logs", v1.MergeNone, "recorded")
+	rec := createRecording(t, ns, "logs", v1.RecorderLogs, v1.MergeNone, "recorded")
 
 	pod := toolsPod(ns, "recorded", recordedScript, nil)
 	pod.Labels = map[string]string{"app": "recorded"}
@@ -185,12 +185,12 @@ func setLogEnricher(t *testing.T, on bool) {
 
 // createRecording creates a seccomp ProfileRecording with recorder Logs
 // for the pods labelled app=<app>, deleted after t.
-func createRecording(t *testing.T, ns, name string, merge v1.MergeStrategy, app string) *v1.ProfileRecording {
+func createRecording(t *testing.T, ns, name string, recorder v1.ProfileRecorder, merge v1.MergeStrategy, app string) *v1.ProfileRecording {
 	t.Helper()
 	rec := &v1.ProfileRecording{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: v1.ProfileRecordingSpec{
-			Kind: v1.RecordingSeccompProfile, Recorder: v1.RecorderLogs, MergeStrategy: merge,
+			Kind: v1.RecordingSeccompProfile, Recorder: recorder, MergeStrategy: merge,
 			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": app}},
 		},
 	}
@@ -220,7 +220,7 @@ func waitRecordingAdmitted(t *testing.T, pod *corev1.Pod) {
 			return false, err.Error()
 		}
 		for k := range probe.Annotations {
-			if strings.HasPrefix(k, recording.PrefixLogs) {
+			if recording.IsAnnotationKey(k) {
 				ok++
 				return ok >= inARow, ""
 			}
