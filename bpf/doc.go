@@ -8,3 +8,4 @@
 package bpf
 
 //go:generate go tool -modfile=../hack/tools/bpf/go.mod bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -target amd64,arm64 -type syscall_bitmap Recorder recorder.bpf.c
+//go:generate go tool -modfile=../hack/tools/bpf/go.mod bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -target amd64,arm64 RecorderNoBTF recorder_nobtf.bpf.c
