@@ -82,8 +82,8 @@ struct tp_sys_enter {
  *	field:__data_loc char[] child_comm;	offset:16;	size:4;
  *	field:pid_t child_pid;	offset:20;	size:4;
  * Older kernels had char parent_comm[16] and child_comm[16] instead
- * (parent_pid at 24, child_pid at 44): fork_comm_arrays selects that layout,
- * set by user space from the format file. */
+ * (parent_pid at 24, child_pid at 44): user space loads the program for the
+ * layout the format file shows. */
 struct tp_sched_process_fork {
 	u64 common;
 	u32 parent_comm;

@@ -24,7 +24,9 @@
  *     it is unused, and removed when the thread exits.
  *   - sched_process_exit removes the exiting thread's entry; the process's
  *     entry goes when the whole group is dead (group_dead, or the leader's
- *     exit on kernels whose format lacks it). Records are never deleted
+ *     exit on kernels whose format lacks it). Where a record's layout
+ *     differs between kernels, there is one program per layout and user
+ *     space loads the one the running kernel's format file describes. Records are never deleted
  *     here: they stay until user space forgets them, so short-lived
  *     processes lose nothing.
  *   - with record_new (the node daemon), a process that gets a new mount
@@ -70,10 +72,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before loading. */
 const volatile bool record_new = 0;
-/* sched_process_exit has group_dead (read from its format file). */
-const volatile bool exit_has_group_dead = 0;
-/* sched_process_fork has char[16] comms (older kernels). */
-const volatile bool fork_comm_arrays = 0;
 
 /* Syscalls that could not create a born record (the map was full). */
 u64 born_full = 0;
@@ -303,18 +301,12 @@ int sys_enter(struct tp_sys_enter *ctx)
 	return 0;
 }
 
-static __always_inline u32 fork_child(void *ctx)
-{
-	if (fork_comm_arrays)
-		return ((struct tp_sched_process_fork_comm_arrays *)ctx)->child_pid;
-	return ((struct tp_sched_process_fork *)ctx)->child_pid;
-}
-
-SEC("tracepoint/sched/sched_process_fork")
-int sched_process_fork(void *ctx)
+/* A child: its parent's key, or a new record when the parent's clone asked
+ * for a new mount namespace. current is the parent. */
+static __always_inline void on_fork(u32 child)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	u32 tid = (u32)pid_tgid, tgid = pid_tgid >> 32, child = fork_child(ctx);
+	u32 tid = (u32)pid_tgid, tgid = pid_tgid >> 32;
 	u32 *kind;
 	u64 *key, k;
 
@@ -323,30 +315,64 @@ int sched_process_fork(void *ctx)
 		if (kind && *kind == PENDING_CHILD) {
 			clear_pending(tid);
 			new_born(child);
-			return 0;
+			return;
 		}
 	}
 	key = bpf_map_lookup_elem(&pids, &tgid);
 	if (!key) {
 		bpf_map_delete_elem(&pids, &child);
-		return 0;
+		return;
 	}
 	k = *key;
 	if (bpf_map_update_elem(&pids, &child, &k, BPF_ANY))
 		__sync_fetch_and_add(&pids_full, 1);
+}
+
+/* Two programs for the two layouts of the record (nobtf.h); user space
+ * loads the one the running kernel's format file describes: the kernel
+ * refuses to attach a program that reads past the record
+ * (perf_event_set_bpf_prog: max_ctx_offset, kernel/events/core.c). */
+SEC("tracepoint/sched/sched_process_fork")
+int sched_process_fork(struct tp_sched_process_fork *ctx)
+{
+	on_fork(ctx->child_pid);
 	return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int sched_process_exit(struct tp_sched_process_exit *ctx)
+SEC("tracepoint/sched/sched_process_fork")
+int sched_process_fork_comm_arrays(struct tp_sched_process_fork_comm_arrays *ctx)
+{
+	on_fork(ctx->child_pid);
+	return 0;
+}
+
+/* The thread's entry goes at its exit; the process's when the group is
+ * dead. current is the exiting task. */
+static __always_inline void on_exit(bool group_dead)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	u32 tid = (u32)pid_tgid, tgid = pid_tgid >> 32;
 
 	if (pending_count)
 		clear_pending(tid);
-	if (tid != tgid || !exit_has_group_dead || ctx->group_dead)
+	if (tid != tgid || group_dead)
 		bpf_map_delete_elem(&pids, &tid);
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sched_process_exit(struct tp_sched_process_exit *ctx)
+{
+	on_exit(ctx->group_dead);
+	return 0;
+}
+
+/* For formats without group_dead (user space loads one of the two, as for
+ * fork): the leader's exit stands for the group's. A leader that exits
+ * before its other threads (pthread_exit in main) leaves them unrecorded. */
+SEC("tracepoint/sched/sched_process_exit")
+int sched_process_exit_no_group_dead(void *ctx)
+{
+	on_exit(1);
 	return 0;
 }
 

@@ -26,25 +26,25 @@ type RecorderNoBTFSyscallBitmap struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	RecorderNoBTFMapBirths            = "births"
-	RecorderNoBTFMapBorn              = "born"
-	RecorderNoBTFMapExecs             = "execs"
-	RecorderNoBTFMapPending           = "pending"
-	RecorderNoBTFMapPids              = "pids"
-	RecorderNoBTFMapSyscalls          = "syscalls"
-	RecorderNoBTFProgSchedProcessExec = "sched_process_exec"
-	RecorderNoBTFProgSchedProcessExit = "sched_process_exit"
-	RecorderNoBTFProgSchedProcessFork = "sched_process_fork"
-	RecorderNoBTFProgSysEnter         = "sys_enter"
-	RecorderNoBTFProgSysEnterEmpty    = "sys_enter_empty"
-	RecorderNoBTFVarBirthsLost        = "births_lost"
-	RecorderNoBTFVarBornFull          = "born_full"
-	RecorderNoBTFVarExitHasGroupDead  = "exit_has_group_dead"
-	RecorderNoBTFVarForkCommArrays    = "fork_comm_arrays"
-	RecorderNoBTFVarNextBorn          = "next_born"
-	RecorderNoBTFVarPendingCount      = "pending_count"
-	RecorderNoBTFVarPidsFull          = "pids_full"
-	RecorderNoBTFVarRecordNew         = "record_new"
+	RecorderNoBTFMapBirths                       = "births"
+	RecorderNoBTFMapBorn                         = "born"
+	RecorderNoBTFMapExecs                        = "execs"
+	RecorderNoBTFMapPending                      = "pending"
+	RecorderNoBTFMapPids                         = "pids"
+	RecorderNoBTFMapSyscalls                     = "syscalls"
+	RecorderNoBTFProgSchedProcessExec            = "sched_process_exec"
+	RecorderNoBTFProgSchedProcessExit            = "sched_process_exit"
+	RecorderNoBTFProgSchedProcessExitNoGroupDead = "sched_process_exit_no_group_dead"
+	RecorderNoBTFProgSchedProcessFork            = "sched_process_fork"
+	RecorderNoBTFProgSchedProcessForkCommArrays  = "sched_process_fork_comm_arrays"
+	RecorderNoBTFProgSysEnter                    = "sys_enter"
+	RecorderNoBTFProgSysEnterEmpty               = "sys_enter_empty"
+	RecorderNoBTFVarBirthsLost                   = "births_lost"
+	RecorderNoBTFVarBornFull                     = "born_full"
+	RecorderNoBTFVarNextBorn                     = "next_born"
+	RecorderNoBTFVarPendingCount                 = "pending_count"
+	RecorderNoBTFVarPidsFull                     = "pids_full"
+	RecorderNoBTFVarRecordNew                    = "record_new"
 )
 
 // LoadRecorderNoBTF returns the embedded CollectionSpec for RecorderNoBTF.
@@ -89,11 +89,13 @@ type RecorderNoBTFSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderNoBTFProgramSpecs struct {
-	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
-	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
-	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
-	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
-	SysEnterEmpty    *ebpf.ProgramSpec `ebpf:"sys_enter_empty"`
+	SchedProcessExec            *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
+	SchedProcessExit            *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
+	SchedProcessExitNoGroupDead *ebpf.ProgramSpec `ebpf:"sched_process_exit_no_group_dead"`
+	SchedProcessFork            *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
+	SchedProcessForkCommArrays  *ebpf.ProgramSpec `ebpf:"sched_process_fork_comm_arrays"`
+	SysEnter                    *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SysEnterEmpty               *ebpf.ProgramSpec `ebpf:"sys_enter_empty"`
 }
 
 // RecorderNoBTFMapSpecs contains maps before they are loaded into the kernel.
@@ -112,14 +114,12 @@ type RecorderNoBTFMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderNoBTFVariableSpecs struct {
-	BirthsLost       *ebpf.VariableSpec `ebpf:"births_lost"`
-	BornFull         *ebpf.VariableSpec `ebpf:"born_full"`
-	ExitHasGroupDead *ebpf.VariableSpec `ebpf:"exit_has_group_dead"`
-	ForkCommArrays   *ebpf.VariableSpec `ebpf:"fork_comm_arrays"`
-	NextBorn         *ebpf.VariableSpec `ebpf:"next_born"`
-	PendingCount     *ebpf.VariableSpec `ebpf:"pending_count"`
-	PidsFull         *ebpf.VariableSpec `ebpf:"pids_full"`
-	RecordNew        *ebpf.VariableSpec `ebpf:"record_new"`
+	BirthsLost   *ebpf.VariableSpec `ebpf:"births_lost"`
+	BornFull     *ebpf.VariableSpec `ebpf:"born_full"`
+	NextBorn     *ebpf.VariableSpec `ebpf:"next_born"`
+	PendingCount *ebpf.VariableSpec `ebpf:"pending_count"`
+	PidsFull     *ebpf.VariableSpec `ebpf:"pids_full"`
+	RecordNew    *ebpf.VariableSpec `ebpf:"record_new"`
 }
 
 // RecorderNoBTFObjects contains all objects after they have been loaded into the kernel.
@@ -165,32 +165,34 @@ func (m *RecorderNoBTFMaps) Close() error {
 //
 // It can be passed to LoadRecorderNoBTFObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderNoBTFVariables struct {
-	BirthsLost       *ebpf.Variable `ebpf:"births_lost"`
-	BornFull         *ebpf.Variable `ebpf:"born_full"`
-	ExitHasGroupDead *ebpf.Variable `ebpf:"exit_has_group_dead"`
-	ForkCommArrays   *ebpf.Variable `ebpf:"fork_comm_arrays"`
-	NextBorn         *ebpf.Variable `ebpf:"next_born"`
-	PendingCount     *ebpf.Variable `ebpf:"pending_count"`
-	PidsFull         *ebpf.Variable `ebpf:"pids_full"`
-	RecordNew        *ebpf.Variable `ebpf:"record_new"`
+	BirthsLost   *ebpf.Variable `ebpf:"births_lost"`
+	BornFull     *ebpf.Variable `ebpf:"born_full"`
+	NextBorn     *ebpf.Variable `ebpf:"next_born"`
+	PendingCount *ebpf.Variable `ebpf:"pending_count"`
+	PidsFull     *ebpf.Variable `ebpf:"pids_full"`
+	RecordNew    *ebpf.Variable `ebpf:"record_new"`
 }
 
 // RecorderNoBTFPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to LoadRecorderNoBTFObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderNoBTFPrograms struct {
-	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
-	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
-	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
-	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
-	SysEnterEmpty    *ebpf.Program `ebpf:"sys_enter_empty"`
+	SchedProcessExec            *ebpf.Program `ebpf:"sched_process_exec"`
+	SchedProcessExit            *ebpf.Program `ebpf:"sched_process_exit"`
+	SchedProcessExitNoGroupDead *ebpf.Program `ebpf:"sched_process_exit_no_group_dead"`
+	SchedProcessFork            *ebpf.Program `ebpf:"sched_process_fork"`
+	SchedProcessForkCommArrays  *ebpf.Program `ebpf:"sched_process_fork_comm_arrays"`
+	SysEnter                    *ebpf.Program `ebpf:"sys_enter"`
+	SysEnterEmpty               *ebpf.Program `ebpf:"sys_enter_empty"`
 }
 
 func (p *RecorderNoBTFPrograms) Close() error {
 	return _RecorderNoBTFClose(
 		p.SchedProcessExec,
 		p.SchedProcessExit,
+		p.SchedProcessExitNoGroupDead,
 		p.SchedProcessFork,
+		p.SchedProcessForkCommArrays,
 		p.SysEnter,
 		p.SysEnterEmpty,
 	)
