@@ -17,7 +17,7 @@ func init() {
 	// The self-test as the deployed bpf-recorder runs it: in a container,
 	// whose mount namespace is not the host's (1 stands for the host's).
 	helperModes["selftest"] = func() error {
-		return SelfTest(context.Background(), Options{HostMountNamespace: 1})
+		return SelfTest(context.Background(), Options{HostMountNamespace: 1, BTFPath: os.Getenv("SPO_BTF")})
 	}
 	// A sandbox whose PID 1 cannot be inspected: the recorder's own
 	// namespace stands for the host's.
@@ -26,7 +26,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		err = SelfTest(context.Background(), Options{HostMountNamespace: own})
+		err = SelfTest(context.Background(), Options{HostMountNamespace: own, BTFPath: os.Getenv("SPO_BTF")})
 		if !errors.Is(err, ErrSelfTestPartial) {
 			return fmt.Errorf("SelfTest = %v, want ErrSelfTestPartial", err)
 		}
@@ -85,18 +85,24 @@ func TestReadsMountNamespacesWithDeployedCapabilities(t *testing.T) {
 // the DaemonSet gives the bpf-recorder container, and nothing else in its
 // bounding set (withDeployedCapabilities): the kernel must need no more.
 func TestSelfTestWithDeployedCapabilities(t *testing.T) {
-	needKernel(t)
-	if out, err := withDeployedCapabilities(t, "selftest"); err != nil {
-		t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
-	}
+	forModes(t, func(t *testing.T, mode Kind) {
+		needKernel(t)
+		out, err := withDeployedCapabilities(t, "selftest", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
+		if err != nil {
+			t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
+		}
+	})
 }
 
 // Where the recorder's own namespace stands for the host's, the self-test
 // without CAP_SYS_ADMIN says it could not record rather than failing the
 // recorder's start.
 func TestSelfTestWithDeployedCapabilitiesInASandbox(t *testing.T) {
-	needKernel(t)
-	if out, err := withDeployedCapabilities(t, "selftest-own-is-host"); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	forModes(t, func(t *testing.T, mode Kind) {
+		needKernel(t)
+		out, err := withDeployedCapabilities(t, "selftest-own-is-host", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+	})
 }

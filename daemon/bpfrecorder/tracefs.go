@@ -82,7 +82,7 @@ func formatOffsets(tracefs, group, event string) (map[string]int, error) {
 	path := filepath.Join(tracefs, "events", group, event, "format")
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s/%s: %w", ErrTracepoint, group, event, err)
+		return nil, featureError(ErrTracepoint, "reading the format of "+group+"/"+event, err)
 	}
 	out := map[string]int{}
 	for line := range strings.Lines(string(data)) {
