@@ -5,9 +5,12 @@
  * Syscall recorder for kernels without BTF: one bit per syscall number per
  * record, like recorder.bpf.c, but processes are followed by pid instead of
  * by mount namespace, because without BTF (no CO-RE) a program cannot read
- * current->nsproxy. Only classic tracepoints are used, whose records have
- * stable formats (/sys/kernel/tracing/events/<group>/<event>/format, see
- * nobtf.h; user space checks the offsets at load).
+ * current->nsproxy. Only tracepoints with stable interfaces are used: the
+ * sched ones as classic tracepoints, whose records have stable formats
+ * (/sys/kernel/tracing/events/<group>/<event>/format, see nobtf.h; user
+ * space checks the offsets at load), and raw_syscalls/sys_enter as a raw
+ * tracepoint, whose arguments are (pt_regs, id): the hot path then costs no
+ * classic tracepoint record (nobtf.h).
  *
  * Contract with user space (daemon/bpfrecorder, nobtf*.go):
  *   - `pids` maps a thread-group id (tgid) to the key of the record its
@@ -47,7 +50,7 @@
  *     tasks only (as recorder.bpf.c).
  *
  * Tracepoints (include/trace/events/...):
- *   syscalls.h  raw_syscalls/sys_enter      id, args[6]
+ *   syscalls.h  sys_enter (raw tracepoint) regs, id; args from pt_regs
  *   sched.h     sched/sched_process_fork    child_pid (current: the parent)
  *   sched.h     sched/sched_process_exit    pid, group_dead (current: exiting)
  *   sched.h     sched/sched_process_exec    filename (__data_loc), pid
@@ -235,30 +238,39 @@ static __always_inline void consume_pending(u32 tid, u32 tgid)
 		new_born(tgid);
 }
 
-/* Which PENDING_* a syscall asks for (0: it changes no mount namespace). */
-static __always_inline u32 pending_kind(struct tp_sys_enter *ctx)
+/* Argument off (REGS_ARG*) of the syscall whose registers are regs. */
+static __always_inline u64 syscall_arg(void *regs, int off)
 {
-	u64 flags = ctx->args[0];
+	u64 v = 0;
 
-	switch (ctx->id) {
+	bpf_probe_read_kernel(&v, sizeof(v), regs + off);
+	return v;
+}
+
+/* Which PENDING_* a syscall asks for (0: it changes no mount namespace). */
+static __always_inline u32 pending_kind(void *regs, long nr)
+{
+	u64 flags;
+
+	switch (nr) {
 	case NR_unshare:
-		return flags & CLONE_NEWNS ? PENDING_SELF : 0;
+		return syscall_arg(regs, REGS_ARG0) & CLONE_NEWNS ? PENDING_SELF : 0;
 	case NR_setns: /* setns(fd, nstype): 0 accepts any namespace type */
-		flags = ctx->args[1];
+		flags = syscall_arg(regs, REGS_ARG1);
 		return flags == 0 || (flags & CLONE_NEWNS) ? PENDING_SELF : 0;
 	case NR_clone:
-		return flags & CLONE_NEWNS ? PENDING_CHILD : 0;
+		return syscall_arg(regs, REGS_ARG0) & CLONE_NEWNS ? PENDING_CHILD : 0;
 	case NR_clone3: /* flags: the first u64 of struct clone_args (uapi sched.h) */
 		flags = 0;
-		bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[0]);
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)syscall_arg(regs, REGS_ARG0));
 		return flags & CLONE_NEWNS ? PENDING_CHILD : 0;
 	}
 	return 0;
 }
 
-static __always_inline void note_pending(struct tp_sys_enter *ctx, u32 tid)
+static __always_inline void note_pending(void *regs, long nr, u32 tid)
 {
-	u32 kind = pending_kind(ctx);
+	u32 kind = pending_kind(regs, nr);
 	long err;
 
 	if (!kind)
@@ -272,8 +284,9 @@ static __always_inline void note_pending(struct tp_sys_enter *ctx, u32 tid)
 		__sync_fetch_and_add(&births_lost, 1);
 }
 
-SEC("tracepoint/raw_syscalls/sys_enter")
-int sys_enter(struct tp_sys_enter *ctx)
+/* raw_syscalls/sys_enter as a raw tracepoint (see nobtf.h for why). */
+SEC("raw_tracepoint/sys_enter")
+int sys_enter(struct raw_sys_enter *ctx)
 {
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	u32 tgid = pid_tgid >> 32, nr = (u32)ctx->id;
@@ -283,7 +296,7 @@ int sys_enter(struct tp_sys_enter *ctx)
 	if (record_new) {
 		if (pending_count)
 			consume_pending((u32)pid_tgid, tgid);
-		note_pending(ctx, (u32)pid_tgid);
+		note_pending(ctx->regs, ctx->id, (u32)pid_tgid);
 	}
 	if (nr >= MAX_SYSCALLS)
 		return 0;
@@ -409,8 +422,8 @@ int sched_process_exec(struct tp_sched_process_exec *ctx)
 }
 
 /* The same hook doing nothing: the floor the benchmark compares against. */
-SEC("tracepoint/raw_syscalls/sys_enter")
-int sys_enter_empty(struct tp_sys_enter *ctx)
+SEC("raw_tracepoint/sys_enter")
+int sys_enter_empty(struct raw_sys_enter *ctx)
 {
 	return 0;
 }

@@ -19,7 +19,7 @@ import (
 // BenchmarkSyscallOverhead measures a tight getpid loop (ns/op = ns per
 // syscall): with no program on sys_enter, then for each recorder: with an
 // empty program on the same hook (the floor: tp_btf for the BTF recorder, a
-// classic tracepoint for the no-BTF one); with the recorder, the loop in the
+// raw tracepoint for the no-BTF one); with the recorder, the loop in the
 // host namespace (BTF: skipped by one compare; no BTF: one pids lookup
 // missing); with the recorder, the loop in an untracked namespace (the host
 // is set to another number; BTF: a filter bit; no BTF: one pids lookup);
@@ -100,13 +100,7 @@ func attachEmpty(b *testing.B, mode Kind) (*ebpf.Program, func()) {
 	missing := ErrNoTpBTF
 	if mode == KindNoBTF {
 		load, missing = bpf.LoadRecorderNoBTF, ErrTracepoint
-		attach = func(p *ebpf.Program) (io.Closer, error) {
-			tracefs, err := tracefsDir()
-			if err != nil {
-				return nil, err
-			}
-			return attachClassic(tracefs, "raw_syscalls", "sys_enter", p)
-		}
+		attach = func(p *ebpf.Program) (io.Closer, error) { return attachRawSysEnter(p) }
 	} else {
 		var err error
 		if kernel, err = kernelBTF(""); err != nil {

@@ -104,13 +104,16 @@ func noBTFSpec(layout tracepointLayout, opts Options) (*ebpf.CollectionSpec, err
 }
 
 func (r *Recorder) attachTracepoints(tracefs string, execs bool) error {
-	for _, tp := range []struct{ group, name string }{
-		{"sched", "sched_process_fork"}, {"sched", "sched_process_exit"}, {"raw_syscalls", "sys_enter"},
-	} {
-		if err := r.attachTracepoint(tracefs, tp.group, tp.name); err != nil {
+	for _, name := range []string{"sched_process_fork", "sched_process_exit"} {
+		if err := r.attachTracepoint(tracefs, "sched", name); err != nil {
 			return err
 		}
 	}
+	l, err := attachRawSysEnter(r.coll.Programs["sys_enter"])
+	if err != nil {
+		return err
+	}
+	r.links = append(r.links, l)
 	if !execs {
 		return nil
 	}
@@ -125,8 +128,7 @@ func (r *Recorder) attachTracepoints(tracefs string, execs bool) error {
 	return nil
 }
 
-// attachTracepoint attaches the program named like the event (sys_enter
-// for raw_syscalls/sys_enter).
+// attachTracepoint attaches the program named like the event.
 func (r *Recorder) attachTracepoint(tracefs, group, name string) error {
 	l, err := attachClassic(tracefs, group, name, r.coll.Programs[name])
 	if err != nil {

@@ -116,7 +116,6 @@ var want = []struct {
 	group, event string
 	fields       map[string]int
 }{
-	{"raw_syscalls", "sys_enter", map[string]int{"id": 8, "args": 16}},
 	{"sched", "sched_process_exit", map[string]int{"pid": 24}},
 	{"sched", "sched_process_exec", map[string]int{"filename": 8}},
 }

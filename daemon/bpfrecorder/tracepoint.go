@@ -14,6 +14,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// attachRawSysEnter attaches prog to raw_syscalls/sys_enter as a raw
+// tracepoint (BPF_RAW_TRACEPOINT_OPEN): no BTF, no tracefs, and none of the
+// classic tracepoint's record building on every syscall.
+func attachRawSysEnter(prog *ebpf.Program) (link.Link, error) {
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
+	if err != nil {
+		return nil, featureError(ErrTracepoint, "attaching raw tracepoint sys_enter", err)
+	}
+	return l, nil
+}
+
 // attachClassic attaches prog to the classic tracepoint group/name. It
 // tries a BPF perf link first (cilium/ebpf, kernel ≥5.15) and falls back to
 // the older ioctl: some kernels refuse BPF_LINK_CREATE for perf events (on
