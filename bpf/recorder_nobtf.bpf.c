@@ -27,18 +27,21 @@
  *     it is unused, and removed when the thread exits.
  *   - sched_process_exit removes the exiting thread's entry; the process's
  *     entry goes when the whole group is dead (group_dead, or the leader's
- *     exit on kernels whose format lacks it). Where a record's layout
- *     differs between kernels, there is one program per layout and user
- *     space loads the one the running kernel's format file describes. Records are never deleted
+ *     exit on kernels whose format lacks it). Records are never deleted
  *     here: they stay until user space forgets them, so short-lived
  *     processes lose nothing.
+ *   - where a record's layout differs between kernels, there is one
+ *     program per layout and user space loads the one the running kernel's
+ *     format file describes (a program reading past the record is refused).
  *   - with record_new (the node daemon), a process that gets a new mount
  *     namespace starts a new record in `born`: unshare(CLONE_NEWNS),
  *     setns(fd, 0 or CLONE_NEWNS) (joining a container: runc exec), and the
  *     child of clone/clone3 with CLONE_NEWNS. unshare and setns take effect
  *     when the syscall returns, so the thread is marked in `pending` and the
- *     birth happens at its next syscall (then /proc shows the new namespace);
- *     a clone child is born in sched_process_fork. Each birth sends (key,
+ *     birth happens at its next syscall (then /proc shows the new namespace):
+ *     no sys_exit program runs on every syscall for this, and while nothing
+ *     is pending (`pending_count` 0) it costs sys_enter one load. A clone
+ *     child is born in sched_process_fork. Each birth sends (key,
  *     tgid, cgroup id) to `births`; user space names the container from
  *     /proc/<tgid>/cgroup (runtimes place a container's first process in its
  *     cgroup before it unshares), and marks processes of the host namespace
@@ -52,7 +55,7 @@
  * Tracepoints (include/trace/events/...):
  *   syscalls.h  sys_enter (raw tracepoint) regs, id; args from pt_regs
  *   sched.h     sched/sched_process_fork    child_pid (current: the parent)
- *   sched.h     sched/sched_process_exit    pid, group_dead (current: exiting)
+ *   sched.h     sched/sched_process_exit    group_dead (current: exiting)
  *   sched.h     sched/sched_process_exec    filename (__data_loc), pid
  */
 #include "nobtf.h"

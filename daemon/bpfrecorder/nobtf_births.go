@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -158,7 +159,7 @@ func cgroup2Mounts(mountinfo string) []string {
 	var out []string
 	for line := range strings.Lines(string(data)) {
 		fields := strings.Fields(line)
-		if sep := indexOf(fields, "-"); sep > 4 && sep+1 < len(fields) && fields[sep+1] == "cgroup2" {
+		if sep := slices.Index(fields, "-"); sep > 4 && sep+1 < len(fields) && fields[sep+1] == "cgroup2" {
 			out = append(out, fields[4])
 		}
 	}

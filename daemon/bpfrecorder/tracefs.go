@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,7 @@ func tracefsMount(mountinfo string) string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		sep := indexOf(fields, "-")
+		sep := slices.Index(fields, "-")
 		if len(fields) < 5 || sep < 0 || sep+1 >= len(fields) || fields[3] != "/" {
 			continue
 		}
@@ -65,15 +66,6 @@ func tracefsMount(mountinfo string) string {
 		}
 	}
 	return debugfs
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // formatOffsets reads a tracepoint's format file and returns each field's
@@ -111,8 +103,9 @@ type tracepointLayout struct {
 	forkCommArrays   bool
 }
 
-// want lists the offsets bpf/nobtf.h compiles in, per tracepoint.
-var want = []struct {
+// formats lists the offsets bpf/nobtf.h compiles in, per tracepoint
+// (sched_process_fork's child_pid is checked apart: two layouts work).
+var formats = []struct {
 	group, event string
 	fields       map[string]int
 }{
@@ -124,7 +117,7 @@ var want = []struct {
 // program's, and picks the layout variants the program supports.
 func checkFormats(tracefs string, execs bool) (tracepointLayout, error) {
 	var l tracepointLayout
-	for _, w := range want {
+	for _, w := range formats {
 		if w.event == "sched_process_exec" && !execs {
 			continue
 		}
