@@ -87,6 +87,7 @@ func TestReadsMountNamespacesWithDeployedCapabilities(t *testing.T) {
 func TestSelfTestWithDeployedCapabilities(t *testing.T) {
 	forModes(t, func(t *testing.T, mode Kind) {
 		needKernel(t)
+		needTracefs(t, mode)
 		out, err := withDeployedCapabilities(t, "selftest", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
 		if err != nil {
 			t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
@@ -100,9 +101,45 @@ func TestSelfTestWithDeployedCapabilities(t *testing.T) {
 func TestSelfTestWithDeployedCapabilitiesInASandbox(t *testing.T) {
 	forModes(t, func(t *testing.T, mode Kind) {
 		needKernel(t)
+		needTracefs(t, mode)
 		out, err := withDeployedCapabilities(t, "selftest-own-is-host", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
 		if err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}
 	})
+}
+
+// needTracefs mounts tracefs (as the node has it, and as the pod must see
+// it) for the no-BTF recorder, which cannot mount it without CAP_SYS_ADMIN.
+func needTracefs(t *testing.T, mode Kind) {
+	t.Helper()
+	if _, err := tracefsDir(); err != nil && mode == KindNoBTF {
+		skipOrFail(t, err.Error())
+	}
+}
+
+// TestNoBTFWithoutTracefsNamesIt: where tracefs is not mounted and the
+// recorder may not mount it (no CAP_SYS_ADMIN, as deployed), the error says
+// what is missing and how to provide it. The test hides tracefs in a
+// private mount namespace of its own.
+func TestNoBTFWithoutTracefsNamesIt(t *testing.T) {
+	needKernel(t)
+	for _, tool := range []string{"unshare", "setpriv"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, "needs "+tool+" (util-linux): "+err.Error())
+		}
+	}
+	script := `umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null; ` +
+		`exec setpriv --bounding-set=-all,+bpf,+perfmon,+sys_ptrace --inh-caps=-all -- "$@"`
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh",
+		os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=load", "SPO_BTF="+BTFNone)
+	cmd.Stdin = strings.NewReader("go\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, out)
+	}
+	if want := "tracefs is not mounted (classic tracepoints need it: mount -t tracefs nodev /sys/kernel/tracing)"; !strings.Contains(string(out), want) {
+		t.Fatalf("Load without tracefs said %q, want it to contain %q", out, want)
+	}
 }
