@@ -45,6 +45,7 @@ const (
 	stateDir      = "/var/lib/spo"
 	socketDir     = "/var/run/spo"
 	auditLogDir   = "/var/log/audit"
+	tracefsDir    = "/sys/kernel/tracing"
 	securityfsDir = "/sys/kernel/security"
 )
 
@@ -100,6 +101,9 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	}
 	if s.Enricher.EnableBpfRecorder {
 		pod.Containers = append(pod.Containers, bpfRecorderContainer(s, p))
+		// On kernels without BTF the recorder attaches classic tracepoints,
+		// found through the host's tracefs (it cannot mount one itself).
+		pod.Volumes = append(pod.Volumes, hostPathTyped("tracefs", tracefsDir, corev1.HostPathDirectory))
 	}
 	if s.Enricher.EnableLogEnricher {
 		pod.Containers = append(pod.Containers, logEnricherContainer(s, p))
@@ -334,6 +338,7 @@ func bpfRecorderContainer(s v1.SPODSpec, p Params) corev1.Container {
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "sockets", MountPath: socketDir},
 			{Name: "host-proc", MountPath: hostProcMount, ReadOnly: true},
+			{Name: "tracefs", MountPath: tracefsDir, ReadOnly: true},
 		},
 	}
 }
