@@ -34,6 +34,10 @@
 //     pod created after the user deleted the profile must not keep it alive.
 //     Such a pod fails to start once the nodes remove the file, which is the
 //     answer the user asked for by deleting the profile.
+//   - The pods are read from the manager's cache. A pod created moments
+//     before its profile is deleted may not be in the cache yet when the
+//     deletion is reconciled; it is then treated like a pod created after
+//     the deletion.
 //
 // One Reconciler runs per Kind (SetupAll). The manager caches every pod in the cluster for this; TransformPod strips
 // cached pods down to the fields this package (and the binding-status

@@ -119,6 +119,9 @@ var _ = Describe("the workloads reconciler", func() {
 			s.Containers[0].SecurityContext = withProfile(localhost(localhostOf(profile)))
 		})
 		Eventually(finalizers(ctx, profile)).Should(ConsistOf(v1.FinalizerInUse))
+		// The swap can land before the reconciler's cache has the new pod
+		// (see the note on cache lag in the package documentation).
+		Eventually(activeWorkloads(ctx, profile)).Should(ConsistOf(ns + "/" + pod.Name))
 
 		Expect(k8s.Delete(ctx, profile)).To(Succeed())
 		Consistently(activeWorkloads(ctx, profile), "1s").Should(ConsistOf(ns + "/" + pod.Name))
