@@ -46,10 +46,11 @@ func ParseRef(s string) (Ref, error) {
 	if !strings.Contains(name, "/") {
 		return Ref{}, fmt.Errorf("OCI reference %q needs a registry and a repository (oci://REGISTRY/REPOSITORY:TAG)", s)
 	}
-	r := Ref{Tag: tag}
-	if hasDigest {
-		r.Digest = digest
-	} else if tag == "" {
+	if hasDigest && digest == "" {
+		return Ref{}, fmt.Errorf("invalid OCI reference %q: empty digest after @", s)
+	}
+	r := Ref{Tag: tag, Digest: digest}
+	if !hasDigest && tag == "" {
 		r.Tag = "latest"
 	}
 	for _, part := range []string{r.Tag, r.Digest} {

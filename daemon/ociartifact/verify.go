@@ -209,10 +209,14 @@ func (p *Policy) explain(b *sgbundle.Bundle, err error) error {
 }
 
 // signatureReferrers lists the cosign signature bundles referring to
-// subject; attestations (other predicate types) are not signatures.
+// subject; attestations (other predicate types) are not signatures. It
+// filters on the predicate annotation rather than asking the registry for
+// artifactType BundleMediaType: some registries (go-containerregistry's,
+// for one) report the config media type there instead of the manifest's
+// artifactType, and the bundle is checked on its own anyway.
 func signatureReferrers(ctx context.Context, repo *remote.Repository, subject ocispec.Descriptor) ([]ocispec.Descriptor, error) {
 	var out []ocispec.Descriptor
-	err := repo.Referrers(ctx, subject, BundleMediaType, func(refs []ocispec.Descriptor) error {
+	err := repo.Referrers(ctx, subject, "", func(refs []ocispec.Descriptor) error {
 		for _, r := range refs {
 			if r.Annotations[annotationPredicateType] == CosignSignPredicateType && len(out) < maxSignatures {
 				out = append(out, r)

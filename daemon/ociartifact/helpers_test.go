@@ -1,0 +1,159 @@
+package ociartifact
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"io"
+	"log"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/sign"
+)
+
+// startRegistry serves go-containerregistry's in-memory registry (with the
+// OCI referrers API) on loopback; wrap, when set, sits in front of it to
+// misbehave like a compromised registry.
+func startRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	var h = registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0)))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
+}
+
+// testCA stands in for Fulcio: a self-made root that certifies signing
+// keys for an identity and OIDC issuer, with Fulcio's issuer extension.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+// oidIssuerV2 is Fulcio's OIDC issuer extension (1.3.6.1.4.1.57264.1.8),
+// a DER UTF8String.
+var oidIssuerV2 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 8}
+
+func newTestCA(t *testing.T) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "spo test fulcio"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testCA{cert: cert, key: key}
+}
+
+// trustedRoot is the Sigstore trusted root JSON with this CA as its only
+// Fulcio; it has no transparency log, CT log or timestamp authority, so
+// Policy checks certificates against the current time (see
+// Policy.verifier).
+func (ca *testCA) trustedRoot(t *testing.T) []byte {
+	t.Helper()
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
+		[]root.CertificateAuthority{&root.FulcioCertificateAuthority{
+			Root: ca.cert, ValidityPeriodStart: ca.cert.NotBefore, ValidityPeriodEnd: ca.cert.NotAfter,
+			URI: "https://fulcio.test",
+		}}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// certifier is a sign.CertificateProvider issuing short-lived code-signing
+// certificates for identity (an email or URI SAN) and issuer.
+type certifier struct {
+	ca               *testCA
+	identity, issuer string
+}
+
+func (c *certifier) GetCertificate(_ context.Context, kp sign.Keypair, _ *sign.CertificateProviderOptions) ([]byte, error) {
+	issuer, err := asn1.MarshalWithParams(c.issuer, "utf8")
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:    big.NewInt(time.Now().UnixNano()),
+		NotBefore:       time.Now().Add(-time.Minute),
+		NotAfter:        time.Now().Add(10 * time.Minute),
+		KeyUsage:        x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:     []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+		ExtraExtensions: []pkix.Extension{{Id: oidIssuerV2, Value: issuer}},
+	}
+	if u, err := url.Parse(c.identity); err == nil && u.Scheme != "" {
+		tmpl.URIs = []*url.URL{u}
+	} else {
+		tmpl.EmailAddresses = []string{c.identity}
+	}
+	return x509.CreateCertificate(rand.Reader, tmpl, c.ca.cert, kp.GetPublicKey(), c.ca.key)
+}
+
+// keylessSigner signs as identity/issuer with a certificate from ca.
+func keylessSigner(t *testing.T, ca *testCA, identity, issuer string) *Signer {
+	t.Helper()
+	kp, err := sign.NewEphemeralKeypair(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Signer{Keypair: kp, Options: sign.BundleOptions{
+		CertificateProvider: &certifier{ca: ca, identity: identity, issuer: issuer},
+	}}
+}
+
+// newKey returns a P-256 private key (PKCS#8 PEM) and its public key (PEM).
+func newKey(t *testing.T) (private, public []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})
+}
