@@ -262,3 +262,22 @@ func selectLayer(layers []ocispec.Descriptor, platform *ocispec.Platform) (ocisp
 	}
 	return ocispec.Descriptor{}, fmt.Errorf("artifact has no %s (layers: %s)", want, strings.Join(names, ", "))
 }
+
+// Resolve pins ref to the manifest its tag names now (one HEAD request);
+// a ref with a digest is returned as it is. Callers cache by the pinned
+// reference, so a moved tag is noticed and an unchanged one costs no pull.
+func Resolve(ctx context.Context, from Remote, ref Ref) (Ref, error) {
+	if ref.Digest != "" {
+		return ref, nil
+	}
+	repo, err := from.repository(ref)
+	if err != nil {
+		return Ref{}, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: err}
+	}
+	desc, err := repo.Resolve(ctx, ref.Tag)
+	if err != nil {
+		return Ref{}, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: fmt.Errorf("resolving %s: %w", ref.Tag, err)}
+	}
+	ref.Digest = desc.Digest.String()
+	return ref, nil
+}

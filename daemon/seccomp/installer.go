@@ -12,6 +12,7 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodefs"
 	"github.com/secprofiles/spo/daemon/nodeinstall"
+	"github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
@@ -29,14 +30,17 @@ var (
 // NewReconciler returns the node reconciler for SeccompProfiles: files
 // under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.
 // A non-nil unusable is reported for every profile instead of writing.
-func NewReconciler(c client.Client, node, kubeletDir string, unusable *Error, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {
+// oci fetches `baseProfileName: oci://…` bases; nil refuses them.
+func NewReconciler(c client.Client, node, kubeletDir string, unusable *Error, namespace string, ev events.EventRecorder, oci *OCIBases) *nodeinstall.Reconciler[*v1.SeccompProfile] {
 	return &nodeinstall.Reconciler[*v1.SeccompProfile]{
 		Client: c, Node: node, Kind: "SeccompProfile", Namespace: namespace, Events: ev,
 		New:       func() *v1.SeccompProfile { return &v1.SeccompProfile{} },
 		NewList:   func() client.ObjectList { return &v1.SeccompProfileList{} },
-		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace, Unusable: unusable},
+		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace, Unusable: unusable, OCI: oci},
 		BuildsOn: func(p *v1.SeccompProfile) []string {
-			if p.Spec.BaseProfileName == "" {
+			// An OCI base is no object to watch: it is looked up again
+			// whenever the profile is installed (see OCIBases).
+			if p.Spec.BaseProfileName == "" || ociartifact.IsRef(p.Spec.BaseProfileName) {
 				return nil
 			}
 			return []string{p.Spec.BaseProfileName}
@@ -58,6 +62,8 @@ type Installer struct {
 	// ReasonKubeletDirNotMounted): every Install reports it rather than
 	// write where the kubelet never looks.
 	Unusable *Error
+	// OCI fetches bases published as OCI artifacts; nil refuses them.
+	OCI *OCIBases
 }
 
 // Install implements nodeinstall.Installer.
@@ -129,7 +135,7 @@ func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (*v1
 	}
 	// Resolve also normalises a profile without a base (sorted
 	// architectures and flags), so every node writes identical bytes.
-	spec, err := Resolve(profile, i.getter(ctx))
+	spec, err := Resolve(profile, i.getter(ctx, sec))
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +160,15 @@ func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {
 	return CheckPolicy(spec, sec)
 }
 
-func (i *Installer) getter(ctx context.Context) Getter {
+func (i *Installer) getter(ctx context.Context, sec v1.SecurityConfig) Getter {
 	return func(name string) (*v1.SeccompProfile, error) {
+		if ociartifact.IsRef(name) {
+			if i.OCI == nil {
+				return nil, &Error{Reason: ReasonBaseProfilePullFailed, Field: "spec.baseProfileName",
+					Message: "this daemon was started without OCI base profile support"}
+			}
+			return i.OCI.Get(ctx, name, sec)
+		}
 		p := &v1.SeccompProfile{}
 		if err := i.Client.Get(ctx, client.ObjectKey{Name: name}, p); err != nil {
 			return nil, err

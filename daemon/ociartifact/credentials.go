@@ -1,0 +1,28 @@
+package ociartifact
+
+import (
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/credentials"
+)
+
+// DockerCredentials reads registry credentials the way docker, podman
+// (with DOCKER_CONFIG) and oras do: $DOCKER_CONFIG/config.json, else
+// ~/.docker/config.json, including its credential helpers. A missing file
+// means anonymous access.
+func DockerCredentials() (auth.CredentialFunc, error) {
+	store, err := credentials.NewStoreFromDocker(credentials.StoreOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return credentials.Credential(store), nil
+}
+
+// StaticCredentials uses one username and password (or, with an empty
+// username, an identity token) for registry host.
+func StaticCredentials(host, username, password string) auth.CredentialFunc {
+	cred := auth.Credential{Username: username, Password: password}
+	if username == "" {
+		cred = auth.Credential{RefreshToken: password}
+	}
+	return auth.StaticCredential(host, cred)
+}
