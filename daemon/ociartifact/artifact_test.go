@@ -1,8 +1,9 @@
-package ociartifact
+package ociartifact_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,10 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/registry/remote"
+
+	. "github.com/secprofiles/spo/daemon/ociartifact"
+	"github.com/secprofiles/spo/daemon/ociartifact/ocitest"
 )
 
 const (
@@ -34,11 +39,11 @@ func mustRef(t *testing.T, s string) Ref {
 
 func TestPullVerifies(t *testing.T) {
 	ctx := context.Background()
-	ca := newTestCA(t)
-	trustedRoot := ca.trustedRoot(t)
-	otherCA := newTestCA(t)
-	priv, pub := newKey(t)
-	_, otherPub := newKey(t)
+	ca := ocitest.NewCA(t)
+	trustedRoot := ca.TrustedRoot(t)
+	otherCA := ocitest.NewCA(t)
+	priv, pub := ocitest.NewKey(t)
+	_, otherPub := ocitest.NewKey(t)
 	keySigner, err := NewKeySigner(priv)
 	if err != nil {
 		t.Fatal(err)
@@ -55,31 +60,31 @@ func TestPullVerifies(t *testing.T) {
 		wantHow    string
 	}{
 		"keyless, signed by the allowed identity: accepted": {
-			signer:  func(t *testing.T) *Signer { return keylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			signer:  func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			policy:  keyless,
 			wantHow: "keyless: " + allowedIdentity,
 		},
 		"keyless, another identity: refused naming allowedIdentityRegexp": {
 			signer: func(t *testing.T) *Signer {
-				return keylessSigner(t, ca, "https://github.com/mallory/profiles/.github/workflows/x.yaml@refs/heads/main", allowedIssuer)
+				return ocitest.KeylessSigner(t, ca, "https://github.com/mallory/profiles/.github/workflows/x.yaml@refs/heads/main", allowedIssuer)
 			},
 			policy: keyless, wantReason: ReasonSignatureInvalid,
 			wantInErr: `allowedIdentityRegexp "^https://github\\.com/example/profiles/" does not match`,
 		},
 		"keyless, another issuer: refused naming allowedOidcIssuerRegexp": {
 			signer: func(t *testing.T) *Signer {
-				return keylessSigner(t, ca, allowedIdentity, "https://accounts.example.com")
+				return ocitest.KeylessSigner(t, ca, allowedIdentity, "https://accounts.example.com")
 			},
 			policy:     keyless,
 			wantReason: ReasonSignatureInvalid, wantInErr: `allowedOidcIssuerRegexp`,
 		},
 		"keyless, certificate from a CA the trusted root does not hold: refused": {
-			signer:     func(t *testing.T) *Signer { return keylessSigner(t, otherCA, allowedIdentity, allowedIssuer) },
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, otherCA, allowedIdentity, allowedIssuer) },
 			policy:     keyless,
 			wantReason: ReasonSignatureInvalid, wantInErr: "leaf certificate verification failed",
 		},
 		"keyless, no trusted root configured: refused saying so": {
-			signer:     func(t *testing.T) *Signer { return keylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			policy:     &Policy{},
 			wantReason: ReasonSignatureInvalid, wantInErr: "trustedRootConfigMapRef",
 		},
@@ -102,19 +107,19 @@ func TestPullVerifies(t *testing.T) {
 			wantReason: ReasonSignatureInvalid, wantInErr: "public key",
 		},
 		"key-based policy, keyless signature: refused": {
-			signer:     func(t *testing.T) *Signer { return keylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			policy:     &Policy{PublicKeyPEM: pub},
 			wantReason: ReasonSignatureInvalid, wantInErr: "expected key signature",
 		},
 		"tampered content under the tag, signature copied over: refused": {
-			signer:     func(t *testing.T) *Signer { return keylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			tamper:     retagWithCopiedSignature,
 			policy:     keyless,
 			wantReason: ReasonSignatureInvalid, wantInErr: "does not match any digest",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			host := startRegistry(t, nil)
+			host := ocitest.StartRegistry(t, nil)
 			ref := mustRef(t, "oci://"+host+"/profiles/base:v1")
 			var signer *Signer
 			if tt.signer != nil {
@@ -162,16 +167,20 @@ func TestPullVerifies(t *testing.T) {
 func retagWithCopiedSignature(t *testing.T, host string, ref Ref) {
 	t.Helper()
 	ctx := context.Background()
-	repo, err := local.repository(ref)
+	repo, err := remote.NewRepository(ref.Repo())
 	if err != nil {
 		t.Fatal(err)
 	}
+	repo.PlainHTTP = true
 	genuine, err := repo.Resolve(ctx, ref.Tag)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs, err := signatureReferrers(ctx, repo, genuine)
-	if err != nil || len(sigs) != 1 {
+	var sigs []ocispec.Descriptor
+	if err := repo.Referrers(ctx, genuine, "", func(r []ocispec.Descriptor) error {
+		sigs = append(sigs, r...)
+		return nil
+	}); err != nil || len(sigs) != 1 {
 		t.Fatalf("signatures of the genuine artifact: %v, %v", sigs, err)
 	}
 	raw, err := content.FetchAll(ctx, repo, sigs[0])
@@ -179,7 +188,7 @@ func retagWithCopiedSignature(t *testing.T, host string, ref Ref) {
 		t.Fatal(err)
 	}
 	var sigManifest ocispec.Manifest
-	if err := decodeManifest(raw, &sigManifest); err != nil {
+	if err := json.Unmarshal(raw, &sigManifest); err != nil {
 		t.Fatal(err)
 	}
 	evil, err := Push(ctx, local, ref, []Profile{{Data: []byte(strings.Replace(profileYAML, "SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", 1))}}, nil)
@@ -198,7 +207,7 @@ func retagWithCopiedSignature(t *testing.T, host string, ref Ref) {
 func TestPullRefusesTamperedLayer(t *testing.T) {
 	ctx := context.Background()
 	tamper := false
-	host := startRegistry(t, func(next http.Handler) http.Handler {
+	host := ocitest.StartRegistry(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !tamper || r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/blobs/") {
 				next.ServeHTTP(w, r)
@@ -214,7 +223,7 @@ func TestPullRefusesTamperedLayer(t *testing.T) {
 			_, _ = w.Write(body)
 		})
 	})
-	priv, pub := newKey(t)
+	priv, pub := ocitest.NewKey(t)
 	signer, err := NewKeySigner(priv)
 	if err != nil {
 		t.Fatal(err)
@@ -242,8 +251,8 @@ func (c *capture) WriteHeader(s int)           { c.status = s }
 
 func TestPullFailures(t *testing.T) {
 	ctx := context.Background()
-	host := startRegistry(t, nil)
-	down := startRegistry(t, func(http.Handler) http.Handler {
+	host := ocitest.StartRegistry(t, nil)
+	down := ocitest.StartRegistry(t, func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, "maintenance", http.StatusServiceUnavailable)
 		})
@@ -267,7 +276,7 @@ func TestPullFailures(t *testing.T) {
 
 func TestPlatformVariants(t *testing.T) {
 	ctx := context.Background()
-	host := startRegistry(t, nil)
+	host := ocitest.StartRegistry(t, nil)
 	ref := mustRef(t, "oci://"+host+"/profiles/multi:v1")
 	arm, _ := ParsePlatform("linux/arm64")
 	desc, err := Push(ctx, local, ref, []Profile{

@@ -1,4 +1,10 @@
-package ociartifact
+// Package ocitest is the real parts OCI artifact tests run against: an
+// in-process registry (go-containerregistry's, with the referrers API) on
+// loopback, a self-made certificate authority standing in for Fulcio with
+// the Sigstore trusted root that trusts it, and signing keys. Nothing in it
+// is a fake: signatures are real sigstore-go bundles, certificates carry
+// Fulcio's extensions, and pulls go over HTTP.
+package ocitest
 
 import (
 	"context"
@@ -21,12 +27,22 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/sign"
+
+	"github.com/secprofiles/spo/daemon/ociartifact"
 )
 
-// startRegistry serves go-containerregistry's in-memory registry (with the
+// StartRegistry serves go-containerregistry's in-memory registry (with the
 // OCI referrers API) on loopback; wrap, when set, sits in front of it to
 // misbehave like a compromised registry.
-func startRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
+func StartRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	host, _ := StartRegistryServer(t, wrap)
+	return host
+}
+
+// StartRegistryServer is StartRegistry that also returns the server, for
+// tests that take the registry down.
+func StartRegistryServer(t testing.TB, wrap func(http.Handler) http.Handler) (string, *httptest.Server) {
 	t.Helper()
 	var h = registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0)))
 	if wrap != nil {
@@ -38,12 +54,12 @@ func startRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u.Host
+	return u.Host, srv
 }
 
-// testCA stands in for Fulcio: a self-made root that certifies signing
+// CA stands in for Fulcio: a self-made root that certifies signing
 // keys for an identity and OIDC issuer, with Fulcio's issuer extension.
-type testCA struct {
+type CA struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 }
@@ -52,7 +68,7 @@ type testCA struct {
 // a DER UTF8String.
 var oidIssuerV2 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 8}
 
-func newTestCA(t *testing.T) *testCA {
+func NewCA(t testing.TB) *CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -75,14 +91,14 @@ func newTestCA(t *testing.T) *testCA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testCA{cert: cert, key: key}
+	return &CA{cert: cert, key: key}
 }
 
 // trustedRoot is the Sigstore trusted root JSON with this CA as its only
 // Fulcio; it has no transparency log, CT log or timestamp authority, so
 // Policy checks certificates against the current time (see
 // Policy.verifier).
-func (ca *testCA) trustedRoot(t *testing.T) []byte {
+func (ca *CA) TrustedRoot(t testing.TB) []byte {
 	t.Helper()
 	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
 		[]root.CertificateAuthority{&root.FulcioCertificateAuthority{
@@ -102,7 +118,7 @@ func (ca *testCA) trustedRoot(t *testing.T) []byte {
 // certifier is a sign.CertificateProvider issuing short-lived code-signing
 // certificates for identity (an email or URI SAN) and issuer.
 type certifier struct {
-	ca               *testCA
+	ca               *CA
 	identity, issuer string
 }
 
@@ -127,20 +143,20 @@ func (c *certifier) GetCertificate(_ context.Context, kp sign.Keypair, _ *sign.C
 	return x509.CreateCertificate(rand.Reader, tmpl, c.ca.cert, kp.GetPublicKey(), c.ca.key)
 }
 
-// keylessSigner signs as identity/issuer with a certificate from ca.
-func keylessSigner(t *testing.T, ca *testCA, identity, issuer string) *Signer {
+// KeylessSigner signs as identity/issuer with a certificate from ca.
+func KeylessSigner(t testing.TB, ca *CA, identity, issuer string) *ociartifact.Signer {
 	t.Helper()
 	kp, err := sign.NewEphemeralKeypair(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Signer{Keypair: kp, Options: sign.BundleOptions{
+	return &ociartifact.Signer{Keypair: kp, Options: sign.BundleOptions{
 		CertificateProvider: &certifier{ca: ca, identity: identity, issuer: issuer},
 	}}
 }
 
-// newKey returns a P-256 private key (PKCS#8 PEM) and its public key (PEM).
-func newKey(t *testing.T) (private, public []byte) {
+// NewKey returns a P-256 private key (PKCS#8 PEM) and its public key (PEM).
+func NewKey(t testing.TB) (private, public []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
