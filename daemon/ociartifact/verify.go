@@ -80,7 +80,7 @@ func (p *Policy) Verify(ctx context.Context, repo *remote.Repository, subject oc
 		return "", &Error{Reason: ReasonPullFailed, Ref: subject.Digest.String(), Err: fmt.Errorf("listing signatures: %w", err)}
 	}
 	if len(candidates) == 0 {
-		return fail(errors.New("the artifact is not signed (no Sigstore signature bundle refers to it); sign it, or set spec.security.disableOciArtifactSignatureVerification on the SPOD"))
+		return fail(errors.New("the artifact is not signed (no Sigstore signature bundle refers to it); sign it (spoc push --sign-key, cosign sign), or turn verification off (the SPOD's spec.security.disableOciArtifactSignatureVerification, spoc pull --no-verify)"))
 	}
 	digest, err := hex.DecodeString(subject.Digest.Encoded())
 	if err != nil {
@@ -121,7 +121,7 @@ func (p *Policy) verifier() (*verify.Verifier, *verify.CertificateIdentity, erro
 		return v, nil, err
 	}
 	if len(p.TrustedRootJSON) == 0 {
-		return nil, nil, errors.New("keyless verification needs a Sigstore trusted root, and none is configured (spec.security.signatureVerification.trustedRootConfigMapRef), nor a public key (publicKeySecretRef)")
+		return nil, nil, errors.New("no public key and no Sigstore trusted root to verify signatures with (the SPOD's spec.security.signatureVerification publicKeySecretRef or trustedRootConfigMapRef; spoc pull --public-key or --trusted-root)")
 	}
 	tr, err := root.NewTrustedRootFromJSON(p.TrustedRootJSON)
 	if err != nil {

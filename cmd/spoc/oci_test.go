@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secprofiles/spo/daemon/ociartifact"
+	"github.com/secprofiles/spo/daemon/ociartifact/ocitest"
+)
+
+// TestPushPull runs the commands as a user types them against an
+// in-process registry: push signed, pull verified, per platform.
+func TestPushPull(t *testing.T) {
+	host := ocitest.StartRegistry(t, nil)
+	dir := t.TempDir()
+	priv, pub := ocitest.NewKey(t)
+	_, otherPub := ocitest.NewKey(t)
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	key, pubPath, otherPubPath := write("key.pem", priv), write("key.pub", pub), write("other.pub", otherPub)
+	base, err := os.ReadFile("testdata/base-runc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := write("arm.yaml", []byte(strings.Replace(string(base), "name: ", "name: arm-", 1)))
+	ref := "oci://" + host + "/profiles/runc:v1"
+
+	if err := runPush([]string{"--plain-http", "--sign-key", key, "--platform-file", "linux/arm64=" + arm, "testdata/base-runc.yaml", ref}); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	for platform, want := range map[string]string{"": string(base), "linux/arm64": strings.Replace(string(base), "name: ", "name: arm-", 1)} {
+		out := filepath.Join(dir, "pulled.yaml")
+		args := []string{"--plain-http", "--public-key", pubPath, "-o", out, ref}
+		if platform != "" {
+			args = append([]string{"--platform", platform}, args...)
+		}
+		if err := runPull(args); err != nil {
+			t.Fatalf("pull %s: %v", platform, err)
+		}
+		if got, _ := os.ReadFile(out); string(got) != want {
+			t.Errorf("pull %s gave\n%s\nwant\n%s", platform, got, want)
+		}
+	}
+
+	err = runPull([]string{"--plain-http", "--public-key", otherPubPath, "-o", filepath.Join(dir, "x"), ref})
+	if err == nil || !strings.Contains(err.Error(), ociartifact.ReasonSignatureInvalid) {
+		t.Errorf("pull verified with another key: %v, want %s", err, ociartifact.ReasonSignatureInvalid)
+	}
+	if err := runPull([]string{"--plain-http", ref}); !errors.Is(err, errUsage) {
+		t.Errorf("pull without a way to verify: %v, want a usage error", err)
+	}
+	if err := runPush([]string{"--plain-http", write("bad.yaml", []byte("kind: Pod\n")), ref}); err == nil {
+		t.Error("pushed a file that is no seccomp profile")
+	}
+	if err := runPush([]string{"--plain-http", "testdata/base-runc.yaml", "ghcr.io/org/x:v1"}); !errors.Is(err, errUsage) {
+		t.Errorf("push to a reference without oci://: %v, want a usage error", err)
+	}
+}
