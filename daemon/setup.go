@@ -63,6 +63,10 @@ type Config struct {
 	// v1.LabelEnableRecording (SPOD enableMemoryOptimization), which the
 	// recording webhook sets on every pod it marks for recording.
 	MemoryOptimization bool
+	// OCITrustDir holds the public key and Sigstore trusted root that the
+	// SPOD's security.signatureVerification names (mounted by the
+	// DaemonSet), for verifying `baseProfileName: oci://…` bases.
+	OCITrustDir string
 }
 
 // DefaultStateDir is the daemon's StateDir unless configured.
@@ -99,7 +103,7 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	if unusable != nil {
 		log.FromContext(ctx).Error(unusable, "seccomp profiles cannot be installed on this node", "reason", unusable.Reason)
 	}
-	oci := &seccomp.OCIBases{Reader: mgr.GetAPIReader(), Namespace: cfg.Namespace, Remote: ociRemote(ctx)}
+	oci := &seccomp.OCIBases{TrustDir: cfg.OCITrustDir, Namespace: cfg.Namespace, Remote: ociRemote(ctx)}
 	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, unusable, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"), oci)
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)

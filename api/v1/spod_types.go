@@ -218,8 +218,10 @@ type SecurityConfig struct {
 }
 
 // SignatureVerification names the trust material for OCI artifact
-// signatures; the ConfigMap and Secret are read from the operator's
-// namespace by each node's daemon when it pulls a base profile.
+// signatures: keys of a Secret and a ConfigMap in the operator's
+// namespace, which the operator mounts into its node daemons (they need no
+// permission to read Secrets). A missing one is reported on the profiles
+// that need it (BaseProfileSignatureInvalid), not fatal to the daemons.
 // +kubebuilder:validation:MinProperties=1
 type SignatureVerification struct {
 	// PublicKeySecretRef selects a key of a Secret holding a PEM public key

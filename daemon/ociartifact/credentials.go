@@ -26,3 +26,13 @@ func StaticCredentials(host, username, password string) auth.CredentialFunc {
 	}
 	return auth.StaticCredential(host, cred)
 }
+
+// Where the node daemon finds the trust material the SPOD's
+// spec.security.signatureVerification names: the manager mounts the
+// Secret's and the ConfigMap's keys there (a projected volume), so daemons
+// need no permission to read Secrets.
+const (
+	TrustDir        = "/etc/spo/oci-trust"
+	PublicKeyFile   = "public-key.pem"
+	TrustedRootFile = "trusted-root.json"
+)

@@ -3,16 +3,18 @@ package seccomp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/opencontainers/runtime-spec/specs-go"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
 
@@ -28,8 +30,6 @@ const (
 	// holds no SeccompProfile.
 	ReasonBaseProfileInvalid = "BaseProfileInvalid"
 )
-
-// +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=configmaps;secrets,verbs=get
 
 // maxCachedBases bounds the cache; past it the cache starts over (bases are
 // few, and a miss costs one pull).
@@ -48,10 +48,11 @@ const maxCachedBases = 128
 // profile is installed, and a stricter policy re-verifies.
 type OCIBases struct {
 	Remote ociartifact.Remote
-	// Reader reads the trust material named by the SPOD (a ConfigMap and
-	// a Secret in Namespace) straight from the API server: a cached client
-	// would make the daemon watch every Secret it may read.
-	Reader    client.Reader
+	// TrustDir holds the public key and trusted root the SPOD names
+	// (ociartifact.PublicKeyFile, TrustedRootFile), mounted by the
+	// DaemonSet; the daemon itself may not read Secrets.
+	TrustDir string
+	// Namespace is the operator's, for messages.
 	Namespace string
 	// Platform is the node's; nil means the daemon's own OS and
 	// architecture.
@@ -70,7 +71,7 @@ func (o *OCIBases) Get(ctx context.Context, name string, sec v1.SecurityConfig) 
 	if err != nil {
 		return nil, baseError(ReasonBaseProfileInvalid, err, false)
 	}
-	policy, err := o.policy(ctx, sec)
+	policy, err := o.policy(sec)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +128,9 @@ func named(p *v1.SeccompProfile, name string) *v1.SeccompProfile {
 }
 
 // policy turns the SPOD's spec.security into the verification policy,
-// reading the key and trusted root it names.
-func (o *OCIBases) policy(ctx context.Context, sec v1.SecurityConfig) (*ociartifact.Policy, error) {
+// reading the key and trusted root it names from TrustDir, where the
+// manager mounts them (see reconcilers/spod).
+func (o *OCIBases) policy(sec v1.SecurityConfig) (*ociartifact.Policy, error) {
 	p := &ociartifact.Policy{
 		Disabled:       ptr.Deref(sec.DisableOCIArtifactSignatureVerification, false),
 		IdentityRegexp: sec.AllowedIdentityRegexp,
@@ -138,34 +140,37 @@ func (o *OCIBases) policy(ctx context.Context, sec v1.SecurityConfig) (*ociartif
 	if p.Disabled || sv == nil {
 		return p, nil
 	}
+	var err error
 	if ref := sv.PublicKeySecretRef; ref != nil {
-		s := &corev1.Secret{}
-		if err := o.Reader.Get(ctx, client.ObjectKey{Namespace: o.Namespace, Name: ref.Name}, s); err != nil {
-			return nil, trustError("publicKeySecretRef", fmt.Errorf("reading Secret %s/%s: %w", o.Namespace, ref.Name, err))
-		}
-		if p.PublicKeyPEM = s.Data[ref.Key]; len(p.PublicKeyPEM) == 0 {
-			return nil, trustError("publicKeySecretRef", fmt.Errorf("Secret %s/%s has no key %q", o.Namespace, ref.Name, ref.Key))
+		if p.PublicKeyPEM, err = o.trustFile(ociartifact.PublicKeyFile, "publicKeySecretRef", "Secret", ref.Name, ref.Key); err != nil {
+			return nil, err
 		}
 	}
 	if ref := sv.TrustedRootConfigMapRef; ref != nil {
-		cm := &corev1.ConfigMap{}
-		if err := o.Reader.Get(ctx, client.ObjectKey{Namespace: o.Namespace, Name: ref.Name}, cm); err != nil {
-			return nil, trustError("trustedRootConfigMapRef", fmt.Errorf("reading ConfigMap %s/%s: %w", o.Namespace, ref.Name, err))
-		}
-		root, ok := cm.Data[ref.Key]
-		p.TrustedRootJSON = []byte(root)
-		if !ok {
-			p.TrustedRootJSON = cm.BinaryData[ref.Key]
-		}
-		if len(p.TrustedRootJSON) == 0 {
-			return nil, trustError("trustedRootConfigMapRef", fmt.Errorf("ConfigMap %s/%s has no key %q", o.Namespace, ref.Name, ref.Key))
+		if p.TrustedRootJSON, err = o.trustFile(ociartifact.TrustedRootFile, "trustedRootConfigMapRef", "ConfigMap", ref.Name, ref.Key); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
 }
 
+func (o *OCIBases) trustFile(file, field, kind, name, key string) ([]byte, error) {
+	if o.TrustDir == "" {
+		return nil, trustError(field, errors.New("this daemon has no --oci-trust-dir to read it from (the manager's DaemonSet mounts it)"))
+	}
+	data, err := os.ReadFile(filepath.Join(o.TrustDir, file))
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0) {
+		return nil, trustError(field, fmt.Errorf("%s %s/%s has no key %q, or it is not mounted yet", kind, o.Namespace, name, key))
+	}
+	if err != nil {
+		return nil, trustError(field, err)
+	}
+	return data, nil
+}
+
 // trustError: the SPOD names trust material the daemon cannot read. It is
-// retried, since creating the ConfigMap or Secret triggers nothing else.
+// retried, since the kubelet adds the file to the volume when the
+// ConfigMap or Secret appears, which triggers nothing else.
 func trustError(field string, err error) error {
 	return &Error{Reason: ReasonBaseProfileSignatureInvalid, Field: "spec.baseProfileName",
 		Message: "SPOD spec.security.signatureVerification." + field + ": " + err.Error(), Retry: true}

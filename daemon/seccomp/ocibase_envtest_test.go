@@ -24,9 +24,9 @@ import (
 	"github.com/secprofiles/spo/test/controlplane"
 )
 
-// TestOCIBaseProfiles runs the daemon's SeccompProfile installer against a
-// real API server (CRD validation, the SPOD and its ConfigMap and Secret)
-// and a real in-process registry holding artifacts that `spoc push` would
+// TestOCIBaseProfiles runs the daemon's SeccompProfile reconciler against
+// a real API server (CRD validation, the SPOD, node statuses, Events), the
+// trust material as the DaemonSet mounts it, and a real in-process registry holding artifacts that `spoc push` would
 // make, signed with real keys and certificates.
 func TestOCIBaseProfiles(t *testing.T) {
 	const (
@@ -36,9 +36,9 @@ func TestOCIBaseProfiles(t *testing.T) {
 		issuer   = "https://accounts.example.com"
 	)
 	ctx := context.Background()
-	kubeletDir := t.TempDir()
+	kubeletDir, trustDir := t.TempDir(), t.TempDir()
 	suite, err := controlplane.StartSuite(ctrl.Options{}, func(mgr ctrl.Manager) error {
-		oci := &seccomp.OCIBases{Reader: mgr.GetAPIReader(), Namespace: ns, Remote: ociartifact.Remote{PlainHTTP: true}}
+		oci := &seccomp.OCIBases{TrustDir: trustDir, Namespace: ns, Remote: ociartifact.Remote{PlainHTTP: true}}
 		return seccomp.NewReconciler(mgr.GetClient(), node, kubeletDir, nil, ns, mgr.GetEventRecorder("spo-daemon"), oci).SetupWithManager(mgr)
 	})
 	t.Cleanup(func() {
@@ -78,12 +78,14 @@ func TestOCIBaseProfiles(t *testing.T) {
 	keyless := push("keyless", ocitest.KeylessSigner(t, ca, identity, issuer))
 	unsigned := push("unsigned", nil)
 
-	for _, obj := range []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "profile-signers"}, Data: map[string][]byte{"cosign.pub": pub}},
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "sigstore"}, Data: map[string]string{"trusted_root.json": string(ca.TrustedRoot(t))}},
-	} {
-		if err := k8s.Create(ctx, obj); err != nil {
+	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	// What the DaemonSet's projected volume holds when the SPOD's Secret
+	// and ConfigMap exist (reconcilers/spod ociTrustVolume).
+	keyFile := filepath.Join(trustDir, ociartifact.PublicKeyFile)
+	for file, data := range map[string][]byte{keyFile: pub, filepath.Join(trustDir, ociartifact.TrustedRootFile): ca.TrustedRoot(t)} {
+		if err := os.WriteFile(file, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,10 +154,11 @@ func TestOCIBaseProfiles(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		name, base string
-		security   v1.SecurityConfig
-		wantReason string // "" for Installed
-		wantInMsg  string
+		name, base     string
+		security       v1.SecurityConfig
+		withoutKeyFile bool   // the Secret is missing: the volume lacks its file
+		wantReason     string // "" for Installed
+		wantInMsg      string
 	}{
 		{name: "keyless-allowed", base: keyless.String(), security: keylessSettings},
 		{name: "keyless-by-tag", base: strings.Split(keyless.String(), "@")[0], security: keylessSettings},
@@ -167,15 +170,23 @@ func TestOCIBaseProfiles(t *testing.T) {
 			wantReason: seccomp.ReasonBaseProfileSignatureInvalid, wantInMsg: "not signed"},
 		{name: "unsigned-verification-disabled", base: unsigned.String(),
 			security: v1.SecurityConfig{DisableOCIArtifactSignatureVerification: ptr.To(true)}},
-		{name: "missing-trust-material", base: keyed.String(),
-			security: v1.SecurityConfig{SignatureVerification: &v1.SignatureVerification{PublicKeySecretRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: "absent"}, Key: "cosign.pub"}}},
-			wantReason: seccomp.ReasonBaseProfileSignatureInvalid, wantInMsg: "publicKeySecretRef"},
+		{name: "missing-trust-material", base: keyed.String(), security: keySettings, withoutKeyFile: true,
+			wantReason: seccomp.ReasonBaseProfileSignatureInvalid, wantInMsg: `publicKeySecretRef: Secret spo/profile-signers has no key "cosign.pub", or it is not mounted yet`},
 		{name: "missing-tag", base: "oci://" + host + "/profiles/base:absent", security: keylessSettings,
 			wantReason: seccomp.ReasonBaseProfilePullFailed, wantInMsg: "absent"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			setSecurity(tt.security)
+			if tt.withoutKeyFile {
+				if err := os.Rename(keyFile, keyFile+".away"); err != nil {
+					t.Fatal(err)
+				}
+				defer func() {
+					if err := os.Rename(keyFile+".away", keyFile); err != nil {
+						t.Fatal(err)
+					}
+				}()
+			}
 			st := install(t, tt.name, tt.base)
 			if tt.wantReason == "" {
 				if st.Status.Status != v1.ProfileStateInstalled {
