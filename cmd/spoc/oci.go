@@ -8,9 +8,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	v1 "github.com/secprofiles/spo/api/v1"
 
 	"github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/seccomp"
@@ -134,20 +139,28 @@ func runPush(args []string) error {
 	return nil
 }
 
-// readPushable reads a profile to push, refusing files the daemon could
-// not use as a base (it must parse as a SeccompProfile or OCI seccomp
-// JSON and validate) before anything reaches the registry.
+// readPushable reads a profile to push. A SeccompProfile (or OCI seccomp
+// JSON) is validated as the daemon will when it is used as a base, before
+// anything reaches the registry. SelinuxProfile, RawSelinuxProfile and
+// AppArmorProfile manifests are pushed as they are (SPO's spoc publishes
+// them too; they are applied after a pull, never used as a base), once
+// their kind is checked.
 func readPushable(path string, platform *ocispec.Platform) (ociartifact.Profile, error) {
-	p, _, err := readProfile(path)
-	if err != nil {
-		return ociartifact.Profile{}, err
-	}
-	if err := seccomp.Validate(&p.Spec); err != nil {
-		return ociartifact.Profile{}, fmt.Errorf("%s: %w", path, err)
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return ociartifact.Profile{}, err
+	}
+	var meta metav1.TypeMeta
+	if yaml.Unmarshal(data, &meta) == nil && meta.APIVersion == v1.GroupVersion.String() &&
+		slices.Contains([]string{"SelinuxProfile", "RawSelinuxProfile", "AppArmorProfile"}, meta.Kind) {
+		return ociartifact.Profile{Platform: platform, Data: data}, nil
+	}
+	p, _, err := parseProfile(data, nameFromPath(path))
+	if err != nil {
+		return ociartifact.Profile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := seccomp.Validate(&p.Spec); err != nil {
+		return ociartifact.Profile{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return ociartifact.Profile{Platform: platform, Data: data}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -62,5 +63,47 @@ func TestPushPull(t *testing.T) {
 	}
 	if err := runPush([]string{"--plain-http", "testdata/base-runc.yaml", "ghcr.io/org/x:v1"}); !errors.Is(err, errUsage) {
 		t.Errorf("push to a reference without oci://: %v, want a usage error", err)
+	}
+
+	apparmor := write("aa.yaml", []byte("apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: AppArmorProfile\nmetadata:\n  name: aa\nspec: {}\n"))
+	if err := runPush([]string{"--plain-http", apparmor, "oci://" + host + "/profiles/aa:v1"}); err != nil {
+		t.Errorf("push of an AppArmorProfile: %v", err)
+	}
+}
+
+// TestPullKeyless verifies a keyless signature (a certificate from the
+// tests' Fulcio stand-in) against a trusted root file and the signer
+// regexps, as the daemon does with the SPOD's settings.
+func TestPullKeyless(t *testing.T) {
+	host := ocitest.StartRegistry(t, nil)
+	ca := ocitest.NewCA(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "trusted_root.json")
+	if err := os.WriteFile(root, ca.TrustedRoot(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := ociartifact.ParseRef("oci://" + host + "/profiles/runc:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/base-runc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := ocitest.KeylessSigner(t, ca, "https://github.com/example/profiles/.github/workflows/release.yaml@refs/heads/main", "https://token.actions.githubusercontent.com")
+	if _, err := ociartifact.Push(context.Background(), ociartifact.Remote{PlainHTTP: true}, ref, []ociartifact.Profile{{Data: data}}, signer); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.yaml")
+	ok := []string{"--plain-http", "--trusted-root", root, "--identity-regexp", `^https://github\.com/example/`, "--issuer-regexp", `^https://token\.actions\.githubusercontent\.com$`, "-o", out, ref.String()}
+	if err := runPull(ok); err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != string(data) {
+		t.Errorf("pulled %q", got)
+	}
+	err = runPull([]string{"--plain-http", "--trusted-root", root, "--identity-regexp", `^https://github\.com/mallory/`, "-o", out, ref.String()})
+	if err == nil || !strings.Contains(err.Error(), "allowedIdentityRegexp") {
+		t.Errorf("pull with another identity allowed: %v", err)
 	}
 }
