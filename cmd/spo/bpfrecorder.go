@@ -34,7 +34,8 @@ func runBPFRecorder(args []string) error {
 	fs.StringVar(&procRoot, "proc", "/proc", "the host's /proc (its PID 1 defines the host mount namespace, never recorded)")
 	fs.StringVar(&metricsSink, "metrics-sink-socket", metricsink.DefaultSocket,
 		"the daemon's socket to push this component's metrics to (\"\" disables)")
-	fs.StringVar(&btfPath, "btf", bpfrecorder.DefaultBTFPath, "kernel BTF the BPF program is relocated against")
+	fs.StringVar(&btfPath, "btf", "", "kernel BTF the BPF program is relocated against (default "+
+		bpfrecorder.DefaultBTFPath+", or the no-BTF recorder when it is missing); \"none\" forces the no-BTF recorder (classic tracepoints)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +47,8 @@ func runBPFRecorder(args []string) error {
 
 	ctx := ctrl.SetupSignalHandler()
 	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath}
+	kind, why := bpfrecorder.SelectRecorder(btfPath)
+	log.Info("eBPF recorder selected", "recorder", kind, "reason", why)
 	// Fail at start, with the missing kernel feature, rather than at the
 	// first recording a user asks for.
 	exe, err := os.Executable()

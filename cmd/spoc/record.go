@@ -23,18 +23,20 @@ const recordHelper = "__record"
 
 // recordOptions are record's flags.
 type recordOptions struct {
-	out, kind, name, baseList string
-	noBase                    bool
+	out, kind, name, baseList, btf string
+	noBase                         bool
 }
 
 func runRecord(args []string) error {
-	fs := newFlagSet("record", "-o profile.yaml [-t seccomp|raw-seccomp] [--base-syscalls LIST | --no-base-syscalls] -- CMD ARGS")
+	fs := newFlagSet("record", "-o profile.yaml [-t seccomp|raw-seccomp] [--base-syscalls LIST | --no-base-syscalls] [--btf PATH|none] -- CMD ARGS")
 	var o recordOptions
 	fs.StringVar(&o.out, "o", "", "output file (required)")
 	fs.StringVar(&o.kind, "t", "seccomp", "output type: seccomp (SeccompProfile manifest) or raw-seccomp (OCI JSON)")
 	fs.StringVar(&o.name, "name", "", "metadata.name (default: from the -o file name)")
 	fs.StringVar(&o.baseList, "base-syscalls", "", "comma-separated syscalls to add instead of the default base set")
 	fs.BoolVar(&o.noBase, "no-base-syscalls", false, "add no base syscalls: the profile may not be replayable by a runtime or spoc run")
+	fs.StringVar(&o.btf, "btf", "", "kernel BTF for the eBPF recorder (default "+bpfrecorder.DefaultBTFPath+
+		", or the no-BTF recorder when it is missing); \"none\" forces the no-BTF recorder (classic tracepoints)")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -67,11 +69,13 @@ func record(o recordOptions, argv []string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := bpfrecorder.Load(bpfrecorder.Options{NoExecutables: true})
+	kind, why := bpfrecorder.SelectRecorder(o.btf)
+	rec, err := bpfrecorder.Load(bpfrecorder.Options{NoExecutables: true, BTFPath: o.btf})
 	if err != nil {
-		return fmt.Errorf("loading the eBPF recorder: %w", err)
+		return fmt.Errorf("loading the %s eBPF recorder (%s): %w", kind, why, err)
 	}
 	defer rec.Close()
+	fmt.Fprintf(os.Stderr, "spoc: using the %s eBPF recorder: %s\n", rec.Kind(), why)
 	start := time.Now()
 	names, code, err := recordCommand(rec, argv, arch)
 	if err != nil {

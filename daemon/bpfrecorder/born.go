@@ -40,6 +40,17 @@ type birthEvent struct {
 type births struct {
 	rd   *ringbuf.Reader
 	proc string // host /proc, for events whose cgroups name no container
+	// decode turns an event into a namespace (nil: none to record).
+	decode func(raw []byte) *Namespace
+	// live, with the no-BTF recorder, lists the processes holding a
+	// record; nil with BTF, whose events name the cgroups themselves.
+	live func(id uint64) []uint32
+	// blocking: a goroutine waits on the ring buffer and handles each
+	// event at once (the no-BTF recorder must read /proc while the process
+	// lives); otherwise events are drained every drainEvery and on demand.
+	blocking bool
+	flushMu  sync.Mutex    // one catchUp at a time (blocking)
+	flushed  chan struct{} // the reader reached a Flush (blocking)
 
 	mu          sync.Mutex
 	byID        map[uint64]*Namespace
@@ -54,7 +65,18 @@ type births struct {
 func newBirths(rd *ringbuf.Reader, proc string) *births {
 	b := &births{rd: rd, proc: proc, byID: map[uint64]*Namespace{}, byContainer: map[string][]uint64{},
 		unknownSince: map[uint64]time.Time{}, stop: make(chan struct{}), done: make(chan struct{})}
-	go b.loop()
+	b.decode = b.decodeBTF
+	return b
+}
+
+// start runs the goroutine that moves events into b.
+func (b *births) start() *births {
+	if b.blocking {
+		b.flushed = make(chan struct{})
+		go b.readLoop()
+	} else {
+		go b.loop()
+	}
 	return b
 }
 
@@ -76,6 +98,51 @@ func (b *births) loop() {
 	}
 }
 
+// readLoop handles each event as it arrives, until the reader is closed.
+func (b *births) readLoop() {
+	defer close(b.done)
+	var rec ringbuf.Record
+	for {
+		err := b.rd.ReadInto(&rec)
+		switch {
+		case errors.Is(err, ringbuf.ErrFlushed):
+			select {
+			case b.flushed <- struct{}{}:
+			case <-b.stop:
+				return
+			}
+		case err != nil:
+			return // closed
+		default:
+			if ns := b.decode(rec.RawSample); ns != nil {
+				b.mu.Lock()
+				b.add(ns)
+				b.mu.Unlock()
+			}
+		}
+	}
+}
+
+// catchUp returns once every event the kernel sent before the call is in
+// b. b.mu must not be held.
+func (b *births) catchUp() {
+	if !b.blocking {
+		b.mu.Lock()
+		b.drain()
+		b.mu.Unlock()
+		return
+	}
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	if b.rd.Flush() != nil {
+		return
+	}
+	select {
+	case <-b.flushed:
+	case <-b.done:
+	}
+}
+
 // drain reads every pending event without blocking; b.mu must be held.
 func (b *births) drain() {
 	b.rd.SetDeadline(time.Unix(1, 0)) // in the past: return what is there
@@ -84,14 +151,19 @@ func (b *births) drain() {
 		if err := b.rd.ReadInto(&rec); err != nil {
 			return // os.ErrDeadlineExceeded once empty, or closed
 		}
-		var ev birthEvent
-		if len(rec.RawSample) < binary.Size(ev) ||
-			binary.Read(bytes.NewReader(rec.RawSample), binary.NativeEndian, &ev) != nil {
-			continue
+		if ns := b.decode(rec.RawSample); ns != nil {
+			b.add(ns)
 		}
-		b.add(&Namespace{ID: ev.NsID, MntNS: ev.MntNS, PID: ev.PID, Born: time.Now(),
-			ContainerID: b.containerOf(&ev)})
 	}
+}
+
+// decodeBTF reads a struct birth_event of bpf/recorder.bpf.c.
+func (b *births) decodeBTF(raw []byte) *Namespace {
+	var ev birthEvent
+	if len(raw) < binary.Size(ev) || binary.Read(bytes.NewReader(raw), binary.NativeEndian, &ev) != nil {
+		return nil
+	}
+	return &Namespace{ID: ev.NsID, MntNS: ev.MntNS, PID: ev.PID, Born: time.Now(), ContainerID: b.containerOf(&ev)}
 }
 
 func (b *births) add(ns *Namespace) {
@@ -129,6 +201,10 @@ func (b *births) remove(id uint64) {
 // cgroup only after it unshared (not runc) is seen there later. b.mu must
 // be held.
 func (b *births) reattribute() {
+	if b.live != nil {
+		b.reattributeLive()
+		return
+	}
 	for _, ns := range b.byID {
 		if ns.ContainerID != "" {
 			continue
@@ -145,8 +221,12 @@ func (b *births) reattribute() {
 	}
 }
 
-func (b *births) procContainer(pid uint32) string {
-	content, err := os.ReadFile(filepath.Join(b.proc, strconv.Itoa(int(pid)), "cgroup"))
+func (b *births) procContainer(pid uint32) string { return procContainerOf(b.proc, pid) }
+
+// procContainerOf names the container of a process from its
+// /proc/<pid>/cgroup ("" if none, or if it is gone).
+func procContainerOf(proc string, pid uint32) string {
+	content, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(int(pid)), "cgroup"))
 	if err != nil {
 		return ""
 	}
@@ -168,9 +248,9 @@ func (b *births) containerOf(ev *birthEvent) string {
 
 // of returns the namespaces attributed to a container, oldest first.
 func (b *births) of(containerID string) []Namespace {
+	b.catchUp()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.drain()
 	b.reattribute()
 	var out []Namespace
 	for _, id := range b.byContainer[containerID] {
@@ -182,9 +262,9 @@ func (b *births) of(containerID string) []Namespace {
 // unclaimed returns the ids of namespaces born before cutoff whose
 // container keep does not want.
 func (b *births) unclaimed(keep func(containerID string) bool, cutoff time.Time) []uint64 {
+	b.catchUp()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.drain()
 	var out []uint64
 	for id, ns := range b.byID {
 		if ns.Born.Before(cutoff) && (ns.ContainerID == "" || !keep(ns.ContainerID)) {
@@ -197,9 +277,9 @@ func (b *births) unclaimed(keep func(containerID string) bool, cutoff time.Time)
 // unannounced returns the ids in inMap that have had no birth event for
 // longer than age: their event was lost, so their container is unknown.
 func (b *births) unannounced(inMap []uint64, age time.Duration) []uint64 {
+	b.catchUp()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.drain()
 	now := time.Now()
 	seen := map[uint64]bool{}
 	var out []uint64
@@ -231,8 +311,11 @@ func (b *births) forget(id uint64) {
 
 func (b *births) close() error {
 	close(b.stop)
+	if !b.blocking {
+		<-b.done
+	}
+	err := b.rd.Close() // interrupts a blocked read
 	<-b.done
-	err := b.rd.Close()
 	if errors.Is(err, os.ErrClosed) {
 		return nil
 	}

@@ -24,7 +24,7 @@ func (r *Recorder) openBirths(proc string) error {
 	if proc == "" {
 		proc = "/proc"
 	}
-	r.births = newBirths(rd, proc)
+	r.births = newBirths(rd, proc).start()
 	return nil
 }
 
@@ -132,7 +132,8 @@ func (r *Recorder) SweepBorn(keep func(containerID string) bool, age time.Durati
 }
 
 // BornLosses are the kernel's counts of what RecordNew could not record:
-// namespaces born while the table was full (not recorded at all), and birth
+// namespaces born while the table was full (not recorded at all; the
+// no-BTF recorder adds processes it had no room to follow), and birth
 // events dropped (their records cannot be attributed to a container).
 func (r *Recorder) BornLosses() (full, lost uint64, err error) {
 	if err := r.bornUsable(); err != nil {
@@ -143,6 +144,16 @@ func (r *Recorder) BornLosses() (full, lost uint64, err error) {
 	}
 	if err := r.coll.Variables["births_lost"].Get(&lost); err != nil {
 		return 0, 0, fmt.Errorf("reading births_lost: %w", err)
+	}
+	if r.kind == KindNoBTF {
+		// Processes the pids map had no room for are not recorded either.
+		var pids uint64
+		if err := r.coll.Variables["pids_full"].Get(&pids); err != nil {
+			return 0, 0, fmt.Errorf("reading pids_full: %w", err)
+		}
+		r.mu.Lock()
+		full += pids + r.seedFull
+		r.mu.Unlock()
 	}
 	return full, lost, nil
 }

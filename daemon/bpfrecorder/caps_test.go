@@ -17,7 +17,7 @@ func init() {
 	// The self-test as the deployed bpf-recorder runs it: in a container,
 	// whose mount namespace is not the host's (1 stands for the host's).
 	helperModes["selftest"] = func() error {
-		return SelfTest(context.Background(), Options{HostMountNamespace: 1})
+		return SelfTest(context.Background(), Options{HostMountNamespace: 1, BTFPath: os.Getenv("SPO_BTF")})
 	}
 	// A sandbox whose PID 1 cannot be inspected: the recorder's own
 	// namespace stands for the host's.
@@ -26,7 +26,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		err = SelfTest(context.Background(), Options{HostMountNamespace: own})
+		err = SelfTest(context.Background(), Options{HostMountNamespace: own, BTFPath: os.Getenv("SPO_BTF")})
 		if !errors.Is(err, ErrSelfTestPartial) {
 			return fmt.Errorf("SelfTest = %v, want ErrSelfTestPartial", err)
 		}
@@ -85,18 +85,61 @@ func TestReadsMountNamespacesWithDeployedCapabilities(t *testing.T) {
 // the DaemonSet gives the bpf-recorder container, and nothing else in its
 // bounding set (withDeployedCapabilities): the kernel must need no more.
 func TestSelfTestWithDeployedCapabilities(t *testing.T) {
-	needKernel(t)
-	if out, err := withDeployedCapabilities(t, "selftest"); err != nil {
-		t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
-	}
+	forModes(t, func(t *testing.T, mode Kind) {
+		needKernel(t)
+		needTracefs(t, mode)
+		out, err := withDeployedCapabilities(t, "selftest", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
+		if err != nil {
+			t.Fatalf("self-test with the deployed capabilities %v only: %v: %s", spod.BpfRecorderCapabilities, err, out)
+		}
+	})
 }
 
 // Where the recorder's own namespace stands for the host's, the self-test
 // without CAP_SYS_ADMIN says it could not record rather than failing the
 // recorder's start.
 func TestSelfTestWithDeployedCapabilitiesInASandbox(t *testing.T) {
+	forModes(t, func(t *testing.T, mode Kind) {
+		needKernel(t)
+		needTracefs(t, mode)
+		out, err := withDeployedCapabilities(t, "selftest-own-is-host", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+	})
+}
+
+// needTracefs mounts tracefs (as the node has it, and as the pod must see
+// it) for the no-BTF recorder, which cannot mount it without CAP_SYS_ADMIN.
+func needTracefs(t *testing.T, mode Kind) {
+	t.Helper()
+	if _, err := tracefsDir(); err != nil && mode == KindNoBTF {
+		skipOrFail(t, err.Error())
+	}
+}
+
+// TestNoBTFWithoutTracefsNamesIt: where tracefs is not mounted and the
+// recorder may not mount it (no CAP_SYS_ADMIN, as deployed), the error says
+// what is missing and how to provide it. The test hides tracefs in a
+// private mount namespace of its own.
+func TestNoBTFWithoutTracefsNamesIt(t *testing.T) {
 	needKernel(t)
-	if out, err := withDeployedCapabilities(t, "selftest-own-is-host"); err != nil {
-		t.Fatalf("%v: %s", err, out)
+	for _, tool := range []string{"unshare", "setpriv"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, "needs "+tool+" (util-linux): "+err.Error())
+		}
+	}
+	script := `umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null; ` +
+		`exec setpriv --bounding-set=-all,+bpf,+perfmon,+sys_ptrace --inh-caps=-all -- "$@"`
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh",
+		os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=load", "SPO_BTF="+BTFNone)
+	cmd.Stdin = strings.NewReader("go\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, out)
+	}
+	if want := "tracefs is not mounted (classic tracepoints need it: mount -t tracefs nodev /sys/kernel/tracing)"; !strings.Contains(string(out), want) {
+		t.Fatalf("Load without tracefs said %q, want it to contain %q", out, want)
 	}
 }

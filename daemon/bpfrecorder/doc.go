@@ -1,7 +1,49 @@
 // Package bpfrecorder records which syscalls the processes of a mount
-// namespace make, with the BPF program in bpf/ (tp_btf/sys_enter reading
-// current->nsproxy->mnt_ns->ns.inum directly through BTF), and which
-// executables they run (tp_btf/sched_process_exec).
+// namespace make, and which executables they run, with one of two BPF
+// programs in bpf/ (see SelectRecorder and Recorder.Kind):
+//   - KindBTF, recorder.bpf.c: tp_btf/sys_enter reading
+//     current->nsproxy->mnt_ns->ns.inum directly through the kernel's BTF,
+//     tp_btf/sched_process_exec for executables. The default wherever
+//     /sys/kernel/btf/vmlinux exists.
+//   - KindNoBTF, recorder_nobtf.bpf.c: for kernels without BTF (no CO-RE,
+//     so no task_struct to read): sys_enter as a raw tracepoint, the classic
+//     tracepoints sched/sched_process_{fork,exit,exec} (they need tracefs,
+//     which Load mounts at /sys/kernel/tracing when nothing did and it may),
+//     and a tgid -> record map. Options.ProcPath must show the host's pids
+//     (the pod has hostPID), as the kernel reports those. Chosen when /sys/kernel/btf/vmlinux is missing, or
+//     forced with Options.BTFPath = BTFNone (--btf=none). Track finds the
+//     namespace's processes in /proc and the program follows their
+//     children; with RecordNew, namespaces are seen at birth (unshare or
+//     setns, and clone/clone3 with CLONE_NEWNS) and, at load, in /proc.
+//
+// Both give the contract below; where the no-BTF recorder differs:
+//   - it records processes that were in the namespace when Track scanned
+//     /proc (repeated until a scan finds nothing new) and their
+//     descendants: a process that later joins the namespace with setns is
+//     not recorded (without RecordNew), and one that leaves it (unshare)
+//     stays in the recording unless RecordNew gives it a record of its own.
+//   - Status.Foreign is always 0: processes, not inode numbers, are
+//     followed, so a reused number cannot mix.
+//   - a birth event carries the process and its cgroup v2 id, not its
+//     namespace or cgroup names: they are read from /proc/<pid> when the
+//     event arrives (a goroutine blocks on the ring buffer for that), then
+//     from the cgroup id, then from any process still holding the record.
+//     A process that exits before that leaves Namespace.MntNS 0 until
+//     another of its record's processes is seen; a birth into the host's
+//     namespace (setns) by a process gone by then is kept as a record
+//     no container claims (swept like any other).
+//   - a record dropped by DropBorn/SweepBorn is recreated under the same
+//     key (a new birth event) at the next syscall of a process holding it.
+//   - processes, not threads, hold records: a thread that unshares its own
+//     mount namespace (a Go program's locked OS thread) moves its whole
+//     process to the new record (or, in the host's namespace, out of
+//     recording, as the process's leader is what /proc shows).
+//   - at most 32768 processes are followed at once (pids map); beyond,
+//     BornLosses counts them as full.
+//   - an untracked syscall costs a pids lookup (30-45 ns more in the
+//     program than the BTF recorder's filter bit, measured with the
+//     kernel's BPF run-time statistics in BenchmarkSyscallOverhead); a
+//     recorded one costs the same as with BTF.
 //
 // Contract:
 //   - Load attaches the programs; Close detaches them and frees the maps.
@@ -38,5 +80,6 @@
 //   - Syscalls resolves the recorded numbers with libseccomp for the given
 //     architecture; a number libseccomp cannot name is an error naming the
 //     number, never a made-up name.
-//   - Errors name the missing kernel feature: BTF, tp_btf, or privileges.
+//   - Errors name the missing kernel feature: BTF, tp_btf, tracefs or a
+//     classic tracepoint (ErrNoTracefs, ErrTracepoint), or privileges.
 package bpfrecorder

@@ -42,17 +42,21 @@ func (ev *execEvent) key() execKey {
 // execReader moves exec events from the ring buffer into per-namespace sets,
 // every drainEvery and whenever someone asks for a namespace's executables.
 type execReader struct {
-	rd   *ringbuf.Reader
-	mu   sync.Mutex
-	seen map[execKey]map[string]struct{}
-	stop chan struct{}
-	done chan struct{}
+	rd    *ringbuf.Reader
+	keyOf func(*execEvent) execKey // the recording an event belongs to
+	mu    sync.Mutex
+	seen  map[execKey]map[string]struct{}
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 const drainEvery = 100 * time.Millisecond
 
-func newExecReader(rd *ringbuf.Reader) *execReader {
-	e := &execReader{rd: rd, seen: map[execKey]map[string]struct{}{},
+func newExecReader(rd *ringbuf.Reader, keyOf func(*execEvent) execKey) *execReader {
+	if keyOf == nil {
+		keyOf = (*execEvent).key
+	}
+	e := &execReader{rd: rd, keyOf: keyOf, seen: map[execKey]map[string]struct{}{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go e.loop()
 	return e
@@ -83,7 +87,7 @@ func (e *execReader) drain() {
 			return // os.ErrDeadlineExceeded once empty, or closed
 		}
 		if ev, ok := parseExecEvent(rec.RawSample); ok {
-			e.add(ev.key(), ev.filename())
+			e.add(e.keyOf(&ev), ev.filename())
 		}
 	}
 }

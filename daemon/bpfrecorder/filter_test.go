@@ -3,7 +3,7 @@ package bpfrecorder
 import "testing"
 
 func TestTrackedFilterKeepsSharedBits(t *testing.T) {
-	rec := load(t, Options{HostMountNamespace: 1, NoExecutables: true})
+	rec := load(t, KindBTF, Options{HostMountNamespace: 1, NoExecutables: true})
 	f := rec.filter
 	a, b := uint32(4026532000), uint32(4026532000+filterBits) // same bit
 	bit := a % filterBits
@@ -27,7 +27,7 @@ func TestTrackedFilterKeepsSharedBits(t *testing.T) {
 }
 
 func TestSlotsAreReusedOnlyAfterForget(t *testing.T) {
-	rec := load(t, Options{HostMountNamespace: 1, NoExecutables: true})
+	rec := load(t, KindBTF, Options{HostMountNamespace: 1, NoExecutables: true})
 	max := rec.syscalls.MaxEntries()
 	for i := range max {
 		if err := rec.Track(1<<31 + i); err != nil {

@@ -25,15 +25,19 @@ import (
 // cgroup hierarchy the host has with cgroup.procs is tried: the recorder
 // names the container from the v2 cgroup or from the v1 memory one.
 func TestGRPCRecordsAContainerThatExitedBeforeItsIDWasKnown(t *testing.T) {
+	forModes(t, testGRPCShortContainer)
+}
+
+func testGRPCShortContainer(t *testing.T, mode Kind) {
 	needRootForGRPC(t)
-	if _, err := os.Stat(DefaultBTFPath); err != nil {
+	if _, err := os.Stat(DefaultBTFPath); err != nil && mode == KindBTF {
 		skipOrFailGRPC(t, "no kernel BTF: "+err.Error())
 	}
 	hierarchies := cgroupHierarchies()
 	if len(hierarchies) == 0 {
 		skipOrFailGRPC(t, "no cgroup hierarchy with cgroup.procs under /sys/fs/cgroup")
 	}
-	c, _ := serve(t, ServerConfig{Node: "test"})
+	c, _ := serve(t, ServerConfig{Node: "test", Options: withMode(mode, Options{})})
 	ctx := context.Background()
 	// Start without a container, as the daemon does while the pod is Pending.
 	if _, err := c.Start(ctx, &pb.StartRequest{}); status.Code(err) == codes.Unavailable {

@@ -23,6 +23,7 @@ func statusOf(err error, format string, args ...any) error {
 	case errors.Is(err, ErrHostNS):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, ErrNoBTF), errors.Is(err, ErrNoTpBTF), errors.Is(err, ErrPermission),
+		errors.Is(err, ErrNoTracefs), errors.Is(err, ErrTracepoint),
 		errors.Is(err, ErrRecorderShut), errors.Is(err, ErrNotRecordingNew):
 		return status.Error(codes.Unavailable, msg)
 	case errors.As(err, &unresolved):

@@ -66,7 +66,7 @@ var helperModes = map[string]func() error{
 	"b": func() error { return expectErrno(unix.SYS_FDATASYNC, ^uintptr(0), 0, 0, unix.EBADF) },
 	// Load without privileges: prints the error for the test to check.
 	"load": func() error {
-		rec, err := Load(Options{HostMountNamespace: 1})
+		rec, err := Load(Options{HostMountNamespace: 1, BTFPath: os.Getenv("SPO_BTF")})
 		if err == nil {
 			rec.Close()
 			return errors.New("Load succeeded without privileges")
@@ -130,16 +130,43 @@ func skipOrFail(tb testing.TB, reason string) {
 	tb.Skip(reason)
 }
 
-// load loads a recorder, skipping when the kernel lacks a feature.
-func load(tb testing.TB, opts Options) *Recorder {
+// modes are the two recorders; every kernel test runs against both.
+var modes = []Kind{KindBTF, KindNoBTF}
+
+// forModes runs f as one subtest per recorder.
+func forModes(t *testing.T, f func(t *testing.T, mode Kind)) {
+	for _, mode := range modes {
+		t.Run(string(mode), func(t *testing.T) { f(t, mode) })
+	}
+}
+
+// withMode makes opts select mode: BTFNone forces the no-BTF recorder; the
+// BTF one is what the default path selects on a kernel with BTF.
+func withMode(mode Kind, opts Options) Options {
+	if mode == KindNoBTF {
+		opts.BTFPath = BTFNone
+	}
+	return opts
+}
+
+// load loads a recorder of mode, skipping (failing with CI=true) when the
+// kernel lacks a feature it needs.
+func load(tb testing.TB, mode Kind, opts Options) *Recorder {
 	tb.Helper()
 	needKernel(tb)
-	rec, err := Load(opts)
-	if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) {
+	rec, err := Load(withMode(mode, opts))
+	if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) || errors.Is(err, ErrNoTracefs) || errors.Is(err, ErrTracepoint) {
 		skipOrFail(tb, err.Error())
 	}
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if rec.Kind() != mode {
+		rec.Close()
+		if mode == KindBTF {
+			skipOrFail(tb, "no kernel BTF: the default selected the no-BTF recorder")
+		}
+		tb.Fatalf("Load selected the %s recorder, want %s", rec.Kind(), mode)
 	}
 	tb.Cleanup(func() { rec.Close() })
 	return rec

@@ -3,8 +3,10 @@ package bpfrecorder
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -21,7 +23,10 @@ const DefaultBTFPath = "/sys/kernel/btf/vmlinux"
 // Options configure Load. The zero value records syscalls and executables
 // on the running kernel, skipping the mount namespace of /proc/1.
 type Options struct {
-	// BTFPath is the kernel BTF to relocate against (DefaultBTFPath if empty).
+	// BTFPath is the kernel BTF to relocate against. Empty (or
+	// DefaultBTFPath): that file, or the no-BTF recorder when it is
+	// missing; BTFNone: the no-BTF recorder; another path: that file,
+	// which must exist. See SelectRecorder.
 	BTFPath string
 	// ProcPath is the host's /proc ("/proc" if empty); the host mount
 	// namespace is that of PID 1 there (our own if PID 1's is unreadable).
@@ -39,15 +44,24 @@ type Options struct {
 // Recorder is a loaded and attached recorder. Its methods are safe for
 // concurrent use.
 type Recorder struct {
+	kind     Kind
 	host     uint32
 	coll     *ebpf.Collection
 	tracked  *ebpf.Map
 	syscalls *ebpf.Map
 	filter   *trackedFilter
-	links    []link.Link
+	links    []io.Closer
 	execs    *execReader // nil with NoExecutables
 	born     *ebpf.Map
 	births   *births // nil without RecordNew
+
+	// No-BTF recorder only (nil or unused with BTF).
+	pids      *ebpf.Map                 // tgid -> record key
+	proc      string                    // host /proc, to find processes
+	slotNS    [maxTracked]atomic.Uint32 // slot -> tracked namespace (exec events)
+	trackedNS map[uint32]bool           // namespaces between Track and Untrack
+	userKeys  uint64                    // born keys handed out by user space
+	seedFull  uint64                    // namespaces not seeded: born was full
 
 	mu       sync.Mutex
 	session  uint64
@@ -63,6 +77,9 @@ func Load(opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind, _ := SelectRecorder(opts.BTFPath); kind == KindNoBTF {
+		return loadNoBTF(host, opts)
+	}
 	kernel, err := kernelBTF(opts.BTFPath)
 	if err != nil {
 		return nil, err
@@ -71,7 +88,7 @@ func Load(opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Recorder{host: host, coll: coll,
+	r := &Recorder{kind: KindBTF, host: host, coll: coll,
 		tracked: coll.Maps["tracked"], syscalls: coll.Maps["syscalls"], born: coll.Maps["born"],
 		slots: map[uint32]uint32{}}
 	r.filter, err = newTrackedFilter(coll.Variables["tracked_filter"])
@@ -150,10 +167,12 @@ func loadCollection(kernel *btf.Spec, host uint32, opts Options) (*ebpf.Collecti
 		delete(spec.Programs, "sched_process_exec")
 		delete(spec.Maps, "execs")
 	}
-	return newCollection(spec, kernel)
+	return newCollection(spec, kernel, ErrNoTpBTF)
 }
 
-func newCollection(spec *ebpf.CollectionSpec, kernel *btf.Spec) (*ebpf.Collection, error) {
+// newCollection loads spec; a refusal other than the verifier's or for
+// privileges is wrapped in missing (the feature the programs need).
+func newCollection(spec *ebpf.CollectionSpec, kernel *btf.Spec, missing error) (*ebpf.Collection, error) {
 	_ = rlimit.RemoveMemlock() // kernels ≥5.11 charge BPF memory to the cgroup instead
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: ebpf.ProgramOptions{KernelTypes: kernel},
@@ -163,7 +182,7 @@ func newCollection(spec *ebpf.CollectionSpec, kernel *btf.Spec) (*ebpf.Collectio
 		if errors.As(err, &verr) {
 			return nil, fmt.Errorf("the kernel verifier rejected the recorder: %w", err)
 		}
-		return nil, featureError(ErrNoTpBTF, "loading the BPF recorder", err)
+		return nil, featureError(missing, "loading the BPF recorder", err)
 	}
 	return coll, nil
 }
@@ -182,7 +201,7 @@ func (r *Recorder) attach(execs bool) error {
 	if err != nil {
 		return fmt.Errorf("opening the exec ring buffer: %w", err)
 	}
-	r.execs = newExecReader(rd)
+	r.execs = newExecReader(rd, nil)
 	return nil
 }
 

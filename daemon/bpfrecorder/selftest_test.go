@@ -11,14 +11,16 @@ import (
 )
 
 func TestSelfTest(t *testing.T) {
-	needKernel(t)
-	err := SelfTest(t.Context(), Options{})
-	if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) {
-		skipOrFail(t, err.Error())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	forModes(t, func(t *testing.T, mode Kind) {
+		needKernel(t)
+		err := SelfTest(t.Context(), withMode(mode, Options{}))
+		if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) || errors.Is(err, ErrNoTracefs) {
+			skipOrFail(t, err.Error())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestSelfTestNamesMissingBTF(t *testing.T) {
@@ -33,10 +35,14 @@ func TestSelfTestNamesMissingBTF(t *testing.T) {
 }
 
 func TestSharedLoadsOnFirstAndClosesOnLast(t *testing.T) {
+	forModes(t, testShared)
+}
+
+func testShared(t *testing.T, mode Kind) {
 	needKernel(t)
-	s := &Shared{}
+	s := &Shared{Options: withMode(mode, Options{})}
 	a, err := s.Acquire()
-	if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) {
+	if errors.Is(err, ErrNoBTF) || errors.Is(err, ErrNoTpBTF) || errors.Is(err, ErrNoTracefs) {
 		skipOrFail(t, err.Error())
 	}
 	if err != nil {
@@ -58,9 +64,13 @@ func TestSharedLoadsOnFirstAndClosesOnLast(t *testing.T) {
 }
 
 func TestLoadWithoutPrivilegesNamesThem(t *testing.T) {
+	forModes(t, testLoadWithoutPrivileges)
+}
+
+func testLoadWithoutPrivileges(t *testing.T, mode Kind) {
 	needKernel(t)
 	cmd := exec.Command(worldExecutableCopy(t), "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=load")
+	cmd.Env = append(os.Environ(), helperEnv+"=load", "SPO_BTF="+withMode(mode, Options{}).BTFPath)
 	cmd.Stdin = strings.NewReader("go\n")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()

@@ -41,13 +41,10 @@ func (r *Recorder) Track(mntns uint32) error {
 	bm := bpf.RecorderSyscallBitmap{Session: r.session + 1}
 	err = r.syscalls.Put(slot, &bm)
 	if err == nil {
-		err = r.tracked.Put(mntns, slot)
-	}
-	if err == nil {
-		err = r.filter.add(mntns)
+		err = r.startTracking(mntns, slot)
 	}
 	if err != nil {
-		r.tracked.Delete(mntns)
+		r.stopTracking(mntns, slot)
 		r.free = append(r.free, slot)
 		return fmt.Errorf("tracking mount namespace %d: %w", mntns, err)
 	}
@@ -56,7 +53,30 @@ func (r *Recorder) Track(mntns uint32) error {
 	return nil
 }
 
+// startTracking makes the kernel record mntns into slot: a tracked-map
+// entry (BTF), or the namespace's processes in the pids map (no BTF).
+func (r *Recorder) startTracking(mntns, slot uint32) error {
+	if r.kind == KindNoBTF {
+		return r.trackProcs(mntns, slot)
+	}
+	if err := r.tracked.Put(mntns, slot); err != nil {
+		return err
+	}
+	return r.filter.add(mntns)
+}
+
+func (r *Recorder) stopTracking(mntns, slot uint32) {
+	if r.kind == KindNoBTF {
+		_ = r.untrackProcs(mntns, slot)
+		return
+	}
+	r.tracked.Delete(mntns) // the filter bit is set last: nothing to undo
+}
+
 func (r *Recorder) isTracked(mntns uint32) bool {
+	if r.kind == KindNoBTF {
+		return r.trackedNS[mntns]
+	}
 	var slot uint32
 	return r.tracked.Lookup(mntns, &slot) == nil
 }
@@ -97,6 +117,13 @@ func (r *Recorder) Untrack(mntns uint32) error {
 }
 
 func (r *Recorder) untrack(mntns uint32) error {
+	if r.kind == KindNoBTF {
+		slot, ok := r.slots[mntns]
+		if !ok || !r.trackedNS[mntns] {
+			return nil
+		}
+		return r.untrackProcs(mntns, slot)
+	}
 	err := r.tracked.Delete(mntns)
 	if errors.Is(err, ebpf.ErrKeyNotExist) {
 		return nil

@@ -134,7 +134,7 @@ func (c *Collector) enrich(ev audit.Event, now time.Time) (enriched, bool) {
 	default:
 		return enriched{}, false
 	}
-	in := c.pids.lookup(pid, now)
+	in := c.pids.lookup(pid, exe, now)
 	if in.gone {
 		// Not silently: a workload of short-lived processes loses records
 		// here, and the operator should see it (README: record those with

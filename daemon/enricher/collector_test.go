@@ -160,6 +160,28 @@ func TestPidCacheForgetsAReusedPidAfterItsTTL(t *testing.T) {
 	}
 }
 
+// A workload that sits idle for longer than the TTL and then exits: its
+// exit_group record arrives after the process is reaped. Seen on a real
+// node (test/e2e): dropped, the recorded profile lacked exit_group and the
+// workload died with SIGSEGV under it.
+func TestCollectorAttributesTheExitOfAProcessIdleLongerThanTheTTL(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.PidTTL = time.Second })
+	f.index.set(idA, web)
+	f.proc.run(10, idA, "")
+	f.c.Add(mustParse(t, seccompLine(10, 35, "/bin/busybox"))) // nanosleep
+	f.clock.advance(5 * time.Second)
+	f.proc.exit(10)
+	f.c.Add(mustParse(t, seccompLine(10, 231, "/bin/busybox"))) // exit_group
+	// The same pid, now naming another executable: not provably the same
+	// process (the pid may have been reused), so not attributed.
+	f.clock.advance(5 * time.Second)
+	f.c.Add(mustParse(t, seccompLine(10, 0, "/bin/other")))
+	got, _ := f.c.Syscalls(web.SeccompKey)
+	if want := []string{"exit_group", "nanosleep"}; !slices.Equal(got.Syscalls, want) {
+		t.Errorf("recorded %v, want %v", got.Syscalls, want)
+	}
+}
+
 func TestCollectorAggregatesAVCsByContextAndClass(t *testing.T) {
 	f := newFixture(t, nil)
 	f.index.set(idA, web)

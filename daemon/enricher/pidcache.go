@@ -20,7 +20,10 @@ type pidInfo struct {
 	// gone: the process had exited before its record arrived, so whether
 	// it ran in a container cannot be known.
 	gone bool
-	at   time.Time
+	// lastExe is the executable the last record attributed through this
+	// entry named: what identifies the process once /proc no longer can.
+	lastExe string
+	at      time.Time
 }
 
 // pidCache remembers pid → container for a short time. Records come in
@@ -39,16 +42,36 @@ func newPidCache(procRoot string, ttl time.Duration, max int) *pidCache {
 }
 
 // lookup returns the pid's container, reading /proc on a miss. It must
-// run when the record arrives: the process may exit soon after.
-func (c *pidCache) lookup(pid int, now time.Time) pidInfo {
-	if in, ok := c.m[pid]; ok && now.Sub(in.at) < c.ttl {
-		return in
+// run when the record arrives: the process may exit soon after. recExe is
+// the executable the record names ("" when it names none).
+//
+// A record that arrives after its process exited is still attributed
+// when an expired entry of the pid names the same executable: the
+// process was seen in its container, then sat idle for longer than the
+// TTL (sleep, waiting for a signal) and exited, and the records of its
+// exit path, exit_group above all, reach us only after it is reaped. On
+// a real node they arrive a poll interval late; dropping them made a
+// recorded workload that idled 2 s before exiting die with SIGSEGV under
+// its own profile, for want of exit_group. The entry is trusted only for
+// the same executable, since the pid may have been reused in between.
+func (c *pidCache) lookup(pid int, recExe string, now time.Time) pidInfo {
+	old, had := c.m[pid]
+	if had && now.Sub(old.at) < c.ttl {
+		if recExe != "" && recExe != old.lastExe {
+			old.lastExe = recExe
+			c.m[pid] = old
+		}
+		return old
 	}
 	id, ok := containerid.OfPid(c.procRoot, pid)
-	in := pidInfo{id: id, at: now}
+	in := pidInfo{id: id, at: now, lastExe: recExe}
 	if !ok {
 		_, err := os.Stat(filepath.Join(c.procRoot, strconv.Itoa(pid)))
 		in.gone = errors.Is(err, fs.ErrNotExist)
+		if in.gone && had && old.id != "" && recExe != "" && old.lastExe == recExe {
+			in = old
+			in.at = now
+		}
 	}
 	c.store(pid, in)
 	return in
@@ -57,7 +80,7 @@ func (c *pidCache) lookup(pid int, now time.Time) pidInfo {
 // exe returns the pid's executable, read from /proc/<pid>/exe once per
 // cache entry.
 func (c *pidCache) exe(pid int, now time.Time) string {
-	in := c.lookup(pid, now)
+	in := c.lookup(pid, "", now)
 	if !in.exeRead {
 		in.exe, _ = os.Readlink(filepath.Join(c.procRoot, strconv.Itoa(pid), "exe"))
 		in.exeRead = true

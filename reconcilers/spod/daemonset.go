@@ -46,6 +46,7 @@ const (
 	stateDir      = "/var/lib/spo"
 	socketDir     = "/var/run/spo"
 	auditLogDir   = "/var/log/audit"
+	tracefsDir    = "/sys/kernel/tracing"
 	securityfsDir = "/sys/kernel/security"
 )
 
@@ -101,6 +102,9 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	}
 	if s.Enricher.EnableBpfRecorder {
 		pod.Containers = append(pod.Containers, bpfRecorderContainer(s, p))
+		// On kernels without BTF the recorder attaches classic tracepoints,
+		// found through the host's tracefs (it cannot mount one itself).
+		pod.Volumes = append(pod.Volumes, hostPathTyped("tracefs", tracefsDir, corev1.HostPathDirectory))
 	}
 	if s.Enricher.EnableLogEnricher {
 		pod.Containers = append(pod.Containers, logEnricherContainer(s, p))
@@ -110,7 +114,10 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 			pod.HostNetwork = true
 			pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 		} else {
-			pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectory))
+			// Or create: a node without auditd yet must still run the
+			// daemon pod (seccomp installation included); the enricher
+			// waits for auditd's log to appear there.
+			pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectoryOrCreate))
 		}
 	}
 	if s.EnableAppArmor {
@@ -339,6 +346,7 @@ func bpfRecorderContainer(s v1.SPODSpec, p Params) corev1.Container {
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "sockets", MountPath: socketDir},
 			{Name: "host-proc", MountPath: hostProcMount, ReadOnly: true},
+			{Name: "tracefs", MountPath: tracefsDir, ReadOnly: true},
 		},
 	}
 }

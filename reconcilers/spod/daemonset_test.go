@@ -197,6 +197,12 @@ func TestDaemonSet(t *testing.T) {
 				t.Error("want hostPID and no hostNetwork")
 			}
 			want(t, volumeNames(ds), []string{"seccomp", "state", "sockets", "host-proc", "audit-log"})
+			for _, v := range ds.Spec.Template.Spec.Volumes {
+				// A node without auditd yet still runs the daemon pod.
+				if v.Name == "audit-log" && *v.HostPath.Type != corev1.HostPathDirectoryOrCreate {
+					t.Errorf("audit-log hostPath type %s, want %s", *v.HostPath.Type, corev1.HostPathDirectoryOrCreate)
+				}
+			}
 		},
 	}, {
 		sentence: "enableLogEnricher with source Bpf reads the audit netlink group: CAP_AUDIT_READ and hostNetwork",

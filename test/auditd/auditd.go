@@ -36,6 +36,7 @@ const (
 // Auditd is a running audit daemon owned by one test.
 type Auditd struct {
 	dir     string
+	logPath string
 	cmd     *exec.Cmd
 	out     *lockedBuffer
 	exited  chan struct{}
@@ -44,7 +45,18 @@ type Auditd struct {
 
 // Start runs auditd for t and stops it in t's cleanup. Without root it
 // skips, or fails when CI=true (in CI a skip is a failure).
-func Start(t TB) *Auditd {
+func Start(t TB) *Auditd { t.Helper(); return start(t, "") }
+
+// StartLoggingTo runs auditd for t writing its log to logFile, as a node's
+// auditd does (/var/log/audit/audit.log, where a deployed log enricher
+// reads it). The host's log and its directory are given back as found:
+// auditd makes the directory 0700 and root's, and appends to the file;
+// t's cleanup, after the daemon stopped, restores the directory's mode and
+// owner, truncates the file to its old length (a log that did not exist is
+// removed) and removes a directory that did not exist.
+func StartLoggingTo(t TB, logFile string) *Auditd { t.Helper(); return start(t, logFile) }
+
+func start(t TB, logFile string) *Auditd {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		skipOrFail(t, "auditd needs root (the kernel audit pid and netlink control need CAP_AUDIT_CONTROL)")
@@ -54,7 +66,13 @@ func Start(t TB) *Auditd {
 	t.Cleanup(func() { restoreStatus(t, before) })
 
 	a := &Auditd{dir: t.TempDir(), out: &lockedBuffer{}, exited: make(chan struct{})}
-	if err := writeConfig(a.dir); err != nil {
+	a.logPath = filepath.Join(a.dir, "audit.log")
+	if logFile != "" {
+		a.logPath = logFile
+		// Registered before the daemon's stop, so it runs after it.
+		t.Cleanup(keepHostLog(t, logFile))
+	}
+	if err := writeConfig(a.dir, a.logPath); err != nil {
 		t.Fatal(err)
 	}
 	a.cmd = exec.Command(bin, "-n", "-c", a.dir)
@@ -90,7 +108,7 @@ func Absent(t TB) libaudit.AuditStatus {
 }
 
 // LogPath is the file auditd writes, in ENRICHED format.
-func (a *Auditd) LogPath() string { return filepath.Join(a.dir, "audit.log") }
+func (a *Auditd) LogPath() string { return a.logPath }
 
 // PID is the daemon's process id.
 func (a *Auditd) PID() int { return a.cmd.Process.Pid }
@@ -225,7 +243,7 @@ func alive(pid int) bool {
 // records are emitted without any), nothing listens on the network, no
 // plugin runs, and every record is flushed as it comes so tests see it at
 // once. auditd refuses a config that is group- or world-writable.
-func writeConfig(dir string) error {
+func writeConfig(dir, logFile string) error {
 	plugins := filepath.Join(dir, "plugins.d")
 	if err := os.Mkdir(plugins, 0o750); err != nil {
 		return err
@@ -233,7 +251,7 @@ func writeConfig(dir string) error {
 	conf := strings.Join([]string{
 		"local_events = yes",
 		"write_logs = yes",
-		"log_file = " + filepath.Join(dir, "audit.log"),
+		"log_file = " + logFile,
 		"log_group = root",
 		"log_format = ENRICHED",
 		"flush = INCREMENTAL_ASYNC",

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"os"
 	"strconv"
 	"strings"
@@ -177,8 +179,10 @@ var _ = Describe("Recording workloads on a node", Ordered, func() {
 })
 
 // run starts a container of pod on the recording node and lets it run;
-// with waitForBpf it first waits until the eBPF recorder tracks it, as a
-// real container would only be slower to start than the daemon to react.
+// with waitForBpf it first waits until the daemon has loaded the eBPF
+// recorder for the pod (it records every container from its first syscall
+// from then on), as a real container would only be slower to start than
+// the daemon to react.
 func (s *recordingNodeServices) run(ctx context.Context, pod *corev1.Pod, name, script string, waitForBpf bool) *kubelet.Container {
 	GinkgoHelper()
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -187,10 +191,10 @@ func (s *recordingNodeServices) run(ctx context.Context, pod *corev1.Pod, name, 
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(c.Close)
 	if waitForBpf {
-		Eventually(func() error {
+		Eventually(func() codes.Code {
 			_, err := s.bpf.SyscallsForContainer(ctx, &pb.ContainerRequest{ContainerId: c.ID})
-			return err
-		}).Should(Succeed(), "the daemon registers the container with the bpf recorder")
+			return status.Code(err)
+		}).ShouldNot(Equal(codes.FailedPrecondition), "the daemon loads the bpf recorder")
 	}
 	Expect(c.Release()).To(Succeed())
 	return c

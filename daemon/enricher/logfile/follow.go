@@ -15,8 +15,23 @@ import (
 // ends, with its line number: counted from the file's start (or from
 // where following began), and again from 1 after rotation or truncation. It polls every poll interval: auditd writes in bursts, and
 // polling works on every filesystem, unlike inotify on some overlays.
+//
+// A path that does not exist yet is waited for, as `tail -F` does, and
+// read from its start once it appears (all of it is new). On a node the
+// log enricher may well start before auditd has written its log (auditd
+// started later, or installed later); failing there made the enricher
+// crash-loop until it did, and miss what was logged during the back-off.
 func Follow(ctx context.Context, path string, fromStart bool, poll time.Duration, fn func(n int, line string)) error {
 	f, err := os.Open(path)
+	for errors.Is(err, os.ErrNotExist) {
+		fromStart = true
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(poll):
+		}
+		f, err = os.Open(path)
+	}
 	if err != nil {
 		return err
 	}

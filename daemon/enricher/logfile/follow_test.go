@@ -69,6 +69,41 @@ func TestFollowAcrossRotationAndTruncation(t *testing.T) {
 	}
 }
 
+// The log enricher may start before auditd wrote its log: the file is
+// waited for and read whole once it appears.
+func TestFollowWaitsForAFileThatDoesNotExistYet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	lines := make(chan string, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- Follow(ctx, path, false, 5*time.Millisecond, func(n int, l string) { lines <- fmt.Sprint(n, ":", l) })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(20 * time.Millisecond) // Follow is polling for the file now
+	select {
+	case err := <-done:
+		t.Fatalf("Follow returned before the file existed: %v", err)
+	default:
+	}
+	write(t, path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, "first\nsecond\n")
+	for _, w := range []string{"1:first", "2:second"} {
+		select {
+		case got := <-lines:
+			if got != w {
+				t.Fatalf("got %q, want %q", got, w)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q never arrived", w)
+		}
+	}
+}
+
 func write(t *testing.T, path string, flag int, s string) {
 	t.Helper()
 	f, err := os.OpenFile(path, flag, 0o600)

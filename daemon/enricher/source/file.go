@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/go-logr/logr"
+
 	"github.com/secprofiles/spo/daemon/enricher/logfile"
 )
 
@@ -23,6 +25,11 @@ type fileSource struct {
 func (s *fileSource) Name() string { return s.kind + ":" + s.path }
 
 func (s *fileSource) Run(ctx context.Context, emit func(line string)) error {
+	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
+		// Follow waits for it; say so, or a node without auditd would
+		// just record nothing.
+		logr.FromContextOrDiscard(ctx).Info("waiting for the log to appear (is auditd running?)", "path", s.path)
+	}
 	err := logfile.Follow(ctx, s.path, s.opts.FromStart, s.opts.Poll, func(_ int, line string) {
 		if s.keep == nil || s.keep(line) {
 			emit(line)
