@@ -83,6 +83,11 @@ func TestPullVerifies(t *testing.T) {
 			policy:     keyless,
 			wantReason: ReasonSignatureInvalid, wantInErr: "leaf certificate verification failed",
 		},
+		"keyless, trusted root with a transparency log, signature never logged: refused": {
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			policy:     &Policy{TrustedRootJSON: ca.TrustedRootWithLog(t), IdentityRegexp: keyless.IdentityRegexp},
+			wantReason: ReasonSignatureInvalid, wantInErr: "transparency log",
+		},
 		"keyless, no trusted root configured: refused saying so": {
 			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			policy:     &Policy{},

@@ -8,12 +8,15 @@ package ocitest
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"io"
 	"log"
@@ -105,6 +108,39 @@ func (ca *CA) TrustedRoot(t testing.TB) []byte {
 			Root: ca.cert, ValidityPeriodStart: ca.cert.NotBefore, ValidityPeriodEnd: ca.cert.NotAfter,
 			URI: "https://fulcio.test",
 		}}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TrustedRootWithLog is TrustedRoot plus a Rekor transparency log (its
+// key made here), as the public-good root has: signatures must then carry
+// an inclusion proof, which KeylessSigner's never do.
+func (ca *CA) TrustedRootWithLog(t testing.TB) []byte {
+	t.Helper()
+	logKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(logKey.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sha256.Sum256(der)
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
+		[]root.CertificateAuthority{&root.FulcioCertificateAuthority{
+			Root: ca.cert, ValidityPeriodStart: ca.cert.NotBefore, ValidityPeriodEnd: ca.cert.NotAfter,
+			URI: "https://fulcio.test",
+		}}, nil, nil,
+		map[string]*root.TransparencyLog{hex.EncodeToString(id[:]): {
+			BaseURL: "https://rekor.test", ID: id[:], ValidityPeriodStart: ca.cert.NotBefore,
+			HashFunc: crypto.SHA256, PublicKey: logKey.Public(), SignatureHashFunc: crypto.SHA256,
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
