@@ -13,6 +13,7 @@ import (
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/retry"
 )
 
 // The artifact layout, as SPO's spoc writes it (see the package comment).
@@ -45,7 +46,9 @@ type Remote struct {
 	// Credential returns credentials per registry host; nil is anonymous.
 	// credentials.Credential(store) adapts a docker config store.
 	Credential auth.CredentialFunc
-	// HTTPClient defaults to http.DefaultClient.
+	// HTTPClient defaults to oras-go's retrying client (backoff on
+	// connection errors, 429 and 5xx), so a registry's hiccup does not
+	// become a node status Error.
 	HTTPClient *http.Client
 }
 
@@ -55,7 +58,11 @@ func (r Remote) repository(ref Ref) (*remote.Repository, error) {
 		return nil, err
 	}
 	repo.PlainHTTP = r.PlainHTTP
-	c := &auth.Client{Client: r.HTTPClient, Credential: r.Credential, Cache: auth.NewCache()}
+	httpClient := r.HTTPClient
+	if httpClient == nil {
+		httpClient = retry.DefaultClient
+	}
+	c := &auth.Client{Client: httpClient, Credential: r.Credential, Cache: auth.NewCache()}
 	c.SetUserAgent("spo")
 	repo.Client = c
 	return repo, nil
