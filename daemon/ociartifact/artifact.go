@@ -3,6 +3,7 @@ package ociartifact
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -195,6 +196,10 @@ func Pull(ctx context.Context, from Remote, ref Ref, platform *ocispec.Platform,
 	pinned.Digest = desc.Digest.String()
 	how, err := policy.Verify(ctx, repo, desc)
 	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Ref = pinned.String() // Verify knows the digest, not the reference
+		}
 		return nil, err
 	}
 	var m ocispec.Manifest

@@ -80,7 +80,8 @@ func (o *OCIBases) Get(ctx context.Context, name string, sec v1.SecurityConfig) 
 		return nil, fromArtifactError(err)
 	}
 	platform := o.platform()
-	key := strings.Join([]string{pinned.String(), platform.OS, platform.Architecture, platform.Variant, policy.Key()}, "|")
+	// By digest: the same manifest under another tag (or none) is a hit.
+	key := strings.Join([]string{pinned.Repo() + "@" + pinned.Digest, platform.OS, platform.Architecture, platform.Variant, policy.Key()}, "|")
 	if p := o.cached(key); p != nil {
 		return named(p, name), nil
 	}

@@ -212,12 +212,17 @@ func TestOCIBaseProfiles(t *testing.T) {
 
 	t.Run("a digest-pinned base is served from the cache when the registry is gone", func(t *testing.T) {
 		setSecurity(keySettings)
-		if st := install(t, "cached-before", keyed.String()); st.Status.Status != v1.ProfileStateInstalled {
+		digestOnly := "oci://" + host + "/profiles/base@" + keyed.Digest
+		if st := install(t, "cached-before", digestOnly); st.Status.Status != v1.ProfileStateInstalled {
 			t.Fatalf("first install: %s %s", st.Status.Reason, st.Status.Message)
 		}
 		srv.Close()
-		if st := install(t, "cached-after", keyed.String()); st.Status.Status != v1.ProfileStateInstalled {
+		if st := install(t, "cached-after", digestOnly); st.Status.Status != v1.ProfileStateInstalled {
 			t.Fatalf("install with the registry down: %s %s", st.Status.Reason, st.Status.Message)
+		}
+		// The same digest under its tag as well: still the cached manifest.
+		if st := install(t, "cached-tag-and-digest", keyed.String()); st.Status.Status != v1.ProfileStateInstalled {
+			t.Fatalf("tag@digest with the registry down: %s %s", st.Status.Reason, st.Status.Message)
 		}
 		st := install(t, "uncached-after", "oci://"+host+"/profiles/base:keyed")
 		if st.Status.Reason != seccomp.ReasonBaseProfilePullFailed {
