@@ -34,7 +34,7 @@ const usage = `usage: spoc COMMAND [flags] [args]
   run -p profile.(yaml|json) -- CMD ARGS
   merge a.yaml b.yaml ... -o out.yaml [--name NAME]
   convert IN [BASE.yaml ...] [-o OUT] [--name NAME]
-  push [--sign-key KEY.pem] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG
+  push [--sign-key KEY.pem | --fulcio-url URL] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG
   pull [-o FILE] [--platform OS/ARCH] (--public-key KEY.pub | --trusted-root ROOT.json | --no-verify) oci://REF
   version
 

@@ -67,10 +67,13 @@ func (p *platformFiles) Set(v string) error { *p = append(*p, v); return nil }
 
 // runPush publishes profiles as an OCI artifact, optionally signed.
 func runPush(args []string) error {
-	fs := newFlagSet("push", "[--sign-key KEY.pem] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG")
+	fs := newFlagSet("push", "[--sign-key KEY.pem | --fulcio-url URL [--identity-token JWT] [--rekor-url URL]] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG")
 	var reg registryFlags
 	reg.register(fs)
 	signKey := fs.String("sign-key", "", "sign the artifact with this ECDSA P-256 private key (PEM, unencrypted); verify with its public key")
+	fulcio := fs.String("fulcio-url", "", "sign keylessly: an ephemeral key certified by this Fulcio for the identity in --identity-token")
+	idToken := fs.String("identity-token", os.Getenv("SIGSTORE_ID_TOKEN"), "OIDC identity token for --fulcio-url (default $SIGSTORE_ID_TOKEN)")
+	rekor := fs.String("rekor-url", "", "with --fulcio-url: log the signature in this Rekor (Sigstore's public-good trusted root requires it)")
 	var variants platformFiles
 	fs.Var(&variants, "platform-file", "a profile for one platform, OS/ARCH[/VARIANT]=FILE (repeatable); FILE without it is for every other platform")
 	pos, err := parseInterspersed(fs, args)
@@ -109,6 +112,14 @@ func runPush(args []string) error {
 		profiles = append(profiles, p)
 	}
 	var signer *ociartifact.Signer
+	if *signKey != "" && *fulcio != "" {
+		return usageError("--sign-key and --fulcio-url are two ways to sign: give one")
+	}
+	if *fulcio != "" {
+		if signer, err = ociartifact.NewKeylessSigner(*fulcio, *idToken, *rekor); err != nil {
+			return usageError("%v", err)
+		}
+	}
 	if *signKey != "" {
 		key, err := os.ReadFile(*signKey)
 		if err != nil {

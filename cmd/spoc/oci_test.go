@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -71,10 +70,10 @@ func TestPushPull(t *testing.T) {
 	}
 }
 
-// TestPullKeyless verifies a keyless signature (a certificate from the
-// tests' Fulcio stand-in) against a trusted root file and the signer
+// TestPushPullKeyless signs keylessly through the tests' Fulcio stand-in
+// and verifies the signature against a trusted root file and the signer
 // regexps, as the daemon does with the SPOD's settings.
-func TestPullKeyless(t *testing.T) {
+func TestPushPullKeyless(t *testing.T) {
 	host := ocitest.StartRegistry(t, nil)
 	ca := ocitest.NewCA(t)
 	dir := t.TempDir()
@@ -90,9 +89,9 @@ func TestPullKeyless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer := ocitest.KeylessSigner(t, ca, "https://github.com/example/profiles/.github/workflows/release.yaml@refs/heads/main", "https://token.actions.githubusercontent.com")
-	if _, err := ociartifact.Push(context.Background(), ociartifact.Remote{PlainHTTP: true}, ref, []ociartifact.Profile{{Data: data}}, signer); err != nil {
-		t.Fatal(err)
+	token := ocitest.IDToken("https://github.com/example/profiles/.github/workflows/release.yaml@refs/heads/main", "https://token.actions.githubusercontent.com")
+	if err := runPush([]string{"--plain-http", "--fulcio-url", ocitest.StartFulcio(t, ca), "--identity-token", token, "testdata/base-runc.yaml", ref.String()}); err != nil {
+		t.Fatalf("keyless push: %v", err)
 	}
 	out := filepath.Join(dir, "out.yaml")
 	ok := []string{"--plain-http", "--trusted-root", root, "--identity-regexp", `^https://github\.com/example/`, "--issuer-regexp", `^https://token\.actions\.githubusercontent\.com$`, "-o", out, ref.String()}

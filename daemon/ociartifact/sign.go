@@ -75,6 +75,30 @@ func NewKeySigner(keyPEM []byte) (*Signer, error) {
 	return &Signer{Keypair: &keyPair{key: ec}}, nil
 }
 
+// NewKeylessSigner signs with an ephemeral key that the Fulcio at
+// fulcioURL certifies for the identity in idToken (an OIDC identity token,
+// as cosign's SIGSTORE_ID_TOKEN), and, with rekorURL, logs the signature in
+// that Rekor. Without a transparency log the signature verifies only
+// against a trusted root that lists none (a private deployment); Sigstore's
+// public-good root requires one.
+func NewKeylessSigner(fulcioURL, idToken, rekorURL string) (*Signer, error) {
+	if fulcioURL == "" || idToken == "" {
+		return nil, errors.New("keyless signing needs a Fulcio URL and an OIDC identity token")
+	}
+	kp, err := sign.NewEphemeralKeypair(nil)
+	if err != nil {
+		return nil, err
+	}
+	opts := sign.BundleOptions{
+		CertificateProvider:        sign.NewFulcio(&sign.FulcioOptions{BaseURL: fulcioURL, Retries: 1}),
+		CertificateProviderOptions: &sign.CertificateProviderOptions{IDToken: idToken},
+	}
+	if rekorURL != "" {
+		opts.TransparencyLogs = []sign.Transparency{sign.NewRekor(&sign.RekorOptions{BaseURL: rekorURL, Retries: 1})}
+	}
+	return &Signer{Keypair: kp, Options: opts}, nil
+}
+
 // Sign attaches a signature of subject (a manifest in repo) to it as a
 // referrer.
 func (s *Signer) Sign(ctx context.Context, repo *remote.Repository, subject ocispec.Descriptor) error {

@@ -16,20 +16,25 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/sign"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
 	"github.com/secprofiles/spo/daemon/ociartifact"
 )
@@ -151,15 +156,11 @@ func (ca *CA) TrustedRootWithLog(t testing.TB) []byte {
 	return b
 }
 
-// certifier is a sign.CertificateProvider issuing short-lived code-signing
-// certificates for identity (an email or URI SAN) and issuer.
-type certifier struct {
-	ca               *CA
-	identity, issuer string
-}
-
-func (c *certifier) GetCertificate(_ context.Context, kp sign.Keypair, _ *sign.CertificateProviderOptions) ([]byte, error) {
-	issuer, err := asn1.MarshalWithParams(c.issuer, "utf8")
+// Issue returns a short-lived code-signing certificate (DER) for pub,
+// issued to identity (an email, or a URI such as a CI workflow) by OIDC
+// issuer, as Fulcio issues them.
+func (ca *CA) Issue(pub crypto.PublicKey, identity, issuer string) ([]byte, error) {
+	iss, err := asn1.MarshalWithParams(issuer, "utf8")
 	if err != nil {
 		return nil, err
 	}
@@ -169,14 +170,96 @@ func (c *certifier) GetCertificate(_ context.Context, kp sign.Keypair, _ *sign.C
 		NotAfter:        time.Now().Add(10 * time.Minute),
 		KeyUsage:        x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:     []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
-		ExtraExtensions: []pkix.Extension{{Id: oidIssuerV2, Value: issuer}},
+		ExtraExtensions: []pkix.Extension{{Id: oidIssuerV2, Value: iss}},
 	}
-	if u, err := url.Parse(c.identity); err == nil && u.Scheme != "" {
+	if u, err := url.Parse(identity); err == nil && u.Scheme != "" {
 		tmpl.URIs = []*url.URL{u}
 	} else {
-		tmpl.EmailAddresses = []string{c.identity}
+		tmpl.EmailAddresses = []string{identity}
 	}
-	return x509.CreateCertificate(rand.Reader, tmpl, c.ca.cert, kp.GetPublicKey(), c.ca.key)
+	return x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
+}
+
+// certifier is a sign.CertificateProvider that asks ca directly.
+type certifier struct {
+	ca               *CA
+	identity, issuer string
+}
+
+func (c *certifier) GetCertificate(_ context.Context, kp sign.Keypair, _ *sign.CertificateProviderOptions) ([]byte, error) {
+	return c.ca.Issue(kp.GetPublicKey(), c.identity, c.issuer)
+}
+
+// IDToken is an OIDC identity token for identity from issuer, in the shape
+// Fulcio and sigstore-go read (claims iss, sub, email). Its signature is
+// not one: the Fulcio of StartFulcio trusts it as it is.
+func IDToken(identity, issuer string) string {
+	claims, _ := json.Marshal(map[string]any{"iss": issuer, "sub": identity, "aud": "sigstore"})
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"ES256","typ":"JWT"}`)) + "." + enc(claims) + "." + enc([]byte("unsigned"))
+}
+
+// StartFulcio serves Fulcio's POST /api/v2/signingCert on loopback with ca:
+// the certificate is for the bearer token's sub and iss claims, after the
+// proof of possession (the subject signed with the key) is checked, as
+// Fulcio does. It returns the base URL.
+func StartFulcio(t testing.TB, ca *CA) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/api/v2/signingCert" {
+			http.NotFound(w, r)
+			return
+		}
+		cert, err := ca.signingCert(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		leaf := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert}))
+		root := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}))
+		_ = json.NewEncoder(w).Encode(map[string]any{"signedCertificateEmbeddedSct": map[string]any{
+			"chain": map[string]any{"certificates": []string{leaf, root}}}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (ca *CA) signingCert(r *http.Request) ([]byte, error) {
+	parts := strings.Split(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), ".")
+	if len(parts) != 3 {
+		return nil, errors.New("no bearer token")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	var claims struct{ Iss, Sub string }
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return nil, err
+	}
+	var req struct {
+		PublicKeyRequest struct {
+			PublicKey         struct{ Content string }
+			ProofOfPossession string
+		}
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		return nil, err
+	}
+	pub, err := cryptoutils.UnmarshalPEMToPublicKey([]byte(req.PublicKeyRequest.PublicKey.Content))
+	if err != nil {
+		return nil, err
+	}
+	proof, err := base64.StdEncoding.DecodeString(req.PublicKeyRequest.ProofOfPossession)
+	if err != nil {
+		return nil, err
+	}
+	ec, ok := pub.(*ecdsa.PublicKey)
+	sum := sha256.Sum256([]byte(claims.Sub))
+	if !ok || !ecdsa.VerifyASN1(ec, sum[:], proof) {
+		return nil, errors.New("proof of possession does not verify")
+	}
+	return ca.Issue(pub, claims.Sub, claims.Iss)
 }
 
 // KeylessSigner signs as identity/issuer with a certificate from ca.
