@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -271,11 +272,37 @@ func TestPullFailures(t *testing.T) {
 		"registry unavailable": {"oci://" + down + "/profiles/base:v1", "503"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Pull(ctx, local, mustRef(t, tt.ref), nil, &Policy{Disabled: true})
+			// Without retries: the 503 is final here (TestPullRetries has them).
+			noRetry := Remote{PlainHTTP: true, HTTPClient: http.DefaultClient}
+			_, err := Pull(ctx, noRetry, mustRef(t, tt.ref), nil, &Policy{Disabled: true})
 			if ReasonOf(err) != ReasonPullFailed || !strings.Contains(err.Error(), tt.wantInErr) {
 				t.Fatalf("Pull: %v, want %s mentioning %q", err, ReasonPullFailed, tt.wantInErr)
 			}
 		})
+	}
+}
+
+// A registry that answers 503 a few times (a restart, a rate limit) does
+// not fail the pull: the default client retries with backoff.
+func TestPullRetries(t *testing.T) {
+	ctx := context.Background()
+	var failures atomic.Int32
+	host := ocitest.StartRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") && failures.Add(1) <= 2 {
+				http.Error(w, "try again", http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	ref := mustRef(t, "oci://"+host+"/profiles/base:v1")
+	if _, err := Push(ctx, local, ref, []Profile{{Data: []byte(profileYAML)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Pull(ctx, local, ref, nil, &Policy{Disabled: true})
+	if err != nil || string(got.Data) != profileYAML || failures.Load() < 3 {
+		t.Fatalf("Pull through two 503s: %v (blob requests %d)", err, failures.Load())
 	}
 }
 
