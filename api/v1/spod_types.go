@@ -230,6 +230,19 @@ type SignatureVerification struct {
 	// issuer regexps do not apply.
 	// +optional
 	PublicKeySecretRef *corev1.SecretKeySelector `json:"publicKeySecretRef,omitempty"`
+	// AllowedIdentity is the exact identity a keyless signing certificate
+	// must be issued to (for example a CI workflow's URL); it takes
+	// precedence over allowedIdentityRegexp.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	AllowedIdentity string `json:"allowedIdentity,omitempty"`
+	// AllowedOidcIssuer is the exact OIDC issuer of a keyless signing
+	// certificate; it takes precedence over allowedOidcIssuerRegexp.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	AllowedOidcIssuer string `json:"allowedOidcIssuer,omitempty"`
 	// TrustedRootConfigMapRef selects a key of a ConfigMap holding a
 	// Sigstore trusted root in JSON (`cosign trusted-root create`, or the
 	// trusted_root.json of Sigstore's TUF repository): its Fulcio CAs

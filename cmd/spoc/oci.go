@@ -187,6 +187,8 @@ func runPull(args []string) error {
 	trustedRoot := fs.String("trusted-root", "", "accept keyless signatures whose certificate this Sigstore trusted root (JSON) certifies")
 	identity := fs.String("identity-regexp", "", "keyless: the signer identity must match (like the SPOD's allowedIdentityRegexp)")
 	issuer := fs.String("issuer-regexp", "", "keyless: the OIDC issuer must match (like the SPOD's allowedOidcIssuerRegexp)")
+	exactIdentity := fs.String("identity", "", "keyless: the signer identity must be exactly this (like the SPOD's signatureVerification.allowedIdentity)")
+	exactIssuer := fs.String("issuer", "", "keyless: the OIDC issuer must be exactly this (like the SPOD's signatureVerification.allowedOidcIssuer)")
 	noVerify := fs.Bool("no-verify", false, "accept the artifact without checking its signature")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -200,7 +202,8 @@ func runPull(args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	policy := &ociartifact.Policy{Disabled: *noVerify, IdentityRegexp: *identity, IssuerRegexp: *issuer}
+	policy := &ociartifact.Policy{Disabled: *noVerify, IdentityRegexp: *identity, IssuerRegexp: *issuer,
+		Identity: *exactIdentity, Issuer: *exactIssuer}
 	if *pubKey != "" {
 		if policy.PublicKeyPEM, err = os.ReadFile(*pubKey); err != nil {
 			return err

@@ -101,6 +101,10 @@ func TestPushPullKeyless(t *testing.T) {
 	if got, _ := os.ReadFile(out); string(got) != string(data) {
 		t.Errorf("pulled %q", got)
 	}
+	if err := runPull([]string{"--plain-http", "--trusted-root", root, "--identity", "https://github.com/example/profiles/.github/workflows/release.yaml@refs/heads/main",
+		"--issuer", "https://token.actions.githubusercontent.com", "-o", out, ref.String()}); err != nil {
+		t.Errorf("pull with the exact identity and issuer: %v", err)
+	}
 	err = runPull([]string{"--plain-http", "--trusted-root", root, "--identity-regexp", `^https://github\.com/mallory/`, "-o", out, ref.String()})
 	if err == nil || !strings.Contains(err.Error(), "allowedIdentityRegexp") {
 		t.Errorf("pull with another identity allowed: %v", err)

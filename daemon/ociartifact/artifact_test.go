@@ -89,6 +89,16 @@ func TestPullVerifies(t *testing.T) {
 			policy:     &Policy{TrustedRootJSON: ca.TrustedRootWithLog(t), IdentityRegexp: keyless.IdentityRegexp},
 			wantReason: ReasonSignatureInvalid, wantInErr: "transparency log",
 		},
+		"keyless, the exact allowed identity and issuer: accepted": {
+			signer:  func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
+			policy:  &Policy{TrustedRootJSON: trustedRoot, Identity: allowedIdentity, Issuer: allowedIssuer, IdentityRegexp: "^never$"},
+			wantHow: "keyless: " + allowedIdentity,
+		},
+		"keyless, not the exact allowed identity: refused naming allowedIdentity": {
+			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity+"x", allowedIssuer) },
+			policy:     &Policy{TrustedRootJSON: trustedRoot, Identity: allowedIdentity},
+			wantReason: ReasonSignatureInvalid, wantInErr: "not allowedIdentity",
+		},
 		"keyless, no trusted root configured: refused saying so": {
 			signer:     func(t *testing.T) *Signer { return ocitest.KeylessSigner(t, ca, allowedIdentity, allowedIssuer) },
 			policy:     &Policy{},

@@ -50,6 +50,10 @@ type Policy struct {
 	// default ".*").
 	IdentityRegexp string
 	IssuerRegexp   string
+	// Identity and Issuer, when set, must equal the certificate's SAN and
+	// OIDC issuer, and take the place of the regexps.
+	Identity string
+	Issuer   string
 }
 
 // Key identifies the policy for caching verification results.
@@ -143,11 +147,11 @@ func (p *Policy) verifier() (*verify.Verifier, *verify.CertificateIdentity, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	san, err := verify.NewSANMatcher("", orAll(p.IdentityRegexp))
+	san, err := verify.NewSANMatcher(p.Identity, p.identityRegexp())
 	if err != nil {
 		return nil, nil, fmt.Errorf("allowedIdentityRegexp: %w", err)
 	}
-	issuer, err := verify.NewIssuerMatcher("", orAll(p.IssuerRegexp))
+	issuer, err := verify.NewIssuerMatcher(p.Issuer, p.issuerRegexp())
 	if err != nil {
 		return nil, nil, fmt.Errorf("allowedOidcIssuerRegexp: %w", err)
 	}
@@ -156,6 +160,22 @@ func (p *Policy) verifier() (*verify.Verifier, *verify.CertificateIdentity, erro
 		return nil, nil, err
 	}
 	return v, &id, nil
+}
+
+// identityRegexp and issuerRegexp are the regexps in force: none when an
+// exact value is required (sigstore-go would require both to match).
+func (p *Policy) identityRegexp() string {
+	if p.Identity != "" {
+		return ""
+	}
+	return orAll(p.IdentityRegexp)
+}
+
+func (p *Policy) issuerRegexp() string {
+	if p.Issuer != "" {
+		return ""
+	}
+	return orAll(p.IssuerRegexp)
 }
 
 func orAll(re string) string {
@@ -199,11 +219,15 @@ func (p *Policy) explain(b *sgbundle.Bundle, err error) error {
 		return err
 	}
 	san, issuer := summary.SubjectAlternativeName, summary.Extensions.Issuer
-	if re, rErr := regexp.Compile(orAll(p.IdentityRegexp)); rErr == nil && !re.MatchString(san) {
-		return fmt.Errorf("signed by identity %q, which allowedIdentityRegexp %q does not match", san, orAll(p.IdentityRegexp))
-	}
-	if re, rErr := regexp.Compile(orAll(p.IssuerRegexp)); rErr == nil && !re.MatchString(issuer) {
-		return fmt.Errorf("signed by %q with OIDC issuer %q, which allowedOidcIssuerRegexp %q does not match", san, issuer, orAll(p.IssuerRegexp))
+	switch {
+	case p.Identity != "" && san != p.Identity:
+		return fmt.Errorf("signed by identity %q, not allowedIdentity %q", san, p.Identity)
+	case p.Identity == "" && !matches(p.identityRegexp(), san):
+		return fmt.Errorf("signed by identity %q, which allowedIdentityRegexp %q does not match", san, p.identityRegexp())
+	case p.Issuer != "" && issuer != p.Issuer:
+		return fmt.Errorf("signed by %q with OIDC issuer %q, not allowedOidcIssuer %q", san, issuer, p.Issuer)
+	case p.Issuer == "" && !matches(p.issuerRegexp(), issuer):
+		return fmt.Errorf("signed by %q with OIDC issuer %q, which allowedOidcIssuerRegexp %q does not match", san, issuer, p.issuerRegexp())
 	}
 	return err
 }
@@ -279,4 +303,11 @@ func decodeManifest(raw []byte, m *ocispec.Manifest) error {
 		return fmt.Errorf("manifest media type %q, want %q", m.MediaType, ocispec.MediaTypeImageManifest)
 	}
 	return nil
+}
+
+// matches is what sigstore-go's matchers do with a regexp (an invalid one
+// was refused before verification).
+func matches(re, s string) bool {
+	r, err := regexp.Compile(re)
+	return err != nil || r.MatchString(s)
 }

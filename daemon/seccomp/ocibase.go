@@ -141,6 +141,7 @@ func (o *OCIBases) policy(sec v1.SecurityConfig) (*ociartifact.Policy, error) {
 	if p.Disabled || sv == nil {
 		return p, nil
 	}
+	p.Identity, p.Issuer = sv.AllowedIdentity, sv.AllowedOidcIssuer
 	var err error
 	if ref := sv.PublicKeySecretRef; ref != nil {
 		if p.PublicKeyPEM, err = o.trustFile(ociartifact.PublicKeyFile, "publicKeySecretRef", "Secret", ref.Name, ref.Key); err != nil {
