@@ -70,7 +70,7 @@ func runPush(args []string) error {
 	fs := newFlagSet("push", "[--sign-key KEY.pem | --fulcio-url URL [--identity-token JWT] [--rekor-url URL]] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG")
 	var reg registryFlags
 	reg.register(fs)
-	signKey := fs.String("sign-key", "", "sign the artifact with this ECDSA P-256 private key (PEM, unencrypted); verify with its public key")
+	signKey := fs.String("sign-key", "", "sign the artifact with this ECDSA P-256 private key: PEM, unencrypted or cosign's encrypted cosign.key (password in $COSIGN_PASSWORD); verify with its public key")
 	fulcio := fs.String("fulcio-url", "", "sign keylessly: an ephemeral key certified by this Fulcio for the identity in --identity-token")
 	idToken := fs.String("identity-token", os.Getenv("SIGSTORE_ID_TOKEN"), "OIDC identity token for --fulcio-url (default $SIGSTORE_ID_TOKEN)")
 	rekor := fs.String("rekor-url", "", "with --fulcio-url: log the signature in this Rekor (Sigstore's public-good trusted root requires it)")
@@ -125,7 +125,9 @@ func runPush(args []string) error {
 		if err != nil {
 			return err
 		}
-		if signer, err = ociartifact.NewKeySigner(key); err != nil {
+		// cosign's variable, so keys from `cosign generate-key-pair` work
+		// the way they do with cosign.
+		if signer, err = ociartifact.NewKeySigner(key, []byte(os.Getenv("COSIGN_PASSWORD"))); err != nil {
 			return fmt.Errorf("%s: %w", *signKey, err)
 		}
 	}

@@ -64,6 +64,21 @@ func TestPushPull(t *testing.T) {
 		t.Errorf("push to a reference without oci://: %v, want a usage error", err)
 	}
 
+	cosignKey, cosignPub := ocitest.NewCosignKey(t, "hunter2")
+	cosignKeyPath, cosignPubPath := write("cosign.key", cosignKey), write("cosign.pub", cosignPub)
+	cosignRef := "oci://" + host + "/profiles/cosign-signed:v1"
+	t.Setenv("COSIGN_PASSWORD", "wrong")
+	if err := runPush([]string{"--plain-http", "--sign-key", cosignKeyPath, "testdata/base-runc.yaml", cosignRef}); err == nil || !strings.Contains(err.Error(), "wrong password") {
+		t.Errorf("push with a cosign key and the wrong password: %v", err)
+	}
+	t.Setenv("COSIGN_PASSWORD", "hunter2")
+	if err := runPush([]string{"--plain-http", "--sign-key", cosignKeyPath, "testdata/base-runc.yaml", cosignRef}); err != nil {
+		t.Fatalf("push signed with a cosign key: %v", err)
+	}
+	if err := runPull([]string{"--plain-http", "--public-key", cosignPubPath, "-o", filepath.Join(dir, "c.yaml"), cosignRef}); err != nil {
+		t.Errorf("pull verified with cosign.pub: %v", err)
+	}
+
 	apparmor := write("aa.yaml", []byte("apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: AppArmorProfile\nmetadata:\n  name: aa\nspec: {}\n"))
 	if err := runPush([]string{"--plain-http", apparmor, "oci://" + host + "/profiles/aa:v1"}); err != nil {
 		t.Errorf("push of an AppArmorProfile: %v", err)

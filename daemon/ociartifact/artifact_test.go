@@ -45,7 +45,7 @@ func TestPullVerifies(t *testing.T) {
 	otherCA := ocitest.NewCA(t)
 	priv, pub := ocitest.NewKey(t)
 	_, otherPub := ocitest.NewKey(t)
-	keySigner, err := NewKeySigner(priv)
+	keySigner, err := NewKeySigner(priv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestPullRefusesTamperedLayer(t *testing.T) {
 		})
 	})
 	priv, pub := ocitest.NewKey(t)
-	signer, err := NewKeySigner(priv)
+	signer, err := NewKeySigner(priv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore-go/pkg/sign"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -46,23 +47,31 @@ type Signer struct {
 	Options sign.BundleOptions
 }
 
-// NewKeySigner signs with an ECDSA P-256 private key in PEM (PKCS#8 or
-// SEC 1, unencrypted), the kind `openssl ecparam -name prime256v1 -genkey`
-// or `openssl genpkey -algorithm EC` makes. Verify with the matching
-// public key.
-func NewKeySigner(keyPEM []byte) (*Signer, error) {
+// NewKeySigner signs with an ECDSA P-256 private key in PEM: unencrypted
+// (PKCS#8 or SEC 1, as `openssl genpkey -algorithm EC -pkeyopt
+// ec_paramgen_curve:P-256` makes), or encrypted the way `cosign
+// generate-key-pair` writes it (scrypt and secretbox; PEM type ENCRYPTED
+// SIGSTORE PRIVATE KEY, or COSIGN for older cosign), with password.
+// Verify with the matching public key.
+func NewKeySigner(keyPEM, password []byte) (*Signer, error) {
 	block, _ := pem.Decode(keyPEM)
 	if block == nil {
 		return nil, errors.New("no PEM block in the signing key")
 	}
-	if block.Type == "ENCRYPTED PRIVATE KEY" || block.Type == "ENCRYPTED SIGSTORE PRIVATE KEY" {
-		return nil, errors.New("encrypted signing keys are not supported; give an unencrypted PKCS#8 EC key")
-	}
 	var key any
 	var err error
-	if block.Type == "EC PRIVATE KEY" {
+	switch block.Type {
+	case "ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY":
+		var der []byte
+		if der, err = encrypted.Decrypt(block.Bytes, password); err != nil {
+			return nil, fmt.Errorf("decrypting the signing key (wrong password?): %w", err)
+		}
+		key, err = x509.ParsePKCS8PrivateKey(der)
+	case "ENCRYPTED PRIVATE KEY":
+		return nil, errors.New("PKCS#8-encrypted keys are not supported; give a cosign key or an unencrypted EC key")
+	case "EC PRIVATE KEY":
 		key, err = x509.ParseECPrivateKey(block.Bytes)
-	} else {
+	default:
 		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
 	}
 	if err != nil {

@@ -54,7 +54,7 @@ func TestOCIBaseProfiles(t *testing.T) {
 	host, srv := ocitest.StartRegistryServer(t, nil)
 	ca := ocitest.NewCA(t)
 	priv, pub := ocitest.NewKey(t)
-	keySigner, err := ociartifact.NewKeySigner(priv)
+	keySigner, err := ociartifact.NewKeySigner(priv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
