@@ -71,7 +71,7 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 	if i.Unusable != nil {
 		return nodeinstall.Installed{}, i.Unusable
 	}
-	spec, err := i.render(ctx, profile)
+	spec, movable, err := i.render(ctx, profile)
 	if err != nil {
 		return nodeinstall.Installed{}, err
 	}
@@ -92,6 +92,9 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 		return nodeinstall.Installed{}, &Error{Reason: ReasonWriteFailed, Message: err.Error(), Retry: true}
 	}
 	done := nodeinstall.Installed{Location: path, Changed: changed}
+	if movable {
+		done.RecheckAfter = i.OCI.recheck()
+	}
 	if msg := UnknownSyscallsMessage(UnknownSyscalls(spec)); msg != "" {
 		done.Warning = &nodeinstall.Warning{Reason: ReasonUnknownSyscalls, Message: msg}
 	}
@@ -125,32 +128,42 @@ func (i *Installer) Location(profile *v1.SeccompProfile) string {
 // accept. The profile's own spec is checked first so that field paths point
 // into the object the user wrote; the merged result is checked again
 // because policy applies to inherited rules too.
-func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (*v1.SeccompProfileSpec, error) {
+//
+// movable is true when the chain names an OCI base by tag alone: the tag
+// can move in the registry, where no watch reaches, so the profile is
+// installed again from time to time (OCIBases.RecheckTags).
+func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (spec *v1.SeccompProfileSpec, movable bool, err error) {
 	sec, err := i.securityConfig(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := check(&profile.Spec, sec); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	get := i.getter(ctx, sec)
 	// Resolve also normalises a profile without a base (sorted
 	// architectures and flags), so every node writes identical bytes.
-	spec, err := Resolve(profile, i.getter(ctx, sec))
+	spec, err = Resolve(profile, func(name string) (*v1.SeccompProfile, error) {
+		if ref, err := ociartifact.ParseRef(name); err == nil && ref.Digest == "" {
+			movable = true
+		}
+		return get(name)
+	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if profile.Spec.BaseProfileName == "" {
-		return spec, nil
+		return spec, false, nil
 	}
 	if err := check(spec, sec); err != nil {
 		var perr *Error
 		if errors.As(err, &perr) {
-			return nil, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
+			return nil, false, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
 				Message: "merged with its base profiles: " + perr.Error()}
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return spec, nil
+	return spec, movable, nil
 }
 
 func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {

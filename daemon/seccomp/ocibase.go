@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -31,6 +32,17 @@ const (
 	ReasonBaseProfileInvalid = "BaseProfileInvalid"
 )
 
+// DefaultTagRecheck is OCIBases.RecheckTags unless set: a moved tag reaches
+// the nodes within the hour, for the cost of one HEAD request per profile.
+const DefaultTagRecheck = time.Hour
+
+func (o *OCIBases) recheck() time.Duration {
+	if o == nil || o.RecheckTags <= 0 {
+		return DefaultTagRecheck
+	}
+	return o.RecheckTags
+}
+
 // maxCachedBases bounds the cache; past it the cache starts over (bases are
 // few, and a miss costs one pull).
 const maxCachedBases = 128
@@ -41,11 +53,12 @@ const maxCachedBases = 128
 // for its own platform, and a registry outage shows up on the nodes it
 // affects.
 //
-// A tag is resolved to its digest on every install (one HEAD request);
-// what was pulled and verified is cached by that digest, the node's
-// platform and the verification policy, so a profile whose base did not
-// change costs no pull, a moved tag is picked up the next time the
-// profile is installed, and a stricter policy re-verifies.
+// A tag is resolved to its digest on every install (one HEAD request),
+// and profiles built on a tag are installed again every RecheckTags; what
+// was pulled and verified is cached by that digest, the node's platform
+// and the verification policy, so a profile whose base did not change
+// costs no pull, a moved tag is picked up, and a stricter policy
+// re-verifies.
 type OCIBases struct {
 	Remote ociartifact.Remote
 	// TrustDir holds the public key and trusted root the SPOD names
@@ -57,6 +70,10 @@ type OCIBases struct {
 	// Platform is the node's; nil means the daemon's own OS and
 	// architecture.
 	Platform *ocispec.Platform
+	// RecheckTags is how often a profile whose chain names an OCI base by
+	// tag alone is installed again, to pick up a tag that moved; 0 means
+	// DefaultTagRecheck. A digest-pinned base never changes.
+	RecheckTags time.Duration
 
 	mu    sync.Mutex
 	cache map[string]*v1.SeccompProfile

@@ -38,7 +38,8 @@ func TestOCIBaseProfiles(t *testing.T) {
 	ctx := context.Background()
 	kubeletDir, trustDir := t.TempDir(), t.TempDir()
 	suite, err := controlplane.StartSuite(ctrl.Options{}, func(mgr ctrl.Manager) error {
-		oci := &seccomp.OCIBases{TrustDir: trustDir, Namespace: ns, Remote: ociartifact.Remote{PlainHTTP: true}}
+		// Tags are re-resolved often here, so a moved tag shows quickly.
+		oci := &seccomp.OCIBases{TrustDir: trustDir, Namespace: ns, Remote: ociartifact.Remote{PlainHTTP: true}, RecheckTags: 300 * time.Millisecond}
 		return seccomp.NewReconciler(mgr.GetClient(), node, kubeletDir, nil, ns, mgr.GetEventRecorder("spo-daemon"), oci).SetupWithManager(mgr)
 	})
 	t.Cleanup(func() {
@@ -58,7 +59,7 @@ func TestOCIBaseProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	push := func(tag string, signer *ociartifact.Signer) ociartifact.Ref {
+	push := func(tag string, signer *ociartifact.Signer, extra ...string) ociartifact.Ref {
 		t.Helper()
 		ref, err := ociartifact.ParseRef("oci://" + host + "/profiles/base:" + tag)
 		if err != nil {
@@ -66,7 +67,7 @@ func TestOCIBaseProfiles(t *testing.T) {
 		}
 		// The tag in a comment: the same bytes would be the same manifest,
 		// and a signature of one push would cover them all.
-		base := "# " + tag + "\napiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata:\n  name: runtime\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read, write, exit_group]\n    action: SCMP_ACT_ALLOW\n"
+		base := "# " + tag + "\napiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata:\n  name: runtime\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [" + strings.Join(append([]string{"read", "write", "exit_group"}, extra...), ", ") + "]\n    action: SCMP_ACT_ALLOW\n"
 		desc, err := ociartifact.Push(ctx, ociartifact.Remote{PlainHTTP: true}, ref, []ociartifact.Profile{{Data: []byte(base)}}, signer)
 		if err != nil {
 			t.Fatal(err)
@@ -209,6 +210,27 @@ func TestOCIBaseProfiles(t *testing.T) {
 			waitEvent(t, k8s, tt.name, tt.wantReason)
 		})
 	}
+
+	t.Run("a profile built on a tag follows the tag when it moves", func(t *testing.T) {
+		setSecurity(keySettings)
+		push("moving", keySigner)
+		if st := install(t, "follows-tag", "oci://"+host+"/profiles/base:moving"); st.Status.Status != v1.ProfileStateInstalled {
+			t.Fatalf("install: %s %s", st.Status.Reason, st.Status.Message)
+		}
+		file := filepath.Join(kubeletDir, "seccomp", "operator", "follows-tag.json")
+		push("moving", keySigner, "getpid")
+		deadline := time.Now().Add(time.Minute) // bounds a hang; asserts nothing about speed
+		for {
+			data, err := os.ReadFile(file)
+			if err == nil && strings.Contains(string(data), `"getpid"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the profile never picked up the moved tag: %s (%v)", data, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 
 	t.Run("a digest-pinned base is served from the cache when the registry is gone", func(t *testing.T) {
 		setSecurity(keySettings)
