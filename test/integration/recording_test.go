@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/secprofiles/spo/daemon/recorder"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +164,12 @@ var _ = Describe("Recording workloads on a node", Ordered, func() {
 		rec := createRecording(ctx, ns, "restart", v1.RecordingSeccompProfile, v1.RecorderBpf, v1.MergeNone)
 		pod := createRecordedPod(ctx, ns, "", rec)
 		c := node.run(ctx, pod, "app", workload, true)
+		// The daemon knows the container's id before it goes down; one
+		// that never learned it has nothing to ask the recorder for.
+		Eventually(func() (*recorder.State, error) {
+			st, _, err := recorder.Store{Dir: filepath.Join(node.dcfg.StateDir, "recordings")}.Load(pod.UID, "app")
+			return st, err
+		}).Should(HaveField("ContainerRef", BeTrue()))
 		node.stopDaemon()
 		// The workload ends and its pod is deleted while no daemon runs:
 		// no pod event will ever name it again.
