@@ -73,8 +73,16 @@ char LICENSE[] SEC("license") = "GPL";
 #define KEY_TRACKED (1ULL << 63)
 #define KEY_IGNORE (~0ULL)
 
-#define PENDING_SELF 1  /* unshare/setns: born at its next syscall */
+#define PENDING_SELF 1  /* unshare: born at its next syscall */
 #define PENDING_CHILD 2 /* clone/clone3: the child is born at fork */
+#define PENDING_JOIN 3  /* setns: born at its next syscall, in a namespace that exists */
+
+/* Why a record was born (birth_event.cause). Only a joined or re-created
+ * record can be the host's namespace: a new one never is, whatever /proc
+ * shows by the time user space looks (the process may have moved on). */
+#define BIRTH_NEW 1
+#define BIRTH_JOIN 2
+#define BIRTH_AGAIN 3
 
 /* Set by user space before loading. */
 const volatile bool record_new = 0;
@@ -135,7 +143,7 @@ struct birth_event {
 	u64 key;
 	u64 cgroup_id; /* cgroup v2 id (its directory's inode) of the task */
 	u32 pid;       /* tgid of the process whose record this is */
-	u32 _pad;
+	u32 cause;     /* BIRTH_* */
 };
 
 struct {
@@ -158,7 +166,7 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } execs SEC(".maps");
 
-static __always_inline void send_birth(u64 key, u32 tgid)
+static __always_inline void send_birth(u64 key, u32 tgid, u32 cause)
 {
 	struct birth_event *ev = bpf_ringbuf_reserve(&births, sizeof(*ev), 0);
 
@@ -169,12 +177,12 @@ static __always_inline void send_birth(u64 key, u32 tgid)
 	ev->key = key;
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->pid = tgid;
-	ev->_pad = 0;
+	ev->cause = cause;
 	bpf_ringbuf_submit(ev, 0);
 }
 
 /* Creates the born record of key (once: BPF_NOEXIST) and reports it. */
-static __always_inline struct syscall_bitmap *create_born(u64 key, u32 tgid)
+static __always_inline struct syscall_bitmap *create_born(u64 key, u32 tgid, u32 cause)
 {
 	struct syscall_bitmap init = {};
 	long err;
@@ -183,7 +191,7 @@ static __always_inline struct syscall_bitmap *create_born(u64 key, u32 tgid)
 	init.session = tgid;
 	err = bpf_map_update_elem(&born, &key, &init, BPF_NOEXIST);
 	if (err == 0)
-		send_birth(key, tgid);
+		send_birth(key, tgid, cause);
 	else if (err != -17 /* EEXIST: another CPU created it */) {
 		__sync_fetch_and_add(&born_full, 1);
 		return 0;
@@ -192,7 +200,7 @@ static __always_inline struct syscall_bitmap *create_born(u64 key, u32 tgid)
 }
 
 /* A process got a new mount namespace: give it a new record. */
-static __always_inline void new_born(u32 tgid)
+static __always_inline void new_born(u32 tgid, u32 cause)
 {
 	u64 key = __sync_fetch_and_add(&next_born, 1) + 1;
 
@@ -200,7 +208,7 @@ static __always_inline void new_born(u32 tgid)
 		__sync_fetch_and_add(&pids_full, 1);
 		return;
 	}
-	create_born(key, tgid);
+	create_born(key, tgid, cause);
 }
 
 /* The record a key names, or NULL when it is not recorded. */
@@ -218,7 +226,7 @@ static __always_inline struct syscall_bitmap *record_of(u64 key, u32 tgid)
 	bm = bpf_map_lookup_elem(&born, &key);
 	if (bm || !record_new)
 		return bm;
-	return create_born(key, tgid); /* deleted by user space, still running */
+	return create_born(key, tgid, BIRTH_AGAIN); /* deleted by user space, still running */
 }
 
 static __always_inline void clear_pending(u32 tid)
@@ -238,7 +246,9 @@ static __always_inline void consume_pending(u32 tid, u32 tgid)
 	k = *kind;
 	clear_pending(tid);
 	if (k == PENDING_SELF)
-		new_born(tgid);
+		new_born(tgid, BIRTH_NEW);
+	else if (k == PENDING_JOIN)
+		new_born(tgid, BIRTH_JOIN);
 }
 
 /* Argument off (REGS_ARG*) of the syscall whose registers are regs. */
@@ -260,7 +270,7 @@ static __always_inline u32 pending_kind(void *regs, long nr)
 		return syscall_arg(regs, REGS_ARG0) & CLONE_NEWNS ? PENDING_SELF : 0;
 	case NR_setns: /* setns(fd, nstype): 0 accepts any namespace type */
 		flags = syscall_arg(regs, REGS_ARG1);
-		return flags == 0 || (flags & CLONE_NEWNS) ? PENDING_SELF : 0;
+		return flags == 0 || (flags & CLONE_NEWNS) ? PENDING_JOIN : 0;
 	case NR_clone:
 		return syscall_arg(regs, REGS_ARG0) & CLONE_NEWNS ? PENDING_CHILD : 0;
 	case NR_clone3: /* flags: the first u64 of struct clone_args (uapi sched.h) */
@@ -330,7 +340,7 @@ static __always_inline void on_fork(u32 child)
 		kind = bpf_map_lookup_elem(&pending, &tid);
 		if (kind && *kind == PENDING_CHILD) {
 			clear_pending(tid);
-			new_born(child);
+			new_born(child, BIRTH_NEW);
 			return;
 		}
 	}

@@ -24,8 +24,15 @@ type noBTFBirth struct {
 	Key      uint64
 	CgroupID uint64
 	PID      uint32
-	_        uint32
+	Cause    uint32 // birthNew, birthJoin or birthAgain
 }
+
+// Why a record was born (BIRTH_* in bpf/recorder_nobtf.bpf.c).
+const (
+	birthNew   = 1 // unshare, or clone with CLONE_NEWNS: never the host's
+	birthJoin  = 2 // setns: may be the host's
+	birthAgain = 3 // re-created after user space dropped it
+)
 
 // newBlockingBirths reads the no-BTF program's births as they come: the
 // event carries no namespace and no cgroup name (no BTF to read them), so
@@ -54,11 +61,16 @@ func (r *Recorder) decodeNoBTF(raw []byte, cg *cgroupNames) *Namespace {
 	}
 	ns := &Namespace{ID: ev.Key, PID: ev.PID, Born: time.Now()}
 	if mnt, err := MountNamespaceOfProc(r.proc, int(ev.PID)); err == nil {
-		if mnt == r.host {
+		switch {
+		case mnt != r.host:
+			ns.MntNS = mnt
+		case ev.Cause != birthNew:
 			r.ignoreKey(ev.Key)
 			return nil
 		}
-		ns.MntNS = mnt
+		// A new namespace /proc shows as the host's: the process joined
+		// the host's since (its own birth event follows); its number is
+		// found later from the record's other processes, if any.
 		ns.ContainerID = procContainerOf(r.proc, ev.PID)
 	}
 	if ns.ContainerID == "" {
