@@ -1,0 +1,95 @@
+package jsonenricher
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+
+	"github.com/go-logr/logr"
+
+	"github.com/secprofiles/spo/daemon/enricher"
+	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
+)
+
+// Config configures an Enricher.
+type Config struct {
+	Node     string
+	ProcRoot string // the host's /proc; default "/proc"
+	// Index names the pod of a container; lines of containers it does not
+	// know (yet) carry the container id only.
+	Index   enricher.PodIndex
+	Filters logfilter.Set
+	Out     io.Writer
+	Log     logr.Logger
+	// ReadProcess reads a process; default ReadProcess. Tests of the
+	// decisions replace it.
+	ReadProcess func(procRoot string, pid int) Process
+}
+
+// Enricher turns exec records into JSON lines. It is safe for concurrent
+// use: lines are written whole, one at a time.
+type Enricher struct {
+	cfg Config
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+// New returns an enricher writing to cfg.Out.
+func New(cfg Config) *Enricher {
+	if cfg.ProcRoot == "" {
+		cfg.ProcRoot = "/proc"
+	}
+	if cfg.ReadProcess == nil {
+		cfg.ReadProcess = ReadProcess
+	}
+	enc := json.NewEncoder(cfg.Out)
+	enc.SetEscapeHTML(false)
+	return &Enricher{cfg: cfg, enc: enc}
+}
+
+// IsExec says whether ev is a record of a process exec.
+func IsExec(ev audit.Event) bool {
+	return ev.Seccomp != nil && (ev.Seccomp.SyscallName == "execve" || ev.Seccomp.SyscallName == "execveat")
+}
+
+// Add writes the line of ev when it is an exec in a container and the
+// filters keep it. It must be called as the record arrives: /proc/<pid>
+// goes with the process. Execs of host processes are not written.
+func (e *Enricher) Add(ev audit.Event) {
+	if !IsExec(ev) {
+		return
+	}
+	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID)
+	if p.ContainerID == "" {
+		if p.Gone {
+			execLines.WithLabelValues(resultGone).Inc()
+		}
+		return
+	}
+	l := newLine(e.cfg.Node, ev.Seccomp, ev.Stamp, p)
+	if w, ok := e.cfg.Index.Lookup(p.ContainerID); ok {
+		l.Namespace, l.Pod, l.Container = w.Namespace, w.Pod, w.Container
+	}
+	if !e.cfg.Filters.Keep(record(l, ev.Seccomp)) {
+		execLines.WithLabelValues(resultFiltered).Inc()
+		return
+	}
+	e.mu.Lock()
+	err := e.enc.Encode(l)
+	e.mu.Unlock()
+	if err != nil {
+		execLines.WithLabelValues(resultError).Inc()
+		e.cfg.Log.Error(err, "writing an exec line", "pid", l.PID, "container", l.ContainerID)
+		return
+	}
+	execLines.WithLabelValues(resultWritten).Inc()
+}
+
+// record is the line as filters see it: a seccomp record of execve with
+// the line's workload fields.
+func record(l Line, s *audit.Seccomp) *logfilter.Record {
+	return &logfilter.Record{Type: logfilter.TypeSeccomp, Node: l.Node, Namespace: l.Namespace, Pod: l.Pod,
+		Container: l.Container, ContainerID: l.ContainerID, Executable: l.Executable, PID: int64(l.PID),
+		SyscallID: s.Syscall, Syscall: s.SyscallName, Arch: s.Arch, Action: s.Action}
+}
