@@ -131,9 +131,11 @@ type EnricherConfig struct {
 	// +optional
 	EnableJsonEnricher bool `json:"enableJsonEnricher,omitempty"`
 	// JsonEnricherFilters is a JSON list of filters that decide which exec
-	// lines the JSON enricher writes, in the formats of logEnricherFilters
-	// (keys: type, node, namespace, pod, container, containerID,
-	// executable, pid, syscallName). An unparsable list puts the SPOD in
+	// lines the JSON enricher writes, in either format of
+	// logEnricherFilters; a line is a seccomp record of syscall execve or
+	// execveat (SPO keys: type, node, namespace, pod, container,
+	// containerID, executable, pid, syscallName, syscallID, arch, action;
+	// spo's: namespace, pod, container, executable, syscall). An unparsable list puts the SPOD in
 	// Error (InvalidJsonEnricherFilters) and the DaemonSet is left as it was.
 	// +optional
 	// +kubebuilder:validation:MaxLength=65536
@@ -160,16 +162,17 @@ func (c EnricherConfig) ExecMetadataEnabled() bool {
 // JsonEnricherOptions configures the JSON enricher's output. SPO's names
 // and defaults.
 type JsonEnricherOptions struct {
-	// AuditLogIntervalSeconds is kept for SPO compatibility: SPO groups a
-	// process's syscalls per interval; spo writes one line per exec at once
-	// and uses the interval only to report lines it could not write.
+	// AuditLogIntervalSeconds is accepted for SPO compatibility and has no
+	// effect: SPO groups a process's syscalls per interval, spo writes one
+	// line per exec as the exec happens.
 	// +optional
 	// +kubebuilder:default=60
 	// +kubebuilder:validation:Minimum=1
 	AuditLogIntervalSeconds *int32 `json:"auditLogIntervalSeconds,omitempty"`
-	// AuditLogPath is the file (in the json-enricher container) the lines
-	// are appended to; unset, they go to the container's stdout. Mount a
-	// volume at its directory to keep it on the node.
+	// AuditLogPath is the file the lines are appended to; unset, they go
+	// to the json-enricher container's stdout. Its directory is mounted
+	// from the node (hostPath, created when missing), so the file is on
+	// the node at the same path; it must not be in /.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^/`
 	AuditLogPath *string `json:"auditLogPath,omitempty"`
