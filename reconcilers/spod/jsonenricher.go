@@ -14,6 +14,11 @@ import (
 // `kubectl logs -l name=spod -c json-enricher` habits carry over.
 const ContainerJSONEnricher = "json-enricher"
 
+// JSONEnricherCapabilities are the json-enricher's capabilities with the
+// auditd source: reading /proc/<pid>/environ and exe of processes with
+// more capabilities than the reader is a ptrace-read access check.
+var JSONEnricherCapabilities = []corev1.Capability{"SYS_PTRACE"}
+
 // jsonLogVolume holds the JSON enricher's file output on the node.
 const jsonLogVolume = "json-enricher-log"
 
@@ -45,7 +50,7 @@ func addJSONEnricher(pod *corev1.PodSpec, s v1.SPODSpec, p Params) {
 
 func jsonEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 	sc := restricted()
-	sc.Capabilities.Add = []corev1.Capability{"SYS_PTRACE"}
+	sc.Capabilities.Add = slices.Clone(JSONEnricherCapabilities)
 	mounts := []corev1.VolumeMount{
 		{Name: "sockets", MountPath: socketDir},
 		{Name: "host-proc", MountPath: hostProcMount, ReadOnly: true},
