@@ -18,6 +18,7 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/kubeletdir"
 	"github.com/secprofiles/spo/daemon/metricsink"
+	"github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/seccomp"
 	"github.com/secprofiles/spo/daemon/spodmetrics"
@@ -62,6 +63,10 @@ type Config struct {
 	// v1.LabelEnableRecording (SPOD enableMemoryOptimization), which the
 	// recording webhook sets on every pod it marks for recording.
 	MemoryOptimization bool
+	// OCITrustDir holds the public key and Sigstore trusted root that the
+	// SPOD's security.signatureVerification names (mounted by the
+	// DaemonSet), for verifying `baseProfileName: oci://…` bases.
+	OCITrustDir string
 }
 
 // DefaultStateDir is the daemon's StateDir unless configured.
@@ -98,7 +103,8 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	if unusable != nil {
 		log.FromContext(ctx).Error(unusable, "seccomp profiles cannot be installed on this node", "reason", unusable.Reason)
 	}
-	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, unusable, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"))
+	oci := &seccomp.OCIBases{TrustDir: cfg.OCITrustDir, Namespace: cfg.Namespace, Remote: ociRemote(ctx)}
+	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, unusable, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"), oci)
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
 	}
@@ -171,4 +177,16 @@ func resolveKubeletDir(ctx context.Context, c client.Reader, cfg Config) (string
 			Message: fmt.Sprintf("kubelet directory %s (from the %s): %v", dir.Path, dir.Source, err)}, nil
 	}
 	return dir.Path, nil, nil
+}
+
+// ociRemote is how the daemon reaches registries for OCI base profiles:
+// anonymously, or with the docker config at $DOCKER_CONFIG (mount one into
+// the daemon for private registries).
+func ociRemote(ctx context.Context) ociartifact.Remote {
+	cred, err := ociartifact.DockerCredentials()
+	if err != nil {
+		log.FromContext(ctx).Error(err, "reading registry credentials; pulling OCI base profiles anonymously")
+		return ociartifact.Remote{}
+	}
+	return ociartifact.Remote{Credential: cred}
 }

@@ -40,12 +40,16 @@ type SeccompOperator string
 type SeccompProfileSpec struct {
 	ProfileSpecBase `json:",inline"`
 
-	// BaseProfileName names another SeccompProfile whose rules this profile
-	// extends. Rules in this profile win over the base's for the same
-	// syscall. Chains may be at most 15 profiles deep and must not loop.
+	// BaseProfileName names the profile whose rules this profile extends:
+	// another SeccompProfile by name, or a profile published as an OCI
+	// artifact, `oci://REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST]` (see
+	// `spoc push`), which each node pulls, verifies against the SPOD's
+	// spec.security signature settings and caches by digest. Rules in this
+	// profile win over the base's for the same syscall. Chains may be at
+	// most 15 profiles deep and must not loop.
 	// +optional
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:XValidation:rule=`self.startsWith('oci://') ? self.matches('^oci://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?/[a-z0-9]+([._/-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$') : (size(self) <= 253 && self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'))`,message="baseProfileName must be the name of a SeccompProfile (a lowercase RFC 1123 subdomain of at most 253 characters) or an OCI artifact reference oci://REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST]"
 	BaseProfileName string `json:"baseProfileName,omitempty"`
 
 	// DefaultAction applies to every syscall no rule matches.

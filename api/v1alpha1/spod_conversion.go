@@ -36,6 +36,13 @@ type spodKept struct {
 	JsonEnricherFilters *string                 `json:"jsonEnricherFilters,omitempty"`
 	JsonEnricherOptions *v1.JsonEnricherOptions `json:"jsonEnricherOptions,omitempty"`
 	EnableExecMetadata  *bool                   `json:"enableExecMetadata,omitempty"`
+	// DisableOCIArtifactSignatureVerificationFalse keeps a v1 SPOD's
+	// explicit false (v1alpha1 has only true and unset).
+	DisableOCIArtifactSignatureVerificationFalse bool `json:"disableOciArtifactSignatureVerificationFalse,omitempty"`
+	// The signature settings beyond the on/off switch are v1 only.
+	AllowedIdentityRegexp   *string                   `json:"allowedIdentityRegexp,omitempty"`
+	AllowedOidcIssuerRegexp *string                   `json:"allowedOidcIssuerRegexp,omitempty"`
+	SignatureVerification   *v1.SignatureVerification `json:"signatureVerification,omitempty"`
 }
 
 // ConvertTo converts this SPOD to the v1 hub.
@@ -81,8 +88,12 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 			PriorityClassName: s.PriorityClassName,
 		},
 		Security: v1.SecurityConfig{
-			AllowedSyscalls:       s.AllowedSyscalls,
-			AllowedSeccompActions: s.AllowedSeccompActions,
+			AllowedSyscalls:                         s.AllowedSyscalls,
+			AllowedSeccompActions:                   s.AllowedSeccompActions,
+			DisableOCIArtifactSignatureVerification: kept.disableOCI(s.DisableOCIArtifactSignatureVerification),
+			AllowedIdentityRegexp:                   lossless.Or(kept.AllowedIdentityRegexp, ""),
+			AllowedOidcIssuerRegexp:                 lossless.Or(kept.AllowedOidcIssuerRegexp, ""),
+			SignatureVerification:                   kept.SignatureVerification,
 		},
 	}
 	dst.Status = in.Status
@@ -118,6 +129,8 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 		PriorityClassName:          s.Scheduling.PriorityClassName,
 		AllowedSyscalls:            s.Security.AllowedSyscalls,
 		AllowedSeccompActions:      s.Security.AllowedSeccompActions,
+
+		DisableOCIArtifactSignatureVerification: ptr.Deref(s.Security.DisableOCIArtifactSignatureVerification, false),
 	}
 	p.Status = in.Status
 	kept := spodKept{
@@ -129,6 +142,12 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 		JsonEnricherFilters:         lossless.Differing(s.Enricher.JsonEnricherFilters, ""),
 		JsonEnricherOptions:         s.Enricher.JsonEnricherOptions,
 		EnableExecMetadata:          s.Enricher.EnableExecMetadata,
+		AllowedIdentityRegexp:       lossless.Differing(s.Security.AllowedIdentityRegexp, ""),
+		AllowedOidcIssuerRegexp:     lossless.Differing(s.Security.AllowedOidcIssuerRegexp, ""),
+		SignatureVerification:       s.Security.SignatureVerification,
+
+		DisableOCIArtifactSignatureVerificationFalse: s.Security.DisableOCIArtifactSignatureVerification != nil &&
+			!*s.Security.DisableOCIArtifactSignatureVerification,
 	}
 	kept.keepRawSelinux(s.Selinux)
 	return lossless.Keep(&p.ObjectMeta, kept)
@@ -164,4 +183,15 @@ func (k *spodKept) keepRawSelinux(c v1.SelinuxConfig) {
 	default:
 		k.EnableRawSelinuxProfiles = ptr.To(*raw)
 	}
+}
+
+// disableOCI is v1's tri-state switch for v1alpha1's bool.
+func (k spodKept) disableOCI(disable bool) *bool {
+	switch {
+	case disable:
+		return ptr.To(true)
+	case k.DisableOCIArtifactSignatureVerificationFalse:
+		return ptr.To(false)
+	}
+	return nil
 }

@@ -146,6 +146,27 @@ func TestSPODConversion(t *testing.T) {
 			}(),
 			want: spodSpoke(`{"enableJsonEnricher":true,"jsonEnricherFilters":"[{\"action\":\"drop\"}]","jsonEnricherOptions":{"auditLogPath":"/var/log/spo/x.log"},"enableExecMetadata":false}`),
 		},
+		"moves SPO v1alpha1's top-level disableOciArtifactSignatureVerification into v1's security": {
+			from: func() *SecurityProfilesOperatorDaemon {
+				s := spodSpoke("")
+				s.Spec.DisableOCIArtifactSignatureVerification = true
+				return s
+			}(),
+			want: func() *v1.SecurityProfilesOperatorDaemon {
+				h := spodHub(true, "Auditd")
+				h.Spec.Security.DisableOCIArtifactSignatureVerification = ptr.To(true)
+				return h
+			}(),
+		},
+		"keeps v1's signer settings through the annotation": {
+			from: func() *v1.SecurityProfilesOperatorDaemon {
+				h := spodHub(true, "Auditd")
+				h.Spec.Security.DisableOCIArtifactSignatureVerification = ptr.To(false)
+				h.Spec.Security.AllowedIdentityRegexp = "^a$"
+				return h
+			}(),
+			want: spodSpoke(`{"disableOciArtifactSignatureVerificationFalse":true,"allowedIdentityRegexp":"^a$"}`),
+		},
 		"reads v1alpha1's enableSelinux as SELinux with raw profiles and the log enricher as reading auditd": {
 			from: spodSpoke(""), want: spodHub(true, "Auditd"),
 		},

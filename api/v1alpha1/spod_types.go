@@ -86,6 +86,11 @@ type SPODSpec struct {
 	// +optional
 	// +listType=set
 	AllowedSeccompActions []v1.SeccompAction `json:"allowedSeccompActions,omitempty"`
+	// DisableOCIArtifactSignatureVerification accepts OCI artifact base
+	// profiles without checking their signature (v1:
+	// security.disableOciArtifactSignatureVerification).
+	// +optional
+	DisableOCIArtifactSignatureVerification bool `json:"disableOciArtifactSignatureVerification,omitempty"`
 }
 
 // SecurityProfilesOperatorDaemon is the deprecated v1alpha1 form of the

@@ -11,6 +11,7 @@ import (
 	"github.com/secprofiles/spo/daemon"
 	"github.com/secprofiles/spo/daemon/kubeletdir"
 	"github.com/secprofiles/spo/daemon/metricsink"
+	"github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/recorder"
 	"github.com/secprofiles/spo/daemon/selinux"
 )
@@ -41,6 +42,8 @@ func runDaemon(args []string) error {
 	fs.StringVar(&cfg.SelinuxdSocket, "selinuxd-socket", selinux.DefaultSocket, "selinuxd's status socket")
 	fs.StringVar(&cfg.SelinuxPolicyDir, "selinux-policy-dir", selinux.DefaultPolicyDir,
 		"directory selinuxd installs SELinux modules from")
+	fs.StringVar(&cfg.OCITrustDir, "oci-trust-dir", "",
+		"directory with the public key and Sigstore trusted root that the SPOD's security.signatureVerification names, for verifying oci:// base profiles (the DaemonSet mounts them at "+ociartifact.TrustDir+")")
 	fs.BoolVar(&cfg.MemoryOptimization, "memory-optimization", false,
 		"cache only this node's pods labelled "+v1.LabelEnableRecording+"=true (the recording webhook labels the pods it marks); SPOD enableMemoryOptimization")
 	if err := fs.Parse(args); err != nil {

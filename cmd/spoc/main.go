@@ -1,7 +1,8 @@
 // Command spoc is spo's recording and enforcement machinery without a
 // cluster: record the syscalls a command makes into a SeccompProfile, run a
 // command under a profile, merge profiles and convert between the manifest
-// and the OCI JSON a container runtime reads.
+// and the OCI JSON a container runtime reads, and publish profiles as
+// (signed) OCI artifacts that SeccompProfiles can name as their base.
 package main
 
 import (
@@ -15,6 +16,8 @@ import (
 var commands = map[string]func(args []string) error{
 	"convert": runConvert,
 	"merge":   runMerge,
+	"push":    runPush,
+	"pull":    runPull,
 	"run":     runRun,
 	"record":  runRecord,
 	"version": runVersion,
@@ -31,6 +34,8 @@ const usage = `usage: spoc COMMAND [flags] [args]
   run -p profile.(yaml|json) -- CMD ARGS
   merge a.yaml b.yaml ... -o out.yaml [--name NAME]
   convert IN [BASE.yaml ...] [-o OUT] [--name NAME]
+  push [--sign-key KEY.pem | --fulcio-url URL] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG
+  pull [-o FILE] [--platform OS/ARCH] (--public-key KEY.pub | --trusted-root ROOT.json | --no-verify) oci://REF
   version
 
 "spoc COMMAND -h" describes a command's flags.

@@ -14,6 +14,9 @@
 //     the Installed node status as its reason and message, and into a
 //     Warning Event when the content changed; the manager turns it into
 //     the profile's NodeWarnings condition.
+//   - Installed.RecheckAfter installs the profile again after that long,
+//     for content that can change where no watch reaches (a seccomp base
+//     named by an OCI tag).
 //   - A *Error from the Installer is the profile's (or the node's) fault:
 //     node status Error with its Reason and message, a Warning Event, and
 //     the kind's error metric; not retried until something changes, unless

@@ -2,6 +2,7 @@ package nodeinstall
 
 import (
 	"context"
+	"time"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -38,6 +39,10 @@ type Installed struct {
 	// from what it says (seccomp names skipped on an architecture). The
 	// profile is installed all the same.
 	Warning *Warning
+	// RecheckAfter, if set, installs the profile again after this long:
+	// it is built from something that can change outside the cluster (a
+	// seccomp base profile named by an OCI tag), where no watch reaches.
+	RecheckAfter time.Duration
 }
 
 // Warning is something users should know about an installed profile.

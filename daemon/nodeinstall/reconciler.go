@@ -67,7 +67,7 @@ func (r *Reconciler[P]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	case ActionRemove:
 		return reconcile.Result{}, r.remove(ctx, profile)
 	default:
-		return reconcile.Result{}, r.install(ctx, profile)
+		return r.install(ctx, profile)
 	}
 }
 
@@ -99,14 +99,14 @@ func Decide(p v1.Profile) Action {
 	}
 }
 
-func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
+func (r *Reconciler[P]) install(ctx context.Context, profile P) (reconcile.Result, error) {
 	rep := r.report()
 	if err := rep.AddFinalizer(ctx, profile); err != nil {
-		return r.countSPO(profile, spodmetrics.StageUpdateProfile, err)
+		return reconcile.Result{}, r.countSPO(profile, spodmetrics.StageUpdateProfile, err)
 	}
 	done, err := r.Installer.Install(ctx, profile)
 	if err != nil {
-		return r.fail(ctx, profile, err)
+		return reconcile.Result{}, r.fail(ctx, profile, err)
 	}
 	if done.Changed {
 		log.FromContext(ctx).Info("profile installed", "location", done.Location)
@@ -124,7 +124,8 @@ func (r *Reconciler[P]) install(ctx context.Context, profile P) error {
 			r.Events.Eventf(profile, nil, corev1.EventTypeWarning, w.Reason, "Install", "node %s: %s", r.Node, w.Message)
 		}
 	}
-	return r.countSPO(profile, spodmetrics.StageUpdateStatus, rep.Set(ctx, profile, st))
+	return reconcile.Result{RequeueAfter: done.RecheckAfter},
+		r.countSPO(profile, spodmetrics.StageUpdateStatus, rep.Set(ctx, profile, st))
 }
 
 // fail reports a profile error. Errors about the profile itself are final

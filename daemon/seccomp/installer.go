@@ -12,6 +12,7 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/nodefs"
 	"github.com/secprofiles/spo/daemon/nodeinstall"
+	"github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/spodmetrics"
 )
 
@@ -29,14 +30,17 @@ var (
 // NewReconciler returns the node reconciler for SeccompProfiles: files
 // under <kubeletDir>/seccomp/operator, rebuilt when a base profile changes.
 // A non-nil unusable is reported for every profile instead of writing.
-func NewReconciler(c client.Client, node, kubeletDir string, unusable *Error, namespace string, ev events.EventRecorder) *nodeinstall.Reconciler[*v1.SeccompProfile] {
+// oci fetches `baseProfileName: oci://…` bases; nil refuses them.
+func NewReconciler(c client.Client, node, kubeletDir string, unusable *Error, namespace string, ev events.EventRecorder, oci *OCIBases) *nodeinstall.Reconciler[*v1.SeccompProfile] {
 	return &nodeinstall.Reconciler[*v1.SeccompProfile]{
 		Client: c, Node: node, Kind: "SeccompProfile", Namespace: namespace, Events: ev,
 		New:       func() *v1.SeccompProfile { return &v1.SeccompProfile{} },
 		NewList:   func() client.ObjectList { return &v1.SeccompProfileList{} },
-		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace, Unusable: unusable},
+		Installer: &Installer{Client: c, KubeletDir: kubeletDir, Namespace: namespace, Unusable: unusable, OCI: oci},
 		BuildsOn: func(p *v1.SeccompProfile) []string {
-			if p.Spec.BaseProfileName == "" {
+			// An OCI base is no object to watch: it is looked up again
+			// whenever the profile is installed (see OCIBases).
+			if p.Spec.BaseProfileName == "" || ociartifact.IsRef(p.Spec.BaseProfileName) {
 				return nil
 			}
 			return []string{p.Spec.BaseProfileName}
@@ -58,6 +62,8 @@ type Installer struct {
 	// ReasonKubeletDirNotMounted): every Install reports it rather than
 	// write where the kubelet never looks.
 	Unusable *Error
+	// OCI fetches bases published as OCI artifacts; nil refuses them.
+	OCI *OCIBases
 }
 
 // Install implements nodeinstall.Installer.
@@ -65,7 +71,7 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 	if i.Unusable != nil {
 		return nodeinstall.Installed{}, i.Unusable
 	}
-	spec, err := i.render(ctx, profile)
+	spec, movable, err := i.render(ctx, profile)
 	if err != nil {
 		return nodeinstall.Installed{}, err
 	}
@@ -86,6 +92,9 @@ func (i *Installer) Install(ctx context.Context, profile *v1.SeccompProfile) (no
 		return nodeinstall.Installed{}, &Error{Reason: ReasonWriteFailed, Message: err.Error(), Retry: true}
 	}
 	done := nodeinstall.Installed{Location: path, Changed: changed}
+	if movable {
+		done.RecheckAfter = i.OCI.recheck()
+	}
 	if msg := UnknownSyscallsMessage(UnknownSyscalls(spec)); msg != "" {
 		done.Warning = &nodeinstall.Warning{Reason: ReasonUnknownSyscalls, Message: msg}
 	}
@@ -119,32 +128,42 @@ func (i *Installer) Location(profile *v1.SeccompProfile) string {
 // accept. The profile's own spec is checked first so that field paths point
 // into the object the user wrote; the merged result is checked again
 // because policy applies to inherited rules too.
-func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (*v1.SeccompProfileSpec, error) {
+//
+// movable is true when the chain names an OCI base by tag alone: the tag
+// can move in the registry, where no watch reaches, so the profile is
+// installed again from time to time (OCIBases.RecheckTags).
+func (i *Installer) render(ctx context.Context, profile *v1.SeccompProfile) (spec *v1.SeccompProfileSpec, movable bool, err error) {
 	sec, err := i.securityConfig(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := check(&profile.Spec, sec); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	get := i.getter(ctx, sec)
 	// Resolve also normalises a profile without a base (sorted
 	// architectures and flags), so every node writes identical bytes.
-	spec, err := Resolve(profile, i.getter(ctx))
+	spec, err = Resolve(profile, func(name string) (*v1.SeccompProfile, error) {
+		if ref, err := ociartifact.ParseRef(name); err == nil && ref.Digest == "" {
+			movable = true
+		}
+		return get(name)
+	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if profile.Spec.BaseProfileName == "" {
-		return spec, nil
+		return spec, false, nil
 	}
 	if err := check(spec, sec); err != nil {
 		var perr *Error
 		if errors.As(err, &perr) {
-			return nil, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
+			return nil, false, &Error{Reason: perr.Reason, Field: "spec.baseProfileName",
 				Message: "merged with its base profiles: " + perr.Error()}
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return spec, nil
+	return spec, movable, nil
 }
 
 func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {
@@ -154,8 +173,15 @@ func check(spec *v1.SeccompProfileSpec, sec v1.SecurityConfig) error {
 	return CheckPolicy(spec, sec)
 }
 
-func (i *Installer) getter(ctx context.Context) Getter {
+func (i *Installer) getter(ctx context.Context, sec v1.SecurityConfig) Getter {
 	return func(name string) (*v1.SeccompProfile, error) {
+		if ociartifact.IsRef(name) {
+			if i.OCI == nil {
+				return nil, &Error{Reason: ReasonBaseProfilePullFailed, Field: "spec.baseProfileName",
+					Message: "this daemon was started without OCI base profile support"}
+			}
+			return i.OCI.Get(ctx, name, sec)
+		}
 		p := &v1.SeccompProfile{}
 		if err := i.Client.Get(ctx, client.ObjectKey{Name: name}, p); err != nil {
 			return nil, err

@@ -24,6 +24,7 @@ const (
 	seccompNotSupported   = "SeccompNotSupportedOnNode"
 	seccompInvalid        = "InvalidSeccompProfile"
 	seccompCannotSave     = "CannotSaveSeccompProfile"
+	seccompCannotPull     = "CannotPullSeccompProfile"
 	seccompCannotRemove   = "CannotRemoveSeccompProfile"
 	seccompCannotUpdate   = "CannotUpdateSeccompProfile"
 	cannotUpdateNode      = "CannotUpdateNodeStatus"
@@ -57,6 +58,10 @@ var vocabulary = map[string]words{
 		install: map[string]string{
 			spoSeccompWriteFailed: seccompCannotSave,
 			seccompNotSupported:   seccompNotSupported,
+			// An oci:// base that could not be fetched or verified: SPO's
+			// pull (which verifies) failed.
+			"BaseProfilePullFailed":       seccompCannotPull,
+			"BaseProfileSignatureInvalid": seccompCannotPull,
 		},
 		// Validation, base profiles and the SPOD's allowed syscalls and
 		// actions: SPO refuses all of these as an invalid profile.

@@ -22,6 +22,12 @@ func TestReasonUsesSPOsWords(t *testing.T) {
 			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonBaseProfileNotFound, "InvalidSeccompProfile"},
 		"a seccomp profile the SPOD's allowed syscalls refuse is invalid": {
 			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonSyscallNotAllowed, "InvalidSeccompProfile"},
+		"an oci:// base that cannot be fetched cannot be pulled": {
+			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonBaseProfilePullFailed, "CannotPullSeccompProfile"},
+		"an oci:// base whose signature is refused cannot be pulled (SPO's pull verifies)": {
+			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonBaseProfileSignatureInvalid, "CannotPullSeccompProfile"},
+		"an oci:// base that holds no profile is invalid": {
+			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonBaseProfileInvalid, "InvalidSeccompProfile"},
 		"a seccomp file the node cannot write cannot be saved": {
 			"SeccompProfile", spodmetrics.StageInstall, seccomp.ReasonWriteFailed, "CannotSaveSeccompProfile"},
 		"a node without seccomp keeps SPO's word": {

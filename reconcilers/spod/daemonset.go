@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/ociartifact"
 )
 
 // The names of what the DaemonSet is made of.
@@ -124,6 +125,9 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	}
 	if s.EnableAppArmor {
 		pod.Volumes = append(pod.Volumes, hostPathTyped("securityfs", securityfsDir, corev1.HostPathDirectory))
+	}
+	if v, ok := ociTrustVolume(s.Security.SignatureVerification); ok {
+		pod.Volumes = append(pod.Volumes, v)
 	}
 	// selinuxd keeps its own spc_t: it is not spo.
 	tagContainers(pod.Containers, s.Selinux.TypeTag)
@@ -285,6 +289,10 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 	}
 	if s.EnableMemoryOptimization {
 		args = append(args, "--memory-optimization")
+	}
+	if _, ok := ociTrustVolume(s.Security.SignatureVerification); ok {
+		args = append(args, "--oci-trust-dir="+ociartifact.TrustDir)
+		mounts = append(mounts, corev1.VolumeMount{Name: ociTrustVolumeName, MountPath: ociartifact.TrustDir, ReadOnly: true})
 	}
 	return corev1.Container{
 		Name:  ContainerDaemon,
@@ -452,4 +460,39 @@ func hostPath(name, path string) corev1.Volume {
 
 func hostPathTyped(name, path string, t corev1.HostPathType) corev1.Volume {
 	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path, Type: ptr.To(t)}}}
+}
+
+const ociTrustVolumeName = "oci-trust"
+
+// ociTrustVolume projects the key of the Secret and of the ConfigMap that
+// spec.security.signatureVerification names into the daemon's
+// ociartifact.TrustDir, so that daemons verify OCI base profiles without
+// permission to read Secrets (the operator's namespace also holds the
+// webhook's TLS key). Both are optional: a missing one leaves its file out
+// and the daemon reports BaseProfileSignatureInvalid for the profiles that
+// need it, instead of every daemon pod failing to start; the kubelet adds
+// the file when the object appears.
+func ociTrustVolume(sv *v1.SignatureVerification) (corev1.Volume, bool) {
+	if sv == nil {
+		return corev1.Volume{}, false
+	}
+	var sources []corev1.VolumeProjection
+	if ref := sv.PublicKeySecretRef; ref != nil {
+		sources = append(sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{
+			LocalObjectReference: ref.LocalObjectReference, Optional: ptr.To(true),
+			Items: []corev1.KeyToPath{{Key: ref.Key, Path: ociartifact.PublicKeyFile}},
+		}})
+	}
+	if ref := sv.TrustedRootConfigMapRef; ref != nil {
+		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
+			LocalObjectReference: ref.LocalObjectReference, Optional: ptr.To(true),
+			Items: []corev1.KeyToPath{{Key: ref.Key, Path: ociartifact.TrustedRootFile}},
+		}})
+	}
+	if len(sources) == 0 {
+		return corev1.Volume{}, false
+	}
+	return corev1.Volume{Name: ociTrustVolumeName, VolumeSource: corev1.VolumeSource{
+		Projected: &corev1.ProjectedVolumeSource{Sources: sources},
+	}}, true
 }

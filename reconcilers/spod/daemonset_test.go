@@ -136,6 +136,39 @@ func TestDaemonSet(t *testing.T) {
 			want(t, container(ds, ContainerDaemon).Args, []string{"daemon", "--kubelet-dir=/var/lib/kubelet", "--state-dir=/var/lib/spo", "--verbosity=0"})
 		},
 	}, {
+		sentence: "security.signatureVerification mounts the named Secret and ConfigMap keys into the daemon (optional: a missing one is reported, not fatal), so daemons need no Secret access",
+		edit: func(s *v1.SPODSpec) {
+			s.Security.SignatureVerification = &v1.SignatureVerification{
+				PublicKeySecretRef: &corev1.SecretKeySelector{
+					LocalObjectReference: corev1.LocalObjectReference{Name: "signers"}, Key: "cosign.pub"},
+				TrustedRootConfigMapRef: &corev1.ConfigMapKeySelector{
+					LocalObjectReference: corev1.LocalObjectReference{Name: "sigstore"}, Key: "trusted_root.json"},
+			}
+		},
+		check: func(t *testing.T, ds *appsv1.DaemonSet) {
+			want(t, volumeNames(ds), []string{"seccomp", "state", "sockets", "oci-trust"})
+			vol := ds.Spec.Template.Spec.Volumes[3].Projected
+			if vol == nil || len(vol.Sources) != 2 {
+				t.Fatalf("oci-trust volume: %+v", ds.Spec.Template.Spec.Volumes[3])
+			}
+			sec, cm := vol.Sources[0].Secret, vol.Sources[1].ConfigMap
+			if sec == nil || sec.Name != "signers" || !*sec.Optional || sec.Items[0] != (corev1.KeyToPath{Key: "cosign.pub", Path: "public-key.pem"}) {
+				t.Errorf("secret projection: %+v", sec)
+			}
+			if cm == nil || cm.Name != "sigstore" || !*cm.Optional || cm.Items[0] != (corev1.KeyToPath{Key: "trusted_root.json", Path: "trusted-root.json"}) {
+				t.Errorf("configmap projection: %+v", cm)
+			}
+			d := container(ds, ContainerDaemon)
+			if !slices.Contains(d.Args, "--oci-trust-dir=/etc/spo/oci-trust") {
+				t.Errorf("daemon args %v", d.Args)
+			}
+			if !slices.ContainsFunc(d.VolumeMounts, func(m corev1.VolumeMount) bool {
+				return m.Name == "oci-trust" && m.MountPath == "/etc/spo/oci-trust" && m.ReadOnly
+			}) {
+				t.Errorf("daemon mounts %+v", d.VolumeMounts)
+			}
+		},
+	}, {
 		sentence: "enableBpfRecorder adds the bpf-recorder with CAP_BPF, PERFMON and SYS_PTRACE, hostPID and the host's /proc",
 		edit:     func(s *v1.SPODSpec) { s.Enricher.EnableBpfRecorder = true },
 		check: func(t *testing.T, ds *appsv1.DaemonSet) {

@@ -29,6 +29,9 @@ func Default(namespace string) *v1.SecurityProfilesOperatorDaemon {
 				// nodes included.
 				Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
 			},
+			// OCI artifact base profiles must be signed unless someone
+			// says otherwise (SPO's default).
+			Security: v1.SecurityConfig{DisableOCIArtifactSignatureVerification: ptr.To(false)},
 		},
 	}
 }
