@@ -3,7 +3,6 @@ package execmetadata
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"gomodules.xyz/jsonpatch/v2"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -27,7 +26,10 @@ func (Handler) Handle(ctx context.Context, req admission.Request) admission.Resp
 	}
 	var opts corev1.PodExecOptions
 	if err := json.Unmarshal(req.Object.Raw, &opts); err != nil {
-		return admission.Errored(http.StatusBadRequest, err)
+		// Not refused: an exec is never blocked for want of metadata
+		// (the API server would not send such an object anyway).
+		logf.FromContext(ctx).Info("exec request left unchanged: cannot decode it", "error", err.Error())
+		return admission.Allowed("exec request unmodified: cannot decode it")
 	}
 	if len(opts.Command) == 0 {
 		// The API server refuses an exec without a command anyway.
