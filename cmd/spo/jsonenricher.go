@@ -97,11 +97,14 @@ func runJSONEnricher(args []string) error {
 	e := jsonenricher.New(jsonenricher.Config{Node: f.node, ProcRoot: f.procRoot, Index: index,
 		Filters: filters, Out: out, Log: log})
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		return src.Run(ctx, func(line string) {
+		err := src.Run(ctx, func(line string) {
 			if ev, err := audit.Parse(line); err == nil {
 				e.Add(ev)
 			}
 		})
+		// The lines of records read so far, before the file closes.
+		e.Wait()
+		return err
 	})); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func TestJSONEnricherReadHelper(t *testing.T) {
 	if err != nil {
 		return
 	}
-	p := ReadProcess("/proc", pid)
+	p := ReadProcess("/proc", pid, "")
 	fmt.Printf("requestUID=%s exe=%s\n", p.RequestUID, p.Exe)
 	os.Exit(0)
 }

@@ -11,11 +11,12 @@
 // profile that logs execve (SCMP_ACT_LOG), as SPO's JSON enricher asks.
 // Those records need no audit rules and no BPF, and they are what the
 // existing sources already deliver on every node where the log enricher
-// works. The record is written when the process enters execve, so the
-// details come from /proc/<pid> as the record arrives: by then the exec
-// has normally completed and /proc shows the new program; a process that
-// already exited gets a line with what the record itself says (exe, uid)
-// and processGone set.
+// works. The record is written when the process enters execve and names
+// the caller's executable, so the details come from /proc/<pid>: read
+// (concurrently, bounded) until the process no longer runs the caller's
+// program, for at most about 10 ms (a failed exec never changes it); a
+// process that already exited gets a line with what the record itself
+// says (exe, uid) and processGone set.
 //
 // # Request UID
 //

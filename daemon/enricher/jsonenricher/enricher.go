@@ -24,15 +24,22 @@ type Config struct {
 	Log     logr.Logger
 	// ReadProcess reads a process; default ReadProcess. Tests of the
 	// decisions replace it.
-	ReadProcess func(procRoot string, pid int) Process
+	ReadProcess func(procRoot string, pid int, callerExe string) Process
 }
+
+// maxReaders bounds the records read from /proc at once. Above it Add
+// reads in the caller, which slows the source down rather than growing
+// without bound.
+const maxReaders = 64
 
 // Enricher turns exec records into JSON lines. It is safe for concurrent
 // use: lines are written whole, one at a time.
 type Enricher struct {
-	cfg Config
-	mu  sync.Mutex
-	enc *json.Encoder
+	cfg     Config
+	mu      sync.Mutex
+	enc     *json.Encoder
+	readers chan struct{}
+	wg      sync.WaitGroup
 }
 
 // New returns an enricher writing to cfg.Out.
@@ -45,7 +52,7 @@ func New(cfg Config) *Enricher {
 	}
 	enc := json.NewEncoder(cfg.Out)
 	enc.SetEscapeHTML(false)
-	return &Enricher{cfg: cfg, enc: enc}
+	return &Enricher{cfg: cfg, enc: enc, readers: make(chan struct{}, maxReaders)}
 }
 
 // IsExec says whether ev is a record of a process exec.
@@ -56,11 +63,33 @@ func IsExec(ev audit.Event) bool {
 // Add writes the line of ev when it is an exec in a container and the
 // filters keep it. It must be called as the record arrives: /proc/<pid>
 // goes with the process. Execs of host processes are not written.
+//
+// The process is read in a goroutine of its own (up to maxReaders at
+// once): reading may wait for the exec to complete, and records keep
+// arriving meanwhile. Lines are therefore not in record order; their
+// timestamp and auditID are. Wait waits for the reads in flight.
 func (e *Enricher) Add(ev audit.Event) {
 	if !IsExec(ev) {
 		return
 	}
-	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID)
+	e.wg.Add(1)
+	select {
+	case e.readers <- struct{}{}:
+		go func() {
+			defer func() { <-e.readers; e.wg.Done() }()
+			e.write(ev)
+		}()
+	default:
+		defer e.wg.Done()
+		e.write(ev)
+	}
+}
+
+// Wait returns when every record added so far is written or dropped.
+func (e *Enricher) Wait() { e.wg.Wait() }
+
+func (e *Enricher) write(ev audit.Event) {
+	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID, ev.Seccomp.Exe)
 	if p.ContainerID == "" {
 		if p.Gone {
 			execLines.WithLabelValues(resultGone).Inc()

@@ -33,7 +33,7 @@ func run(t *testing.T, filters string, procs map[int]Process, events ...audit.Ev
 	var out bytes.Buffer
 	e := New(Config{Node: "node-a", Out: &out, Filters: set,
 		Index: index{cid: {Namespace: "team", Pod: "web", Container: "app"}},
-		ReadProcess: func(_ string, pid int) Process {
+		ReadProcess: func(_ string, pid int, _ string) Process {
 			p, ok := procs[pid]
 			if !ok {
 				return Process{PID: pid, Gone: true}
@@ -43,6 +43,7 @@ func run(t *testing.T, filters string, procs map[int]Process, events ...audit.Ev
 	for _, ev := range events {
 		e.Add(ev)
 	}
+	e.Wait()
 	var lines []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		if l == "" {

@@ -113,6 +113,24 @@ func TestExecInAContainerGivesOneJSONLineWithTheRequestUID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	expectExecLine(t, src)
+}
+
+// The SPOD's logEnricherSource Bpf: the audit netlink group, no auditd.
+func TestExecLineFromTheNetlinkSourceWithoutAuditd(t *testing.T) {
+	requireRoot(t)
+	auditd.Absent(t)
+	src, err := source.New(source.KindNetlink, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectExecLine(t, src)
+}
+
+// expectExecLine runs src into an enricher, execs in a container and
+// checks the line of the exec.
+func expectExecLine(t *testing.T, src source.Source) {
+	t.Helper()
 	root, err := kubelet.CgroupRoot()
 	if err != nil {
 		t.Fatal(err)
