@@ -5,14 +5,17 @@
 // The webhook server (`spo webhook`) serves, over TLS:
 //   - BindingPath: sets profiles on pods from ProfileBindings;
 //   - RecordingPath: marks pods for recording from ProfileRecordings;
+//   - ExecMetadataPath: tags kubectl exec with its request UID;
 //   - ConversionPath: converts older API versions to and from v1.
 package webhooks
 
 // Paths served by the webhook server.
 const (
-	BindingPath    = "/mutate-v1-pod-binding"
-	RecordingPath  = "/mutate-v1-pod-recording"
-	ConversionPath = "/convert"
+	BindingPath   = "/mutate-v1-pod-binding"
+	RecordingPath = "/mutate-v1-pod-recording"
+	// ExecMetadataPath is SPO's path for the same webhook.
+	ExecMetadataPath = "/mutate-v1-exec-metadata"
+	ConversionPath   = "/convert"
 )
 
 // Webhook names inside the MutatingWebhookConfiguration; the SPOD's
@@ -20,11 +23,15 @@ const (
 const (
 	BindingWebhookName   = "binding.spo.x-k8s.io"
 	RecordingWebhookName = "recording.spo.x-k8s.io"
+	// ExecMetadataWebhookName is present while the SPOD enables the JSON
+	// enricher and exec metadata.
+	ExecMetadataWebhookName = "execmetadata.spo.x-k8s.io"
 	// SPOBindingWebhookName and SPORecordingWebhookName are SPO's names
 	// for the same webhooks: webhook.options accepts them too, so an SPO
 	// SPOD works unchanged.
-	SPOBindingWebhookName   = "binding.spo.io"
-	SPORecordingWebhookName = "recording.spo.io"
+	SPOBindingWebhookName      = "binding.spo.io"
+	SPORecordingWebhookName    = "recording.spo.io"
+	SPOExecMetadataWebhookName = "execmetadata.spo.io"
 )
 
 // Objects the webhook components create in the operator's namespace (or

@@ -122,13 +122,83 @@ type EnricherConfig struct {
 	// EnableBpfRecorder runs the eBPF recorder on every node.
 	// +optional
 	EnableBpfRecorder bool `json:"enableBpfRecorder,omitempty"`
+	// EnableJsonEnricher runs the JSON enricher on every node (container
+	// json-enricher of the daemon pod): one JSON line per process exec'd in
+	// a container, with its pod, command line, uid/gid and, for processes
+	// started by kubectl exec, the exec request's UID (requestUID). It reads
+	// the SECCOMP audit records of execve, so the workloads need a profile
+	// that logs execve (SCMP_ACT_LOG), as in SPO.
+	// +optional
+	EnableJsonEnricher bool `json:"enableJsonEnricher,omitempty"`
+	// JsonEnricherFilters is a JSON list of filters that decide which exec
+	// lines the JSON enricher writes, in either format of
+	// logEnricherFilters; a line is a seccomp record of syscall execve or
+	// execveat (SPO keys: type, node, namespace, pod, container,
+	// containerID, executable, pid, syscallName, syscallID, arch, action;
+	// spo's: namespace, pod, container, executable, syscall). An unparsable list puts the SPOD in
+	// Error (InvalidJsonEnricherFilters) and the DaemonSet is left as it was.
+	// +optional
+	// +kubebuilder:validation:MaxLength=65536
+	JsonEnricherFilters string `json:"jsonEnricherFilters,omitempty"`
+	// JsonEnricherOptions configures the JSON enricher's output.
+	// +optional
+	JsonEnricherOptions *JsonEnricherOptions `json:"jsonEnricherOptions,omitempty"`
+	// EnableExecMetadata deploys the exec metadata webhook
+	// (execmetadata.spo.x-k8s.io) with the JSON enricher: it rewrites each
+	// kubectl exec to run through the image's env binary with
+	// SPO_EXEC_REQUEST_UID set to the request's UID. Disable it for images
+	// without env. No effect while the JSON enricher is disabled. Unset
+	// means true, as in SPO.
+	// +optional
+	EnableExecMetadata *bool `json:"enableExecMetadata,omitempty"`
+}
+
+// ExecMetadataEnabled says whether the exec metadata webhook runs: only
+// with the JSON enricher, and then unless it is switched off.
+func (c EnricherConfig) ExecMetadataEnabled() bool {
+	return c.EnableJsonEnricher && (c.EnableExecMetadata == nil || *c.EnableExecMetadata)
+}
+
+// JsonEnricherOptions configures the JSON enricher's output. SPO's names
+// and defaults.
+type JsonEnricherOptions struct {
+	// AuditLogIntervalSeconds is accepted for SPO compatibility and has no
+	// effect: SPO groups a process's syscalls per interval, spo writes one
+	// line per exec as the exec happens.
+	// +optional
+	// +kubebuilder:default=60
+	// +kubebuilder:validation:Minimum=1
+	AuditLogIntervalSeconds *int32 `json:"auditLogIntervalSeconds,omitempty"`
+	// AuditLogPath is the file the lines are appended to; unset, they go
+	// to the json-enricher container's stdout. Its directory is mounted
+	// from the node (hostPath, created when missing), so the file is on
+	// the node at the same path; it must not be in /.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^/`
+	AuditLogPath *string `json:"auditLogPath,omitempty"`
+	// AuditLogMaxSize in megabytes before the file is rotated; default 100.
+	// +optional
+	// +kubebuilder:default=100
+	// +kubebuilder:validation:Minimum=1
+	AuditLogMaxSize *int32 `json:"auditLogMaxSize,omitempty"`
+	// AuditLogMaxBackups is how many rotated files are kept; unset or 0
+	// keeps 10 unless auditLogMaxAge is set, which then alone decides.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	AuditLogMaxBackups *int32 `json:"auditLogMaxBackups,omitempty"`
+	// AuditLogMaxAge is how many days rotated files are kept; unset keeps
+	// them regardless of age.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	AuditLogMaxAge *int32 `json:"auditLogMaxAge,omitempty"`
 }
 
 // WebhookOptions override one webhook's admission settings.
 type WebhookOptions struct {
-	// Name of the webhook: binding.spo.x-k8s.io or recording.spo.x-k8s.io,
-	// or SPO's names for them, binding.spo.io and recording.spo.io.
-	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;binding.spo.io;recording.spo.io
+	// Name of the webhook: binding.spo.x-k8s.io, recording.spo.x-k8s.io or
+	// execmetadata.spo.x-k8s.io, or SPO's names for them, binding.spo.io,
+	// recording.spo.io and execmetadata.spo.io.
+	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;execmetadata.spo.x-k8s.io;binding.spo.io;recording.spo.io;execmetadata.spo.io
 	Name string `json:"name"`
 	// FailurePolicy when the webhook cannot be reached: Ignore admits the
 	// pod unchanged, Fail refuses it.
@@ -155,6 +225,7 @@ type WebhookConfig struct {
 	// +listMapKey=name
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'binding.spo.io') && self.exists(o, o.name == 'binding.spo.x-k8s.io'))",message="binding.spo.io and binding.spo.x-k8s.io name the same webhook: give its options once"
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'recording.spo.io') && self.exists(o, o.name == 'recording.spo.x-k8s.io'))",message="recording.spo.io and recording.spo.x-k8s.io name the same webhook: give its options once"
+	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'execmetadata.spo.io') && self.exists(o, o.name == 'execmetadata.spo.x-k8s.io'))",message="execmetadata.spo.io and execmetadata.spo.x-k8s.io name the same webhook: give its options once"
 	Options []WebhookOptions `json:"options,omitempty"`
 }
 

@@ -31,6 +31,11 @@ type spodKept struct {
 	// CustomTemplatesConfigMap and ImagePullSecrets are v1 only.
 	CustomTemplatesConfigMap *string                       `json:"customTemplatesConfigMap,omitempty"`
 	ImagePullSecrets         []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// The JSON enricher is v1 only.
+	EnableJsonEnricher  *bool                   `json:"enableJsonEnricher,omitempty"`
+	JsonEnricherFilters *string                 `json:"jsonEnricherFilters,omitempty"`
+	JsonEnricherOptions *v1.JsonEnricherOptions `json:"jsonEnricherOptions,omitempty"`
+	EnableExecMetadata  *bool                   `json:"enableExecMetadata,omitempty"`
 	// DisableOCIArtifactSignatureVerificationFalse keeps a v1 SPOD's
 	// explicit false (v1alpha1 has only true and unset).
 	DisableOCIArtifactSignatureVerificationFalse bool `json:"disableOciArtifactSignatureVerificationFalse,omitempty"`
@@ -67,10 +72,14 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 			CustomTemplatesConfigMap: lossless.Or(kept.CustomTemplatesConfigMap, ""),
 		},
 		Enricher: v1.EnricherConfig{
-			EnableLogEnricher:  s.EnableLogEnricher,
-			LogEnricherSource:  lossless.Or(kept.LogEnricherSource, logEnricherSourceAuditd),
-			LogEnricherFilters: s.LogEnricherFilters,
-			EnableBpfRecorder:  s.EnableBpfRecorder,
+			EnableLogEnricher:   s.EnableLogEnricher,
+			LogEnricherSource:   lossless.Or(kept.LogEnricherSource, logEnricherSourceAuditd),
+			LogEnricherFilters:  s.LogEnricherFilters,
+			EnableBpfRecorder:   s.EnableBpfRecorder,
+			EnableJsonEnricher:  lossless.Or(kept.EnableJsonEnricher, false),
+			JsonEnricherFilters: lossless.Or(kept.JsonEnricherFilters, ""),
+			JsonEnricherOptions: kept.JsonEnricherOptions,
+			EnableExecMetadata:  kept.EnableExecMetadata,
 		},
 		Webhook: v1.WebhookConfig{StaticConfig: s.StaticWebhookConfig, Options: s.WebhookOptions},
 		Scheduling: v1.SchedulingConfig{
@@ -129,6 +138,10 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 		ImagePullSecrets:            s.ImagePullSecrets,
 		LogEnricherSource:           lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
 		EnableInsecureMetricsAccess: lossless.Differing(s.EnableInsecureMetricsAccess, false),
+		EnableJsonEnricher:          lossless.Differing(s.Enricher.EnableJsonEnricher, false),
+		JsonEnricherFilters:         lossless.Differing(s.Enricher.JsonEnricherFilters, ""),
+		JsonEnricherOptions:         s.Enricher.JsonEnricherOptions,
+		EnableExecMetadata:          s.Enricher.EnableExecMetadata,
 		AllowedIdentityRegexp:       lossless.Differing(s.Security.AllowedIdentityRegexp, ""),
 		AllowedOidcIssuerRegexp:     lossless.Differing(s.Security.AllowedOidcIssuerRegexp, ""),
 		SignatureVerification:       s.Security.SignatureVerification,

@@ -135,6 +135,17 @@ func TestSPODConversion(t *testing.T) {
 			}(),
 			want: spodSpoke(`{"enableInsecureMetricsAccess":true}`),
 		},
+		"keeps the JSON enricher's settings through the annotation": {
+			from: func() *v1.SecurityProfilesOperatorDaemon {
+				h := spodHub(true, "Auditd")
+				h.Spec.Enricher.EnableJsonEnricher = true
+				h.Spec.Enricher.JsonEnricherFilters = `[{"action":"drop"}]`
+				h.Spec.Enricher.JsonEnricherOptions = &v1.JsonEnricherOptions{AuditLogPath: ptr.To("/var/log/spo/x.log")}
+				h.Spec.Enricher.EnableExecMetadata = ptr.To(false)
+				return h
+			}(),
+			want: spodSpoke(`{"enableJsonEnricher":true,"jsonEnricherFilters":"[{\"action\":\"drop\"}]","jsonEnricherOptions":{"auditLogPath":"/var/log/spo/x.log"},"enableExecMetadata":false}`),
+		},
 		"moves SPO v1alpha1's top-level disableOciArtifactSignatureVerification into v1's security": {
 			from: func() *SecurityProfilesOperatorDaemon {
 				s := spodSpoke("")

@@ -91,7 +91,7 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 		PriorityClassName: s.Scheduling.PriorityClassName,
 		ImagePullSecrets:  s.ImagePullSecrets,
 	}
-	recorders := s.Enricher.EnableBpfRecorder || s.Enricher.EnableLogEnricher
+	recorders := s.Enricher.EnableBpfRecorder || s.Enricher.EnableLogEnricher || s.Enricher.EnableJsonEnricher
 	if recorders {
 		// Both recorders map a kernel pid to its container through the
 		// host's /proc, and the bpf recorder refuses to record the host's
@@ -119,6 +119,9 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 			// waits for auditd's log to appear there.
 			pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectoryOrCreate))
 		}
+	}
+	if s.Enricher.EnableJsonEnricher {
+		addJSONEnricher(&pod, s, p)
 	}
 	if s.EnableAppArmor {
 		pod.Volumes = append(pod.Volumes, hostPathTyped("securityfs", securityfsDir, corev1.HostPathDirectory))

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -20,11 +21,13 @@ func renderings() map[string]corev1.PodSpec {
 		"default SPOD": func(*v1.SPODSpec) {},
 		"everything, log enricher from auditd": func(s *v1.SPODSpec) {
 			s.EnableAppArmor, s.Selinux.Enable, s.EnableInsecureMetricsAccess = true, true, true
-			s.Enricher = v1.EnricherConfig{EnableLogEnricher: true, EnableBpfRecorder: true, LogEnricherSource: SourceAuditd}
+			s.Enricher = v1.EnricherConfig{EnableLogEnricher: true, EnableBpfRecorder: true, LogEnricherSource: SourceAuditd,
+				EnableJsonEnricher: true, JsonEnricherOptions: &v1.JsonEnricherOptions{AuditLogPath: ptr.To("/var/log/spo/exec.log")}}
 		},
 		"everything, log enricher from netlink": func(s *v1.SPODSpec) {
 			s.EnableAppArmor, s.Selinux.Enable = true, true
-			s.Enricher = v1.EnricherConfig{EnableLogEnricher: true, EnableBpfRecorder: true, LogEnricherSource: SourceBpf}
+			s.Enricher = v1.EnricherConfig{EnableLogEnricher: true, EnableBpfRecorder: true, LogEnricherSource: SourceBpf,
+				EnableJsonEnricher: true}
 		},
 		"daemonResourceRequirements with limits only": func(s *v1.SPODSpec) {
 			s.DaemonResourceRequirements = &corev1.ResourceRequirements{
@@ -80,7 +83,9 @@ var privileges = map[string][][]string{
 	ContainerDaemon:      {nil, {"MAC_ADMIN"}},               // enableAppArmor
 	ContainerBpfRecorder: {{"BPF", "PERFMON", "SYS_PTRACE"}}, // always
 	ContainerLogEnricher: {nil, {"AUDIT_READ"}},              // logEnricherSource Bpf
-	ContainerWebhook:     {nil},
+	// SYS_PTRACE: reading /proc/<pid>/environ and exe of other processes.
+	ContainerJSONEnricher: {{"SYS_PTRACE"}, {"SYS_PTRACE", "AUDIT_READ"}}, // logEnricherSource Bpf
+	ContainerWebhook:      {nil},
 }
 
 func TestEveryContainersCapabilitiesAreInTheTable(t *testing.T) {

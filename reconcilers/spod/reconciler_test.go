@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -248,6 +249,37 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Eventually(state(ctx)).ShouldNot(Equal(v1.SPODError))
 	})
 
+	It("adds the json-enricher with its options, and reports Error InvalidJsonEnricherFilters with an Event on unparsable filters", func(ctx SpecContext) {
+		before := getDaemonSet(ctx).Spec.Template
+		updateSPOD(ctx, func(s *v1.SPODSpec) {
+			s.Enricher.EnableJsonEnricher = true
+			s.Enricher.JsonEnricherFilters = `[{"action":"explode"}]`
+		})
+		Eventually(state(ctx)).Should(Equal(v1.SPODError))
+		ready := meta.FindStatusCondition(getSPOD(ctx).Status.Conditions, spod.ConditionReady)
+		Expect(ready.Reason).To(Equal(spod.ReasonInvalidJsonEnricherFilters))
+		Expect(ready.Message).To(ContainSubstring("spec.enricher.jsonEnricherFilters"))
+		Eventually(events(ctx, spod.ReasonInvalidJsonEnricherFilters)).ShouldNot(BeEmpty())
+		Expect(getDaemonSet(ctx).Spec.Template).To(Equal(before))
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) {
+			s.Enricher.JsonEnricherFilters = `[{"action":"drop","namespace":"kube-system"}]`
+			s.Enricher.JsonEnricherOptions = &v1.JsonEnricherOptions{AuditLogPath: ptr.To("/var/log/spo/exec.log")}
+		})
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerJSONEnricher}))
+		c := getDaemonSet(ctx).Spec.Template.Spec.Containers[1]
+		Expect(c.Args).To(ContainElements("json-enricher", "--audit-log-path=/var/log/spo/exec.log", "--audit-log-maxsize=100"))
+		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}))
+		// The CRD's defaults, as SPO's: 60 s and 100 MB.
+		opts := getSPOD(ctx).Spec.Enricher.JsonEnricherOptions
+		Expect(*opts.AuditLogIntervalSeconds).To(BeEquivalentTo(60))
+		Expect(*opts.AuditLogMaxSize).To(BeEquivalentTo(100))
+		Eventually(state(ctx)).ShouldNot(Equal(v1.SPODError))
+
+		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Enricher = spod.Default(namespace).Spec.Enricher })
+		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
+	})
+
 	It("says custom SELinux templates are unsupported with a condition and a Warning Event, and drops the condition when unset", func(ctx SpecContext) {
 		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.CustomTemplatesConfigMap = "flatcar-templates" })
 		Eventually(func() *metav1.Condition {
@@ -307,8 +339,8 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 			map[string]any{"name": "binding.spo.x-k8s.io", "failurePolicy": "Sometimes"}}}},
 			`Unsupported value: "Sometimes": supported values: "Ignore", "Fail"`),
 		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
-		Entry("a webhook name that is neither spo's nor SPO's", "spod", map[string]any{"webhook": map[string]any{"options": []any{
-			map[string]any{"name": "execmetadata.spo.io"}}}}, `Unsupported value: "execmetadata.spo.io"`),
+		Entry("a webhook spo does not have (SPO's kubectl debug one)", "spod", map[string]any{"webhook": map[string]any{"options": []any{
+			map[string]any{"name": "nodedebuggingpod.spo.io"}}}}, `Unsupported value: "nodedebuggingpod.spo.io"`),
 		Entry("a customTemplatesConfigMap that is not a ConfigMap name", "spod", map[string]any{"selinux": map[string]any{
 			"customTemplatesConfigMap": "Not_A_Name"}}, "spec.selinux.customTemplatesConfigMap"),
 	)

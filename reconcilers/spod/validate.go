@@ -14,6 +14,12 @@ const (
 	// ReasonInvalidLogEnricherFilters: enricher.logEnricherFilters cannot
 	// be parsed; the DaemonSet is left as it was.
 	ReasonInvalidLogEnricherFilters = "InvalidLogEnricherFilters"
+	// ReasonInvalidJsonEnricherFilters: enricher.jsonEnricherFilters
+	// cannot be parsed; the DaemonSet is left as it was.
+	ReasonInvalidJsonEnricherFilters = "InvalidJsonEnricherFilters"
+	// ReasonInvalidJsonEnricherOptions: enricher.jsonEnricherOptions
+	// cannot be rendered (auditLogPath); the DaemonSet is left as it was.
+	ReasonInvalidJsonEnricherOptions = "InvalidJsonEnricherOptions"
 	// ReasonCustomTemplatesUnsupported: selinux.customTemplatesConfigMap
 	// is set, which spo cannot honour yet.
 	ReasonCustomTemplatesUnsupported = "CustomTemplatesUnsupported"
@@ -32,8 +38,15 @@ func Invalid(spec v1.SPODSpec) (Status, bool) {
 		return Status{State: v1.SPODError, Reason: ReasonInvalidLogEnricherFilters,
 			Message: fmt.Sprintf("spec.enricher.logEnricherFilters: %v; the daemon was left as it was", err)}, false
 	}
+	if reason, msg := invalidJSONEnricher(spec.Enricher); reason != "" {
+		return Status{State: v1.SPODError, Reason: reason, Message: msg}, false
+	}
 	return Status{}, true
 }
+
+// parseFilters is logfilter.Parse; the JSON enricher's filters are in the
+// log enricher's formats.
+var parseFilters = logfilter.Parse
 
 // CustomTemplatesCondition is the condition for selinux.customTemplatesConfigMap:
 // nil when it is unset. spo installs SelinuxProfiles with selinuxd's bundled

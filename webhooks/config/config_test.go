@@ -102,8 +102,37 @@ var _ = Describe("the webhook configuration", func() {
 				{Name: webhooks.SPOBindingWebhookName}, {Name: webhooks.BindingWebhookName}}}}}
 		Expect(k8s.Create(ctx, both, client.DryRunAll)).To(MatchError(ContainSubstring("name the same webhook")))
 		unknown := both.DeepCopy()
-		unknown.Spec.Webhook.Options = []v1.WebhookOptions{{Name: "execmetadata.spo.io"}}
+		// SPO's kubectl-debug webhook, which spo does not have.
+		unknown.Spec.Webhook.Options = []v1.WebhookOptions{{Name: "nodedebuggingpod.spo.io"}}
 		Expect(k8s.Create(ctx, unknown, client.DryRunAll)).To(MatchError(ContainSubstring("spec.webhook.options[0].name")))
+	})
+
+	It("adds the exec metadata webhook while the SPOD enables the JSON enricher, and removes it after", func(ctx SpecContext) {
+		setEnricher := func(e v1.EnricherConfig) {
+			spod := &v1.SecurityProfilesOperatorDaemon{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: v1.SPODName}}
+			Eventually(func() error {
+				if err := k8s.Get(ctx, client.ObjectKeyFromObject(spod), spod); err != nil {
+					spod.Spec.Enricher = e
+					return k8s.Create(ctx, spod)
+				}
+				spod.Spec.Enricher = e
+				return k8s.Update(ctx, spod)
+			}).Should(Succeed())
+		}
+		names := func() []string {
+			var out []string
+			for _, w := range liveWebhooks(ctx)() {
+				out = append(out, w.Name)
+			}
+			return out
+		}
+		setEnricher(v1.EnricherConfig{EnableJsonEnricher: true})
+		Eventually(names).Should(Equal([]string{webhooks.BindingWebhookName, webhooks.RecordingWebhookName, webhooks.ExecMetadataWebhookName}))
+		live := liveWebhooks(ctx)()[2]
+		Expect(live.Rules[0].Operations).To(Equal([]admissionregistrationv1.OperationType{admissionregistrationv1.Connect}))
+		Expect(live.Rules[0].Resources).To(Equal([]string{"pods/exec"}))
+		setEnricher(v1.EnricherConfig{EnableJsonEnricher: true, EnableExecMetadata: ptr.To(false)})
+		Eventually(names).Should(Equal([]string{webhooks.BindingWebhookName, webhooks.RecordingWebhookName}))
 	})
 
 	It("reverts a hand edit", func(ctx SpecContext) {

@@ -61,6 +61,17 @@ var kinds = []webhookKind{
 		}},
 }
 
+// execMetadata is the exec metadata webhook, configured only while the
+// SPOD enables it (v1.EnricherConfig.ExecMetadataEnabled). It fails open
+// (Ignore): it adds metadata and decides nothing, and an exec refused
+// because the webhook is down would lock operators out of their pods when
+// they need them most. It has no opt-in label (optIn ""): as in SPO it
+// sees every namespace but the operator's, because an exec is audited
+// where it happens, not where someone opted in; webhook.options narrows it.
+var execMetadata = webhookKind{webhooks.ExecMetadataWebhookName, webhooks.SPOExecMetadataWebhookName, webhooks.ExecMetadataPath, "",
+	admissionregistrationv1.NeverReinvocationPolicy, admissionregistrationv1.Ignore,
+	[]admissionregistrationv1.RuleWithOperations{podRule(admissionregistrationv1.Connect, "pods/exec")}}
+
 func podRule(op admissionregistrationv1.OperationType, resource string) admissionregistrationv1.RuleWithOperations {
 	return admissionregistrationv1.RuleWithOperations{
 		Operations: []admissionregistrationv1.OperationType{op},
@@ -81,14 +92,34 @@ func Webhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1
 	return desiredWebhooks(opts, settings)
 }
 
+// WebhooksFor are the webhook entries for a whole SPOD spec: Webhooks plus
+// the exec metadata webhook when the spec enables it.
+func WebhooksFor(opts Options, spec v1.SPODSpec) []admissionregistrationv1.MutatingWebhook {
+	out := desiredWebhooks(opts, spec.Webhook)
+	if spec.Enricher.ExecMetadataEnabled() {
+		k := execMetadata
+		out = append(out, desiredWebhook(opts, k, overridesFor(spec.Webhook, k.name, k.spoName)))
+	}
+	return out
+}
+
 // desiredWebhooks are the webhook entries of the configuration for the
 // SPOD's webhook settings.
 func desiredWebhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1.MutatingWebhook {
-	out := make([]admissionregistrationv1.MutatingWebhook, 0, len(kinds))
+	out := make([]admissionregistrationv1.MutatingWebhook, 0, len(kinds)+1)
 	for _, k := range kinds {
 		out = append(out, desiredWebhook(opts, k, overridesFor(settings, k.name, k.spoName)))
 	}
 	return out
+}
+
+// optInSelector selects the namespaces labelled optIn; every namespace
+// when the webhook has no opt-in label.
+func optInSelector(optIn string) *metav1.LabelSelector {
+	if optIn == "" {
+		return &metav1.LabelSelector{}
+	}
+	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: optIn, Operator: metav1.LabelSelectorOpExists}}}
 }
 
 func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admissionregistrationv1.MutatingWebhook {
@@ -102,7 +133,7 @@ func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admission
 		// (DESIGN §6.3); the SPOD's failurePolicy overrides it.
 		FailurePolicy:           ptr.To(k.failurePolicy),
 		MatchPolicy:             ptr.To(admissionregistrationv1.Equivalent),
-		NamespaceSelector:       &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: k.optIn, Operator: metav1.LabelSelectorOpExists}}},
+		NamespaceSelector:       optInSelector(k.optIn),
 		ObjectSelector:          &metav1.LabelSelector{},
 		SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
 		TimeoutSeconds:          ptr.To[int32](10),

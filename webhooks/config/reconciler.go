@@ -41,34 +41,34 @@ type reconciler struct {
 }
 
 func (r *reconciler) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Result, error) {
-	settings, err := r.webhookSettings(ctx)
+	spec, err := r.spodSpec(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	var errs []error
-	if settings.StaticConfig {
+	if spec.Webhook.StaticConfig {
 		// staticConfig concerns the admission configuration only: without
 		// conversion stanzas older API versions would stop working.
 		log.FromContext(ctx).V(1).Info("Leaving the webhook configuration alone: the SPOD asks for a static configuration")
 	} else {
-		errs = append(errs, r.applyWebhooks(ctx, settings))
+		errs = append(errs, r.applyWebhooks(ctx, spec))
 	}
 	errs = append(errs, r.applyConversions(ctx))
 	return ctrl.Result{}, errors.Join(errs...)
 }
 
-// webhookSettings are the SPOD's webhook settings; the defaults when there
-// is no SPOD yet.
-func (r *reconciler) webhookSettings(ctx context.Context) (v1.WebhookConfig, error) {
+// spodSpec is the SPOD's spec (webhook settings, and the enricher's for the
+// exec metadata webhook); the defaults when there is no SPOD yet.
+func (r *reconciler) spodSpec(ctx context.Context) (v1.SPODSpec, error) {
 	spod := &v1.SecurityProfilesOperatorDaemon{}
 	err := r.client.Get(ctx, types.NamespacedName{Namespace: r.opts.Namespace, Name: v1.SPODName}, spod)
 	if client.IgnoreNotFound(err) != nil {
-		return v1.WebhookConfig{}, fmt.Errorf("reading SPOD %s/%s: %w", r.opts.Namespace, v1.SPODName, err)
+		return v1.SPODSpec{}, fmt.Errorf("reading SPOD %s/%s: %w", r.opts.Namespace, v1.SPODName, err)
 	}
-	return spod.Spec.Webhook, nil
+	return spod.Spec, nil
 }
 
-func (r *reconciler) applyWebhooks(ctx context.Context, settings v1.WebhookConfig) error {
+func (r *reconciler) applyWebhooks(ctx context.Context, spec v1.SPODSpec) error {
 	owners, err := r.owners(ctx)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (r *reconciler) applyWebhooks(ctx context.Context, settings v1.WebhookConfi
 		TypeMeta: metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingWebhookConfiguration"},
 		ObjectMeta: metav1.ObjectMeta{Name: webhooks.MutatingConfigName, Labels: map[string]string{PartOfLabel: "spo"},
 			OwnerReferences: owners},
-		Webhooks: desiredWebhooks(r.opts, settings),
+		Webhooks: WebhooksFor(r.opts, spec),
 	}
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
 	if err != nil {

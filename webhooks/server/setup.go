@@ -16,6 +16,7 @@ import (
 	"github.com/secprofiles/spo/webhooks/binding"
 	"github.com/secprofiles/spo/webhooks/certs"
 	"github.com/secprofiles/spo/webhooks/config"
+	"github.com/secprofiles/spo/webhooks/execmetadata"
 	"github.com/secprofiles/spo/webhooks/recording"
 )
 
@@ -76,6 +77,7 @@ func Setup(mgr manager.Manager, opts Options) (*certs.Issuer, error) {
 	if err := recording.Setup(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the recording webhook: %w", err)
 	}
+	execmetadata.Setup(mgr)
 	mgr.GetWebhookServer().Register(webhooks.ConversionPath,
 		conversion.NewWebhookHandler(mgr.GetScheme(), mgr.GetConverterRegistry()))
 	return issuer, nil

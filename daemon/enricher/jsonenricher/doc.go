@@ -1,0 +1,34 @@
+// Package jsonenricher is the JSON enricher: one JSON line per process
+// exec'd in a container of this node, with the pod it ran in, its command
+// line, its uid/gid and, when kubectl exec started it, the exec request's
+// UID (requestUID) that the execmetadata webhook put into its environment.
+//
+// # Source
+//
+// Lines come from the kernel's SECCOMP audit records of execve and
+// execveat, read by the log enricher's sources (auditd's log or the audit
+// netlink group, package source): the workload runs under a seccomp
+// profile that logs execve (SCMP_ACT_LOG), as SPO's JSON enricher asks.
+// Those records need no audit rules and no BPF, and they are what the
+// existing sources already deliver on every node where the log enricher
+// works. The record is written when the process enters execve and names
+// the caller's executable, so the details come from /proc/<pid>: read
+// (concurrently, bounded) until the process no longer runs the caller's
+// program, for at most about 10 ms (a failed exec never changes it); a
+// process that already exited gets a line with what the record itself
+// says (exe, uid) and processGone set.
+//
+// # Request UID
+//
+// The webhook rewrites `kubectl exec POD -- CMD` into
+// `env SPO_EXEC_REQUEST_UID=<uid> CMD`: env sets the variable and execs
+// CMD, whose children inherit it. The enricher reads it from
+// /proc/<pid>/environ, or from the command line while the process still
+// is that env.
+//
+// # Filters and output
+//
+// jsonEnricherFilters are parsed by package logfilter (SPO's format or
+// spo's own) and see each line as a seccomp record (syscall execve).
+// Lines go to stdout or to a file rotated by size (Writer).
+package jsonenricher

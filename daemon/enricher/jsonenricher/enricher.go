@@ -1,0 +1,124 @@
+package jsonenricher
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+
+	"github.com/go-logr/logr"
+
+	"github.com/secprofiles/spo/daemon/enricher"
+	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/enricher/logfilter"
+)
+
+// Config configures an Enricher.
+type Config struct {
+	Node     string
+	ProcRoot string // the host's /proc; default "/proc"
+	// Index names the pod of a container; lines of containers it does not
+	// know (yet) carry the container id only.
+	Index   enricher.PodIndex
+	Filters logfilter.Set
+	Out     io.Writer
+	Log     logr.Logger
+	// ReadProcess reads a process; default ReadProcess. Tests of the
+	// decisions replace it.
+	ReadProcess func(procRoot string, pid int, callerExe string) Process
+}
+
+// maxReaders bounds the records read from /proc at once. Above it Add
+// reads in the caller, which slows the source down rather than growing
+// without bound.
+const maxReaders = 64
+
+// Enricher turns exec records into JSON lines. It is safe for concurrent
+// use: lines are written whole, one at a time.
+type Enricher struct {
+	cfg     Config
+	mu      sync.Mutex
+	enc     *json.Encoder
+	readers chan struct{}
+	wg      sync.WaitGroup
+}
+
+// New returns an enricher writing to cfg.Out.
+func New(cfg Config) *Enricher {
+	if cfg.ProcRoot == "" {
+		cfg.ProcRoot = "/proc"
+	}
+	if cfg.ReadProcess == nil {
+		cfg.ReadProcess = ReadProcess
+	}
+	enc := json.NewEncoder(cfg.Out)
+	enc.SetEscapeHTML(false)
+	return &Enricher{cfg: cfg, enc: enc, readers: make(chan struct{}, maxReaders)}
+}
+
+// IsExec says whether ev is a record of a process exec.
+func IsExec(ev audit.Event) bool {
+	return ev.Seccomp != nil && (ev.Seccomp.SyscallName == "execve" || ev.Seccomp.SyscallName == "execveat")
+}
+
+// Add writes the line of ev when it is an exec in a container and the
+// filters keep it. It must be called as the record arrives: /proc/<pid>
+// goes with the process. Execs of host processes are not written.
+//
+// The process is read in a goroutine of its own (up to maxReaders at
+// once): reading may wait for the exec to complete, and records keep
+// arriving meanwhile. Lines are therefore not in record order; their
+// timestamp and auditID are. Wait waits for the reads in flight.
+func (e *Enricher) Add(ev audit.Event) {
+	if !IsExec(ev) {
+		return
+	}
+	e.wg.Add(1)
+	select {
+	case e.readers <- struct{}{}:
+		go func() {
+			defer func() { <-e.readers; e.wg.Done() }()
+			e.write(ev)
+		}()
+	default:
+		defer e.wg.Done()
+		e.write(ev)
+	}
+}
+
+// Wait returns when every record added so far is written or dropped.
+func (e *Enricher) Wait() { e.wg.Wait() }
+
+func (e *Enricher) write(ev audit.Event) {
+	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID, ev.Seccomp.Exe)
+	if p.ContainerID == "" {
+		if p.Gone {
+			execLines.WithLabelValues(resultGone).Inc()
+		}
+		return
+	}
+	l := newLine(e.cfg.Node, ev.Seccomp, ev.Stamp, p)
+	if w, ok := e.cfg.Index.Lookup(p.ContainerID); ok {
+		l.Namespace, l.Pod, l.Container = w.Namespace, w.Pod, w.Container
+	}
+	if !e.cfg.Filters.Keep(record(l, ev.Seccomp)) {
+		execLines.WithLabelValues(resultFiltered).Inc()
+		return
+	}
+	e.mu.Lock()
+	err := e.enc.Encode(l)
+	e.mu.Unlock()
+	if err != nil {
+		execLines.WithLabelValues(resultError).Inc()
+		e.cfg.Log.Error(err, "writing an exec line", "pid", l.PID, "container", l.ContainerID)
+		return
+	}
+	execLines.WithLabelValues(resultWritten).Inc()
+}
+
+// record is the line as filters see it: a seccomp record of execve with
+// the line's workload fields.
+func record(l Line, s *audit.Seccomp) *logfilter.Record {
+	return &logfilter.Record{Type: logfilter.TypeSeccomp, Node: l.Node, Namespace: l.Namespace, Pod: l.Pod,
+		Container: l.Container, ContainerID: l.ContainerID, Executable: l.Executable, PID: int64(l.PID),
+		SyscallID: s.Syscall, Syscall: s.SyscallName, Arch: s.Arch, Action: s.Action}
+}
