@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Format writes an event back as an auditd RAW line that Parse reads to
@@ -92,9 +93,13 @@ func formatAppArmor(a *AppArmor) string {
 }
 
 // plain writes a value Parse keeps verbatim: bare when it cannot be
-// mistaken for a quoted value or end early, quoted otherwise.
+// mistaken for a quoted value or end early, quoted otherwise. Any white
+// space counts: a bare value ending the line would lose a trailing \r to
+// the line's trimming. A value holding '"' came from a bare token (a quoted
+// one cannot hold it), so bare reproduces it.
 func plain(v string) string {
-	if v != "" && v[0] != '"' && v[0] != '\'' && !strings.ContainsAny(v, " \t") {
+	bare := v != "" && v[0] != '"' && v[0] != '\'' && !strings.ContainsFunc(v, unicode.IsSpace)
+	if bare || strings.Contains(v, `"`) {
 		return v
 	}
 	return `"` + v + `"`
