@@ -45,12 +45,10 @@ type births struct {
 	// live, with the no-BTF recorder, lists the processes holding a
 	// record; nil with BTF, whose events name the cgroups themselves.
 	live func(id uint64) []uint32
-	// blocking: a goroutine waits on the ring buffer and handles each
-	// event at once (the no-BTF recorder must read /proc while the process
-	// lives); otherwise events are drained every drainEvery and on demand.
-	blocking bool
-	flushMu  sync.Mutex    // one catchUp at a time (blocking)
-	flushed  chan struct{} // the reader reached a Flush (blocking)
+	// A goroutine waits on the ring buffer and handles each event at once
+	// (the no-BTF recorder must read /proc while the process lives).
+	flushMu sync.Mutex    // one catchUp at a time
+	flushed chan struct{} // the reader reached a Flush
 
 	mu          sync.Mutex
 	byID        map[uint64]*Namespace
@@ -64,38 +62,16 @@ type births struct {
 
 func newBirths(rd *ringbuf.Reader, proc string) *births {
 	b := &births{rd: rd, proc: proc, byID: map[uint64]*Namespace{}, byContainer: map[string][]uint64{},
-		unknownSince: map[uint64]time.Time{}, stop: make(chan struct{}), done: make(chan struct{})}
+		unknownSince: map[uint64]time.Time{}, flushed: make(chan struct{}),
+		stop: make(chan struct{}), done: make(chan struct{})}
 	b.decode = b.decodeBTF
 	return b
 }
 
 // start runs the goroutine that moves events into b.
 func (b *births) start() *births {
-	if b.blocking {
-		b.flushed = make(chan struct{})
-		go b.readLoop()
-	} else {
-		go b.loop()
-	}
+	go b.readLoop()
 	return b
-}
-
-// loop drains the ring buffer regularly so a burst of births between two
-// questions does not fill it.
-func (b *births) loop() {
-	defer close(b.done)
-	t := time.NewTicker(drainEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-b.stop:
-			return
-		case <-t.C:
-			b.mu.Lock()
-			b.drain()
-			b.mu.Unlock()
-		}
-	}
 }
 
 // readLoop handles each event as it arrives, until the reader is closed.
@@ -126,12 +102,6 @@ func (b *births) readLoop() {
 // catchUp returns once every event the kernel sent before the call is in
 // b. b.mu must not be held.
 func (b *births) catchUp() {
-	if !b.blocking {
-		b.mu.Lock()
-		b.drain()
-		b.mu.Unlock()
-		return
-	}
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
 	if b.rd.Flush() != nil {
@@ -140,20 +110,6 @@ func (b *births) catchUp() {
 	select {
 	case <-b.flushed:
 	case <-b.done:
-	}
-}
-
-// drain reads every pending event without blocking; b.mu must be held.
-func (b *births) drain() {
-	b.rd.SetDeadline(time.Unix(1, 0)) // in the past: return what is there
-	var rec ringbuf.Record
-	for {
-		if err := b.rd.ReadInto(&rec); err != nil {
-			return // os.ErrDeadlineExceeded once empty, or closed
-		}
-		if ns := b.decode(rec.RawSample); ns != nil {
-			b.add(ns)
-		}
 	}
 }
 
@@ -311,9 +267,6 @@ func (b *births) forget(id uint64) {
 
 func (b *births) close() error {
 	close(b.stop)
-	if !b.blocking {
-		<-b.done
-	}
 	err := b.rd.Close() // interrupts a blocked read
 	<-b.done
 	if errors.Is(err, os.ErrClosed) {

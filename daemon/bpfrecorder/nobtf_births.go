@@ -44,7 +44,6 @@ func newBlockingBirths(r *Recorder, m *ebpf.Map) (*births, error) {
 	}
 	b := newBirths(rd, r.proc)
 	cg := &cgroupNames{}
-	b.blocking = true
 	b.decode = func(raw []byte) *Namespace { return r.decodeNoBTF(raw, cg) }
 	b.live = r.pidsOf
 	return b.start(), nil

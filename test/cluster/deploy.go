@@ -29,11 +29,6 @@ func Deploy(ctx context.Context, root string, b Binaries) error {
 	return run(ctx, root, b, "deploy", "DEPLOY_IMAGE="+Image)
 }
 
-// Undeploy removes it with `make undeploy`.
-func Undeploy(ctx context.Context, root string, b Binaries) error {
-	return run(ctx, root, b, "undeploy")
-}
-
 func run(ctx context.Context, root string, b Binaries, args ...string) error {
 	cmd := exec.CommandContext(ctx, "make", append([]string{"--no-print-directory"}, args...)...)
 	cmd.Dir = root
