@@ -46,6 +46,9 @@
  *   include/linux/kernfs.h       kernfs_node->name
  *   include/trace/events/syscalls.h   sys_enter(struct pt_regs *, long id)
  *   include/trace/events/sched.h      sched_process_exec(p, old_pid, bprm)
+ * and, for AppArmor (recorder_apparmor.h), task_struct->files, the fd
+ * table, struct file/path/dentry/mount/inode and the sys_exit and
+ * capability/cap_capable tracepoints.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -93,6 +96,10 @@ struct syscall_bitmap {
 	u64 ns_id;    /* latched by the first recorded syscall; 0 = none yet */
 	u64 foreign;  /* syscalls from another namespace with the same inode */
 	u64 exec_lost; /* exec events dropped because the ring buffer was full */
+	u64 caps;      /* AppArmor: capabilities granted (bit = CAP_*) */
+	u64 net;       /* AppArmor: NET_* socket kinds created */
+	u64 access_lost; /* AppArmor: file events dropped (ring buffer full) */
+	u64 apparmor_armed; /* AppArmor: set by the record's first exec */
 	u64 bits[BITMAP_WORDS];
 };
 
@@ -294,6 +301,8 @@ static __always_inline struct syscall_bitmap *bitmap_of(struct mnt_namespace *mn
 	return born_bitmap(mnt, inum);
 }
 
+#include "recorder_apparmor.h"
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
@@ -313,6 +322,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	/* Test first: a syscall already seen costs no atomic write. */
 	if (!(*word & bit))
 		__sync_fetch_and_or(word, bit);
+	if (record_apparmor)
+		apparmor_sys_enter(regs, nr);
 	return 0;
 }
 
@@ -330,6 +341,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	bm = bitmap_of(mnt, &is_born);
 	if (!bm)
 		return 0;
+	if (record_apparmor && !bm->apparmor_armed)
+		bm->apparmor_armed = 1;
 	ev = bpf_ringbuf_reserve(&execs, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&bm->exec_lost, 1);

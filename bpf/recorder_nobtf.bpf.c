@@ -103,6 +103,10 @@ struct syscall_bitmap {
 	u64 ns_id;    /* born: the record's key; tracked: 0 */
 	u64 foreign;  /* unused here: pids are never mistaken for another namespace */
 	u64 exec_lost; /* exec events dropped because the ring buffer was full */
+	u64 caps;      /* unused here: the layout is the BTF recorder's */
+	u64 net;
+	u64 access_lost;
+	u64 apparmor_armed;
 	u64 bits[BITMAP_WORDS];
 };
 

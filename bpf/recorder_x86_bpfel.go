@@ -13,32 +13,61 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecorderAccessEvent struct {
+	_     structs.HostLayout
+	NsId  uint64
+	Mntns uint32
+	Born  uint32
+	Kind  uint32
+	Depth uint32
+	Names [16][128]int8
+}
+
+type RecorderAccessKey struct {
+	_      structs.HostLayout
+	Record uint64
+	Dentry uint64
+	Ino    uint64
+	Kind   uint32
+	Born   uint32
+}
+
 type RecorderSyscallBitmap struct {
-	_        structs.HostLayout
-	Session  uint64
-	NsId     uint64
-	Foreign  uint64
-	ExecLost uint64
-	Bits     [16]uint64
+	_             structs.HostLayout
+	Session       uint64
+	NsId          uint64
+	Foreign       uint64
+	ExecLost      uint64
+	Caps          uint64
+	Net           uint64
+	AccessLost    uint64
+	ApparmorArmed uint64
+	Bits          [16]uint64
 }
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	RecorderMapBirths            = "births"
-	RecorderMapBorn              = "born"
-	RecorderMapExecs             = "execs"
-	RecorderMapSyscalls          = "syscalls"
-	RecorderMapTracked           = "tracked"
-	RecorderProgSchedProcessExec = "sched_process_exec"
-	RecorderProgSysEnter         = "sys_enter"
-	RecorderProgSysEnterEmpty    = "sys_enter_empty"
-	RecorderVarBirthsLost        = "births_lost"
-	RecorderVarBornFull          = "born_full"
-	RecorderVarHostMntns         = "host_mntns"
-	RecorderVarRecordNew         = "record_new"
-	RecorderVarTrackedFilter     = "tracked_filter"
+	RecorderMapAccessScratch       = "access_scratch"
+	RecorderMapAccesses            = "accesses"
+	RecorderMapAccessesSeen        = "accesses_seen"
+	RecorderMapBirths              = "births"
+	RecorderMapBorn                = "born"
+	RecorderMapExecs               = "execs"
+	RecorderMapSyscalls            = "syscalls"
+	RecorderMapTracked             = "tracked"
+	RecorderProgCapCapableApparmor = "cap_capable_apparmor"
+	RecorderProgSchedProcessExec   = "sched_process_exec"
+	RecorderProgSysEnter           = "sys_enter"
+	RecorderProgSysEnterEmpty      = "sys_enter_empty"
+	RecorderProgSysExitApparmor    = "sys_exit_apparmor"
+	RecorderVarBirthsLost          = "births_lost"
+	RecorderVarBornFull            = "born_full"
+	RecorderVarHostMntns           = "host_mntns"
+	RecorderVarRecordApparmor      = "record_apparmor"
+	RecorderVarRecordNew           = "record_new"
+	RecorderVarTrackedFilter       = "tracked_filter"
 )
 
 // LoadRecorder returns the embedded CollectionSpec for Recorder.
@@ -83,31 +112,37 @@ type RecorderSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderProgramSpecs struct {
-	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
-	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
-	SysEnterEmpty    *ebpf.ProgramSpec `ebpf:"sys_enter_empty"`
+	CapCapableApparmor *ebpf.ProgramSpec `ebpf:"cap_capable_apparmor"`
+	SchedProcessExec   *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
+	SysEnter           *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SysEnterEmpty      *ebpf.ProgramSpec `ebpf:"sys_enter_empty"`
+	SysExitApparmor    *ebpf.ProgramSpec `ebpf:"sys_exit_apparmor"`
 }
 
 // RecorderMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
-	Births   *ebpf.MapSpec `ebpf:"births"`
-	Born     *ebpf.MapSpec `ebpf:"born"`
-	Execs    *ebpf.MapSpec `ebpf:"execs"`
-	Syscalls *ebpf.MapSpec `ebpf:"syscalls"`
-	Tracked  *ebpf.MapSpec `ebpf:"tracked"`
+	AccessScratch *ebpf.MapSpec `ebpf:"access_scratch"`
+	Accesses      *ebpf.MapSpec `ebpf:"accesses"`
+	AccessesSeen  *ebpf.MapSpec `ebpf:"accesses_seen"`
+	Births        *ebpf.MapSpec `ebpf:"births"`
+	Born          *ebpf.MapSpec `ebpf:"born"`
+	Execs         *ebpf.MapSpec `ebpf:"execs"`
+	Syscalls      *ebpf.MapSpec `ebpf:"syscalls"`
+	Tracked       *ebpf.MapSpec `ebpf:"tracked"`
 }
 
 // RecorderVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	BirthsLost    *ebpf.VariableSpec `ebpf:"births_lost"`
-	BornFull      *ebpf.VariableSpec `ebpf:"born_full"`
-	HostMntns     *ebpf.VariableSpec `ebpf:"host_mntns"`
-	RecordNew     *ebpf.VariableSpec `ebpf:"record_new"`
-	TrackedFilter *ebpf.VariableSpec `ebpf:"tracked_filter"`
+	BirthsLost     *ebpf.VariableSpec `ebpf:"births_lost"`
+	BornFull       *ebpf.VariableSpec `ebpf:"born_full"`
+	HostMntns      *ebpf.VariableSpec `ebpf:"host_mntns"`
+	RecordApparmor *ebpf.VariableSpec `ebpf:"record_apparmor"`
+	RecordNew      *ebpf.VariableSpec `ebpf:"record_new"`
+	TrackedFilter  *ebpf.VariableSpec `ebpf:"tracked_filter"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -130,15 +165,21 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
-	Births   *ebpf.Map `ebpf:"births"`
-	Born     *ebpf.Map `ebpf:"born"`
-	Execs    *ebpf.Map `ebpf:"execs"`
-	Syscalls *ebpf.Map `ebpf:"syscalls"`
-	Tracked  *ebpf.Map `ebpf:"tracked"`
+	AccessScratch *ebpf.Map `ebpf:"access_scratch"`
+	Accesses      *ebpf.Map `ebpf:"accesses"`
+	AccessesSeen  *ebpf.Map `ebpf:"accesses_seen"`
+	Births        *ebpf.Map `ebpf:"births"`
+	Born          *ebpf.Map `ebpf:"born"`
+	Execs         *ebpf.Map `ebpf:"execs"`
+	Syscalls      *ebpf.Map `ebpf:"syscalls"`
+	Tracked       *ebpf.Map `ebpf:"tracked"`
 }
 
 func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
+		m.AccessScratch,
+		m.Accesses,
+		m.AccessesSeen,
 		m.Births,
 		m.Born,
 		m.Execs,
@@ -151,27 +192,32 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	BirthsLost    *ebpf.Variable `ebpf:"births_lost"`
-	BornFull      *ebpf.Variable `ebpf:"born_full"`
-	HostMntns     *ebpf.Variable `ebpf:"host_mntns"`
-	RecordNew     *ebpf.Variable `ebpf:"record_new"`
-	TrackedFilter *ebpf.Variable `ebpf:"tracked_filter"`
+	BirthsLost     *ebpf.Variable `ebpf:"births_lost"`
+	BornFull       *ebpf.Variable `ebpf:"born_full"`
+	HostMntns      *ebpf.Variable `ebpf:"host_mntns"`
+	RecordApparmor *ebpf.Variable `ebpf:"record_apparmor"`
+	RecordNew      *ebpf.Variable `ebpf:"record_new"`
+	TrackedFilter  *ebpf.Variable `ebpf:"tracked_filter"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderPrograms struct {
-	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
-	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
-	SysEnterEmpty    *ebpf.Program `ebpf:"sys_enter_empty"`
+	CapCapableApparmor *ebpf.Program `ebpf:"cap_capable_apparmor"`
+	SchedProcessExec   *ebpf.Program `ebpf:"sched_process_exec"`
+	SysEnter           *ebpf.Program `ebpf:"sys_enter"`
+	SysEnterEmpty      *ebpf.Program `ebpf:"sys_enter_empty"`
+	SysExitApparmor    *ebpf.Program `ebpf:"sys_exit_apparmor"`
 }
 
 func (p *RecorderPrograms) Close() error {
 	return _RecorderClose(
+		p.CapCapableApparmor,
 		p.SchedProcessExec,
 		p.SysEnter,
 		p.SysEnterEmpty,
+		p.SysExitApparmor,
 	)
 }
 

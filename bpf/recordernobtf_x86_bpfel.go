@@ -14,12 +14,16 @@ import (
 )
 
 type RecorderNoBTFSyscallBitmap struct {
-	_        structs.HostLayout
-	Session  uint64
-	NsId     uint64
-	Foreign  uint64
-	ExecLost uint64
-	Bits     [16]uint64
+	_             structs.HostLayout
+	Session       uint64
+	NsId          uint64
+	Foreign       uint64
+	ExecLost      uint64
+	Caps          uint64
+	Net           uint64
+	AccessLost    uint64
+	ApparmorArmed uint64
+	Bits          [16]uint64
 }
 
 // Names of all BPF objects in the ELF.

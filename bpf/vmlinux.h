@@ -24,6 +24,7 @@ typedef unsigned long long __u64;
 typedef __u16 __be16;
 typedef __u32 __be32;
 typedef __u32 __wsum;
+typedef __u8 u8;
 typedef __u32 u32;
 typedef __u64 u64;
 typedef int pid_t;
@@ -33,6 +34,8 @@ typedef _Bool bool;
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 enum {
@@ -94,12 +97,66 @@ enum cgroup_subsys_id {
 	memory_cgrp_id = 0,
 };
 
+/* include/linux/fdtable.h: a task's open files; fd[] has max_fds slots. */
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
 /* include/linux/sched.h */
 struct task_struct {
 	struct nsproxy *nsproxy;
 	struct css_set *cgroups;
+	struct files_struct *files;
 	pid_t pid;
 	pid_t tgid;
+};
+
+/* include/linux/dcache.h: name is NUL-terminated (d_alloc copies it so). */
+struct qstr {
+	const unsigned char *name;
+};
+
+/* include/linux/fs.h */
+struct inode {
+	unsigned short i_mode;
+	unsigned long i_ino;
+};
+
+/* include/linux/dcache.h: a path component; d_parent is itself at the
+ * root of its file system. */
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	struct inode *d_inode;
+};
+
+/* include/linux/mount.h: what a struct path names; embedded in struct
+ * mount (fs/mount.h), whose mnt_parent is itself at the root of its
+ * namespace's tree and mnt_mountpoint is where it is mounted. */
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+/* include/linux/fs.h: f_mode holds FMODE_READ (1) and FMODE_WRITE (2). */
+struct file {
+	struct path f_path;
+	unsigned int f_mode;
 };
 
 /* include/linux/binfmts.h: filename is the path passed to execve(2). */
@@ -107,7 +164,25 @@ struct linux_binprm {
 	const char *filename;
 };
 
+/* arch/x86/include/asm/ptrace.h, arch/arm64/include/asm/ptrace.h: the
+ * syscall's arguments (x86_64: di, si, dx, r8 the fifth; arm64: regs[0..2], in an
+ * anonymous struct CO-RE finds by name) and, at sys_exit, its number. */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long di;
+	unsigned long si;
+	unsigned long dx;
+	unsigned long r8;
+	unsigned long orig_ax;
+};
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+	u64 regs[31];
+	int syscallno;
+};
+#else
 struct pt_regs;
+#endif
 
 #pragma clang attribute pop
 

@@ -98,6 +98,9 @@ func (r *Recorder) DropBorn(id uint64) error {
 	if r.execs != nil {
 		r.execs.forget(bornKey(id))
 	}
+	if r.accesses != nil {
+		r.accesses.forget(bornKey(id))
+	}
 	if err := r.born.Delete(id); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 		return fmt.Errorf("dropping namespace id %d: %w", id, err)
 	}

@@ -3,11 +3,6 @@ package bpfrecorder
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
-	"os"
-	"sort"
-	"sync"
-	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
 )
@@ -39,66 +34,15 @@ func (ev *execEvent) key() execKey {
 	return trackedKey(ev.MntNS)
 }
 
-// execReader moves exec events from the ring buffer into per-namespace sets,
-// every drainEvery and whenever someone asks for a namespace's executables.
-type execReader struct {
-	rd    *ringbuf.Reader
-	keyOf func(*execEvent) execKey // the recording an event belongs to
-	mu    sync.Mutex
-	seen  map[execKey]map[string]struct{}
-	stop  chan struct{}
-	done  chan struct{}
-}
-
-const drainEvery = 100 * time.Millisecond
-
-func newExecReader(rd *ringbuf.Reader, keyOf func(*execEvent) execKey) *execReader {
+// newExecReader collects the executables of exec events by recording.
+func newExecReader(rd *ringbuf.Reader, keyOf func(*execEvent) execKey) *pathReader {
 	if keyOf == nil {
 		keyOf = (*execEvent).key
 	}
-	e := &execReader{rd: rd, keyOf: keyOf, seen: map[execKey]map[string]struct{}{},
-		stop: make(chan struct{}), done: make(chan struct{})}
-	go e.loop()
-	return e
-}
-
-func (e *execReader) loop() {
-	defer close(e.done)
-	t := time.NewTicker(drainEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stop:
-			return
-		case <-t.C:
-			e.mu.Lock()
-			e.drain()
-			e.mu.Unlock()
-		}
-	}
-}
-
-// drain reads every pending event without blocking; e.mu must be held.
-func (e *execReader) drain() {
-	e.rd.SetDeadline(time.Unix(1, 0)) // in the past: return what is there
-	var rec ringbuf.Record
-	for {
-		if err := e.rd.ReadInto(&rec); err != nil {
-			return // os.ErrDeadlineExceeded once empty, or closed
-		}
-		if ev, ok := parseExecEvent(rec.RawSample); ok {
-			e.add(e.keyOf(&ev), ev.filename())
-		}
-	}
-}
-
-func (e *execReader) add(ns execKey, path string) {
-	set := e.seen[ns]
-	if set == nil {
-		set = map[string]struct{}{}
-		e.seen[ns] = set
-	}
-	set[path] = struct{}{}
+	return newPathReader(rd, func(raw []byte) (execKey, string, uint8, bool) {
+		ev, ok := parseExecEvent(raw)
+		return keyOf(&ev), ev.filename(), 0, ok
+	})
 }
 
 func parseExecEvent(raw []byte) (execEvent, bool) {
@@ -115,32 +59,3 @@ func (ev *execEvent) filename() string {
 	return string(name)
 }
 
-// list returns the executables seen in ns, sorted.
-func (e *execReader) list(ns execKey) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.drain()
-	out := make([]string, 0, len(e.seen[ns]))
-	for p := range e.seen[ns] {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (e *execReader) forget(ns execKey) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.drain()
-	delete(e.seen, ns)
-}
-
-func (e *execReader) close() error {
-	close(e.stop)
-	<-e.done
-	err := e.rd.Close()
-	if errors.Is(err, os.ErrClosed) {
-		return nil
-	}
-	return err
-}

@@ -26,7 +26,9 @@ func TestMain(m *testing.M) {
 // then makes the syscalls of mode.
 func helperMain(mode string) int {
 	var b [1]byte
-	if _, err := os.Stdin.Read(b[:]); err != nil {
+	if helperAfterExec[mode] {
+		// Exec'd by another mode, which already waited.
+	} else if _, err := os.Stdin.Read(b[:]); err != nil {
 		fmt.Fprintln(os.Stderr, "helper: waiting for the test:", err)
 		return 2
 	}
@@ -36,6 +38,9 @@ func helperMain(mode string) int {
 	}
 	return 0
 }
+
+// helperAfterExec are the modes another mode execs into.
+var helperAfterExec = map[string]bool{}
 
 var helperModes = map[string]func() error{
 	// Rare syscalls a Go program does not make on its own (except

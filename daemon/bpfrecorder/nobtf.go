@@ -45,7 +45,10 @@ func loadNoBTF(host uint32, opts Options) (*Recorder, error) {
 	}
 	r := &Recorder{kind: KindNoBTF, host: host, coll: coll, proc: procOr(opts.ProcPath),
 		syscalls: coll.Maps["syscalls"], born: coll.Maps["born"], pids: coll.Maps["pids"],
-		slots: map[uint32]uint32{}, trackedNS: map[uint32]bool{}}
+		slots: map[uint32]uint32{}, trackedNS: map[uint32]bool{}, appArmor: opts.AppArmor}
+	if opts.AppArmor {
+		r.appArmorLimits = []string{noBTFAppArmorLimit}
+	}
 	// Fork and exit first: a process tracked from then on keeps its
 	// children. Births are read before /proc is scanned, so no process
 	// that gets a namespace in between is missed.

@@ -35,6 +35,11 @@ type Options struct {
 	HostMountNamespace uint32
 	// NoExecutables skips the sched_process_exec program and ring buffer.
 	NoExecutables bool
+	// AppArmor also records, from each recording's first exec on, the
+	// files opened and mapped executable, the sockets created and the
+	// capabilities granted (see AppArmor). BTF recorder only: the no-BTF
+	// one lists what it lacks in AppArmorLimits.
+	AppArmor bool
 	// RecordNew records every mount namespace other than the host's from
 	// its first syscall while the recorder is loaded, attributed to its
 	// container (see Born). Without it only tracked namespaces are recorded.
@@ -51,7 +56,11 @@ type Recorder struct {
 	syscalls *ebpf.Map
 	filter   *trackedFilter
 	links    []io.Closer
-	execs    *execReader // nil with NoExecutables
+	execs    *pathReader // nil with NoExecutables
+	accesses *pathReader // nil without Options.AppArmor (or without BTF)
+	appArmor bool        // Options.AppArmor
+	// appArmorLimits: what Options.AppArmor cannot record on this kernel.
+	appArmorLimits []string
 	born     *ebpf.Map
 	births   *births // nil without RecordNew
 
@@ -84,11 +93,11 @@ func Load(opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	coll, err := loadCollection(kernel, host, opts)
+	coll, limits, err := loadCollection(kernel, host, opts)
 	if err != nil {
 		return nil, err
 	}
-	r := &Recorder{kind: KindBTF, host: host, coll: coll,
+	r := &Recorder{kind: KindBTF, host: host, coll: coll, appArmor: opts.AppArmor, appArmorLimits: limits,
 		tracked: coll.Maps["tracked"], syscalls: coll.Maps["syscalls"], born: coll.Maps["born"],
 		slots: map[uint32]uint32{}}
 	r.filter, err = newTrackedFilter(coll.Variables["tracked_filter"])
@@ -97,6 +106,9 @@ func Load(opts Options) (*Recorder, error) {
 	}
 	if err == nil {
 		err = r.attach(!opts.NoExecutables)
+	}
+	if err == nil && opts.AppArmor {
+		err = r.attachAppArmor()
 	}
 	if err != nil {
 		r.Close()
@@ -143,18 +155,23 @@ func kernelBTF(path string) (*btf.Spec, error) {
 }
 
 // loadCollection loads sys_enter (and, unless NoExecutables,
-// sched_process_exec with its ring buffer) with host_mntns and record_new
-// set; other programs are not loaded.
-func loadCollection(kernel *btf.Spec, host uint32, opts Options) (*ebpf.Collection, error) {
+// sched_process_exec with its ring buffer; with AppArmor, its programs)
+// with host_mntns, record_new and record_apparmor set; other programs are
+// not loaded. It also returns what AppArmor recording lacks here.
+func loadCollection(kernel *btf.Spec, host uint32, opts Options) (*ebpf.Collection, []string, error) {
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
-		return nil, fmt.Errorf("reading the embedded BPF object: %w", err)
+		return nil, nil, fmt.Errorf("reading the embedded BPF object: %w", err)
 	}
 	if err := spec.Variables["host_mntns"].Set(host); err != nil {
-		return nil, fmt.Errorf("setting host_mntns: %w", err)
+		return nil, nil, fmt.Errorf("setting host_mntns: %w", err)
 	}
 	if err := spec.Variables["record_new"].Set(opts.RecordNew); err != nil {
-		return nil, fmt.Errorf("setting record_new: %w", err)
+		return nil, nil, fmt.Errorf("setting record_new: %w", err)
+	}
+	limits, err := prepareAppArmor(spec, kernel, opts.AppArmor)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !opts.RecordNew {
 		// The verifier prunes the born path (record_new is read-only), but
@@ -167,7 +184,8 @@ func loadCollection(kernel *btf.Spec, host uint32, opts Options) (*ebpf.Collecti
 		delete(spec.Programs, "sched_process_exec")
 		delete(spec.Maps, "execs")
 	}
-	return newCollection(spec, kernel, ErrNoTpBTF)
+	coll, err := newCollection(spec, kernel, ErrNoTpBTF)
+	return coll, limits, err
 }
 
 // newCollection loads spec; a refusal other than the verifier's or for
@@ -235,6 +253,9 @@ func (r *Recorder) Close() error {
 	}
 	if r.execs != nil {
 		errs = append(errs, r.execs.close())
+	}
+	if r.accesses != nil {
+		errs = append(errs, r.accesses.close())
 	}
 	if r.births != nil {
 		errs = append(errs, r.births.close())

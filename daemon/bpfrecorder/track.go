@@ -150,6 +150,9 @@ func (r *Recorder) Forget(mntns uint32) error {
 	if r.execs != nil {
 		r.execs.forget(trackedKey(mntns))
 	}
+	if r.accesses != nil {
+		r.accesses.forget(trackedKey(mntns))
+	}
 	if slot, ok := r.slots[mntns]; ok {
 		delete(r.slots, mntns)
 		r.free = append(r.free, slot)

@@ -1,0 +1,125 @@
+package bpfrecorder
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func init() {
+	// Before its exec: opens a file the profile must not get (the
+	// runtime's work before the workload runs), then execs apparmor-work.
+	helperModes["apparmor"] = func() error {
+		f, err := os.Open("/etc/passwd")
+		if err != nil {
+			return err
+		}
+		f.Close()
+		os.Setenv(helperEnv, "apparmor-work")
+		env := os.Environ()
+		return syscall.Exec(os.Args[0], []string{os.Args[0], "-test.run=^$"}, env)
+	}
+	helperModes["apparmor-work"] = appArmorWork
+	helperAfterExec["apparmor-work"] = true
+}
+
+// appArmorWork does one of each thing an AppArmor profile must allow.
+func appArmorWork() error {
+	dir := os.Getenv("SPO_APPARMOR_DIR")
+	if _, err := os.ReadFile("/etc/hostname"); err != nil {
+		return err
+	}
+	if _, err := os.ReadFile("/proc/self/status"); err != nil {
+		return err
+	}
+	if _, err := os.ReadDir("/etc"); err != nil {
+		return err
+	}
+	written := filepath.Join(dir, "written")
+	if err := os.WriteFile(written, []byte("x"), 0o600); err != nil {
+		return err
+	}
+	if err := os.Chown(written, 1, 1); err != nil { // CAP_CHOWN
+		return fmt.Errorf("chown: %w", err)
+	}
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	tcp.Close()
+	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	return udp.Close()
+}
+
+func TestRecordsWhatAnAppArmorProfileMustAllow(t *testing.T) {
+	forModes(t, func(t *testing.T, mode Kind) {
+		rec := load(t, mode, Options{AppArmor: true})
+		dir := t.TempDir()
+		cmd := helperCmd("apparmor")
+		cmd.Env = append(cmd.Env, "SPO_APPARMOR_DIR="+dir)
+		ns, err := startTracked(rec, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rec.Forget(ns) })
+		got, err := rec.AppArmor(ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode == KindNoBTF {
+			if len(rec.AppArmorLimits()) == 0 || len(got.Files) != 0 {
+				t.Errorf("no-BTF: limits %q, files %v; want a limit and no files", rec.AppArmorLimits(), got.Files)
+			}
+			return
+		}
+		t.Logf("recorded: files %v caps %v tcp %v udp %v raw %v", got.Files, got.Capabilities, got.TCP, got.UDP, got.Raw)
+		for _, limit := range rec.AppArmorLimits() {
+			t.Logf("limit on this kernel: %s", limit)
+		}
+		written := filepath.Join(dir, "written")
+		want := map[string]uint8{
+			"/etc/hostname":       AccessRead,
+			"/proc/[0-9]*/status": AccessRead,
+			"/etc/":               AccessRead,
+			written:               AccessWrite,
+		}
+		for path, bits := range want {
+			if got.Files[path]&bits != bits {
+				t.Errorf("%s: access %d, want %d; files: %v", path, got.Files[path], bits, got.Files)
+			}
+		}
+		if _, ok := got.Files["/etc/passwd"]; ok {
+			t.Errorf("/etc/passwd was opened before the exec, yet recorded")
+		}
+		if !slices.ContainsFunc(mapKeys(got.Files), func(p string) bool {
+			return strings.Contains(p, "libc.so") && got.Files[p]&AccessLibrary != 0
+		}) {
+			t.Errorf("no libc mapped as a library in %v", got.Files)
+		}
+		if !got.TCP || !got.UDP || got.Raw {
+			t.Errorf("sockets: tcp %v udp %v raw %v, want tcp and udp only", got.TCP, got.UDP, got.Raw)
+		}
+		if len(rec.AppArmorLimits()) == 0 && !slices.Contains(got.Capabilities, "chown") {
+			t.Errorf("capabilities %v lack chown", got.Capabilities)
+		}
+		if got.Lost != 0 {
+			t.Errorf("%d file events lost", got.Lost)
+		}
+	})
+}
+
+func mapKeys(m map[string]uint8) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
