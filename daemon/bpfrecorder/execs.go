@@ -58,4 +58,3 @@ func (ev *execEvent) filename() string {
 	name, _, _ := bytes.Cut(ev.Filename[:], []byte{0})
 	return string(name)
 }
-

@@ -61,8 +61,8 @@ type Recorder struct {
 	appArmor bool        // Options.AppArmor
 	// appArmorLimits: what Options.AppArmor cannot record on this kernel.
 	appArmorLimits []string
-	born     *ebpf.Map
-	births   *births // nil without RecordNew
+	born           *ebpf.Map
+	births         *births // nil without RecordNew
 
 	// No-BTF recorder only (nil or unused with BTF).
 	pids      *ebpf.Map                 // tgid -> record key
