@@ -33,6 +33,8 @@
  */
 
 const volatile bool record_apparmor = 0;
+/* Set with record_apparmor where the kernel has bpf_loop (file events). */
+const volatile bool record_files = 0;
 
 #define NET_TCP 1
 #define NET_UDP 2
@@ -289,6 +291,8 @@ static __always_inline void apparmor_sys_enter(struct pt_regs *regs, u32 nr)
 			__sync_fetch_and_or(&bm->net, bits);
 		return;
 	}
+	if (!record_files)
+		return;
 	/* mmap(addr, len, prot, flags, fd, off): fd is the fifth argument,
 	 * read as the register the kernel passes it in. */
 	if (!(SYSCALL_ARG(regs, 2) & PROT_EXEC))

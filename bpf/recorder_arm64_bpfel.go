@@ -66,6 +66,7 @@ const (
 	RecorderVarBornFull            = "born_full"
 	RecorderVarHostMntns           = "host_mntns"
 	RecorderVarRecordApparmor      = "record_apparmor"
+	RecorderVarRecordFiles         = "record_files"
 	RecorderVarRecordNew           = "record_new"
 	RecorderVarTrackedFilter       = "tracked_filter"
 )
@@ -141,6 +142,7 @@ type RecorderVariableSpecs struct {
 	BornFull       *ebpf.VariableSpec `ebpf:"born_full"`
 	HostMntns      *ebpf.VariableSpec `ebpf:"host_mntns"`
 	RecordApparmor *ebpf.VariableSpec `ebpf:"record_apparmor"`
+	RecordFiles    *ebpf.VariableSpec `ebpf:"record_files"`
 	RecordNew      *ebpf.VariableSpec `ebpf:"record_new"`
 	TrackedFilter  *ebpf.VariableSpec `ebpf:"tracked_filter"`
 }
@@ -196,6 +198,7 @@ type RecorderVariables struct {
 	BornFull       *ebpf.Variable `ebpf:"born_full"`
 	HostMntns      *ebpf.Variable `ebpf:"host_mntns"`
 	RecordApparmor *ebpf.Variable `ebpf:"record_apparmor"`
+	RecordFiles    *ebpf.Variable `ebpf:"record_files"`
 	RecordNew      *ebpf.Variable `ebpf:"record_new"`
 	TrackedFilter  *ebpf.Variable `ebpf:"tracked_filter"`
 }

@@ -27,6 +27,7 @@ import (
 func runBPFRecorder(args []string) error {
 	var c common
 	var socket, node, procRoot, btfPath, metricsSink string
+	var appArmor bool
 	fs := flag.NewFlagSet("bpf-recorder", flag.ContinueOnError)
 	c.registerUnserved(fs, ":8095", "localhost:6063")
 	fs.StringVar(&socket, "socket", bpfrecorder.DefaultSocket, "Unix socket the gRPC service listens on (mode 0600)")
@@ -36,6 +37,7 @@ func runBPFRecorder(args []string) error {
 		"the daemon's socket to push this component's metrics to (\"\" disables)")
 	fs.StringVar(&btfPath, "btf", "", "kernel BTF the BPF program is relocated against (default "+
 		bpfrecorder.DefaultBTFPath+", or the no-BTF recorder when it is missing); \"none\" forces the no-BTF recorder (classic tracepoints)")
+	fs.BoolVar(&appArmor, "apparmor", false, "also record, for AppArmorProfile recordings, the files, sockets and capabilities containers use (costs a tp_btf sys_exit program while anything records)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +48,7 @@ func runBPFRecorder(args []string) error {
 	log := ctrl.Log.WithName("bpf-recorder")
 
 	ctx := ctrl.SetupSignalHandler()
-	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath}
+	opts := bpfrecorder.Options{ProcPath: procRoot, BTFPath: btfPath, AppArmor: appArmor}
 	kind, why := bpfrecorder.SelectRecorder(btfPath)
 	log.Info("eBPF recorder selected", "recorder", kind, "reason", why)
 	// Fail at start, with the missing kernel feature, rather than at the

@@ -7,7 +7,9 @@ import (
 	"os"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/secprofiles/spo/bpf"
@@ -51,6 +53,14 @@ func prepareAppArmor(spec *ebpf.CollectionSpec, kernel *btf.Spec, on bool) ([]st
 	if err := spec.Variables["record_apparmor"].Set(on); err != nil {
 		return nil, fmt.Errorf("setting record_apparmor: %w", err)
 	}
+	// The path walk runs under bpf_loop (Linux 5.17). cilium/ebpf cannot
+	// probe helpers of tracing programs; the helper comes with the base
+	// set every program type shares (kernel/bpf/helpers.c), so a
+	// tracepoint program stands in.
+	files := on && features.HaveProgramHelper(ebpf.TracePoint, asm.FnLoop) == nil
+	if err := spec.Variables["record_files"].Set(files); err != nil {
+		return nil, fmt.Errorf("setting record_files: %w", err)
+	}
 	if !on {
 		// The verifier prunes sys_enter's AppArmor path, but the maps
 		// it names must exist: keep them minimal.
@@ -60,23 +70,28 @@ func prepareAppArmor(spec *ebpf.CollectionSpec, kernel *btf.Spec, on bool) ([]st
 		spec.Maps["accesses_seen"].MaxEntries = 1
 		return nil, nil
 	}
+	var limits []string
+	if !files {
+		delete(spec.Programs, "sys_exit_apparmor")
+		limits = append(limits, "files are not recorded: the kernel lacks the bpf_loop helper (Linux 5.17)")
+	}
 	// include/trace/events/capability.h appeared in Linux 6.14; tp_btf
 	// finds a tracepoint by its btf_trace_<name> typedef.
 	if _, err := kernel.AnyTypeByName("btf_trace_cap_capable"); err != nil {
 		delete(spec.Programs, "cap_capable_apparmor")
-		return []string{"capabilities are not recorded: the kernel has no capability/cap_capable tracepoint (Linux 6.14 added it)"}, nil
+		limits = append(limits, "capabilities are not recorded: the kernel has no capability/cap_capable tracepoint (Linux 6.14 added it)")
 	}
-	return nil, nil
+	return limits, nil
 }
 
 // attachAppArmor attaches the AppArmor programs Load kept and starts
 // reading file events.
 func (r *Recorder) attachAppArmor() error {
-	if err := r.attachTpBTF("sys_exit_apparmor"); err != nil {
-		return err
-	}
-	if r.coll.Programs["cap_capable_apparmor"] != nil {
-		if err := r.attachTpBTF("cap_capable_apparmor"); err != nil {
+	for _, name := range []string{"sys_exit_apparmor", "cap_capable_apparmor"} {
+		if r.coll.Programs[name] == nil {
+			continue // see AppArmorLimits
+		}
+		if err := r.attachTpBTF(name); err != nil {
 			return err
 		}
 	}

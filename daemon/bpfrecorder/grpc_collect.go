@@ -94,6 +94,13 @@ func (s *Server) collect(id, profile string) (*pb.SyscallsResponse, error) {
 		}
 		out.Syscalls = append(out.Syscalls, names...)
 		out.Executables = append(out.Executables, execs...)
+		if s.cfg.Options.AppArmor {
+			aa, err := s.rec.BornAppArmor(ns.ID)
+			if err != nil {
+				return nil, statusOf(err, "AppArmor accesses of container %s (mount namespace %d)", id, ns.MntNS)
+			}
+			out.Apparmor = uniteAppArmor(out.Apparmor, appArmorMessage(aa, s.rec.AppArmorLimits()))
+		}
 		countCollection(s.cfg.Node, ns.MntNS, profile)
 	}
 	if len(nss) == 1 {
@@ -114,6 +121,7 @@ func unite(all []*pb.SyscallsResponse) *pb.SyscallsResponse {
 		out.Syscalls = append(out.Syscalls, r.GetSyscalls()...)
 		out.Executables = append(out.Executables, r.GetExecutables()...)
 		out.ContainerIds = append(out.ContainerIds, r.GetContainerIds()...)
+		out.Apparmor = uniteAppArmor(out.Apparmor, r.GetApparmor())
 	}
 	out.Syscalls = sortedUnique(out.Syscalls)
 	out.Executables = sortedUnique(out.Executables)

@@ -21,6 +21,8 @@ type Recording interface {
 	Born(containerID string) ([]Namespace, error)
 	BornSyscalls(id uint64, arch seccomp.ScmpArch) ([]string, error)
 	BornExecutables(id uint64) ([]string, uint64, error)
+	BornAppArmor(id uint64) (AppArmor, error)
+	AppArmorLimits() []string
 	DropBorn(id uint64) error
 	SweepBorn(keep func(containerID string) bool, age time.Duration) (int, error)
 	Close() error

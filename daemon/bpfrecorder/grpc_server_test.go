@@ -64,6 +64,13 @@ func (f *fakeRecording) BornExecutables(id uint64) ([]string, uint64, error) {
 	return []string{"/bin/true"}, 0, err
 }
 
+func (f *fakeRecording) BornAppArmor(id uint64) (AppArmor, error) {
+	_, err := f.namespace(id)
+	return AppArmor{Files: map[string]uint8{"/etc/hostname": AccessRead}, TCP: true}, err
+}
+
+func (f *fakeRecording) AppArmorLimits() []string { return nil }
+
 func (f *fakeRecording) DropBorn(id uint64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 
 	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
-	"github.com/secprofiles/spo/daemon/apparmor"
 )
 
 // SelfType is the SelinuxProfile allow key for the profile's own type.
@@ -86,106 +85,6 @@ func contextType(ctx string) string {
 		return ""
 	}
 	return parts[2]
-}
-
-// AppArmorSpec builds the abstract AppArmor profile from the executables the
-// bpf recorder saw and the AppArmor decisions the enricher collected.
-// Network rules are always explicit (true or false), so the profile says
-// what was observed rather than leaving defaults to the translator.
-func AppArmorSpec(executables []string, accesses []*enricherv1.AppArmorAccess) v1.AppArmorProfileSpec {
-	fsr := fileAccess{}
-	var caps []string
-	var tcp, udp, raw bool
-	for _, a := range accesses {
-		switch {
-		case a.GetCapability() != "":
-			caps = append(caps, a.GetCapability())
-		case a.GetFamily() != "" || a.GetSockType() != "":
-			t, u, r := networkOf(a.GetFamily(), a.GetSockType())
-			tcp, udp, raw = tcp || t, udp || u, raw || r
-		case strings.HasPrefix(a.GetName(), "/"):
-			fsr.add(a.GetName(), a.GetRequestedMask())
-			if strings.Contains(a.GetRequestedMask(), "x") {
-				executables = append(executables, a.GetName())
-			}
-		}
-	}
-	abstract := v1.AppArmorAbstract{
-		Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: paths(executables)},
-		Network: &v1.AppArmorNetworkRules{
-			AllowRaw:  &raw,
-			Protocols: &v1.AppArmorAllowedProtocols{AllowTCP: &tcp, AllowUDP: &udp},
-		},
-		Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: sortedUnique(caps)},
-	}
-	// A file written and then run (a downloaded tool) cannot be
-	// write-only: AppArmor refuses a write-only path that is also executed.
-	for _, e := range executables {
-		if fsr[e] == accessWrite {
-			fsr[e] |= accessRead
-		}
-	}
-	if fs := fsr.rules(); fs != nil {
-		abstract.Filesystem = fs
-	}
-	return v1.AppArmorProfileSpec{Abstract: abstract}
-}
-
-// networkOf classifies a socket: stream sockets of the IP families are TCP,
-// datagram ones UDP; raw and packet sockets need allowRaw.
-func networkOf(family, sockType string) (tcp, udp, raw bool) {
-	ip := family == "inet" || family == "inet6"
-	return ip && sockType == "stream", ip && sockType == "dgram", sockType == "raw" || family == "packet"
-}
-
-// fileAccess accumulates per path whether it was read and written.
-type fileAccess map[string]uint8
-
-const (
-	accessRead uint8 = 1 << iota
-	accessWrite
-)
-
-func (f fileAccess) add(path, mask string) {
-	if strings.Contains(mask, "r") {
-		f[path] |= accessRead
-	}
-	if strings.ContainsAny(mask, "wacd") {
-		f[path] |= accessWrite
-	}
-}
-
-func (f fileAccess) rules() *v1.AppArmorFsRules {
-	var ro, wo, rw []string
-	for p, a := range f {
-		switch a {
-		case accessRead:
-			ro = append(ro, p)
-		case accessWrite:
-			wo = append(wo, p)
-		case accessRead | accessWrite:
-			rw = append(rw, p)
-		}
-	}
-	if len(ro)+len(wo)+len(rw) == 0 {
-		return nil
-	}
-	return &v1.AppArmorFsRules{ReadOnlyPaths: paths(ro), WriteOnlyPaths: paths(wo), ReadWritePaths: paths(rw)}
-}
-
-func paths(ss []string) []v1.AppArmorPath {
-	var out []v1.AppArmorPath
-	for _, s := range sortedUnique(ss) {
-		// Recorded names are literal: glob characters in them are escaped so
-		// the rule matches that file only. Names no policy can express (a
-		// relative executable the bpf recorder could not resolve, a control
-		// character) are left out rather than have the API server refuse the
-		// whole profile.
-		if p, err := apparmor.EscapePath(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func sortedUnique(ss []string) []string {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	bpfrecorderv1 "github.com/secprofiles/spo/api/grpc/bpfrecorder/v1"
 	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/daemon/recorder"
@@ -188,9 +189,39 @@ func TestAppArmorSpec(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			want := v1.AppArmorProfileSpec{Abstract: tc.want}
-			if diff := cmp.Diff(want, recorder.AppArmorSpec(tc.execs, tc.accesses)); diff != "" {
+			if diff := cmp.Diff(want, recorder.AppArmorSpec(tc.execs, tc.accesses, nil)); diff != "" {
 				t.Errorf("AppArmorSpec (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestAppArmorSpecJoinsTheBpfRecorders(t *testing.T) {
+	execs := []string{"/bin/sh"}
+	accesses := []*enricherv1.AppArmorAccess{
+		{Operation: "open", Name: "/etc/hosts", RequestedMask: "r"}, {Operation: "capable", Capability: "kill"}}
+	bpf := []*bpfrecorderv1.AppArmor{
+		{Files: []*bpfrecorderv1.FileAccess{
+			{Path: "/etc/", Read: true}, {Path: "/proc/[0-9]*/status", Read: true},
+			{Path: "/lib/libc.so.6", Read: true, Library: true}, {Path: "/tmp/out", Write: true},
+			{Path: "/data", Read: true}, {Path: `/data/a\\[1\\]`, Read: true, Write: true},
+		}, Capabilities: []string{"chown"}, Tcp: true},
+		{Files: []*bpfrecorderv1.FileAccess{{Path: "/data", Write: true}}, Udp: true, Capabilities: []string{"chown"}},
+	}
+	// Paths from bpf are policy already (globs kept, escapes not doubled);
+	// a library is listed as one only; incarnations unite.
+	want := v1.AppArmorProfileSpec{Abstract: v1.AppArmorAbstract{
+		Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: []v1.AppArmorPath{"/bin/sh"},
+			AllowedLibraries: []v1.AppArmorPath{"/lib/libc.so.6"}},
+		Filesystem: &v1.AppArmorFsRules{
+			ReadOnlyPaths:  []v1.AppArmorPath{"/etc/", "/etc/hosts", "/proc/[0-9]*/status"},
+			WriteOnlyPaths: []v1.AppArmorPath{"/tmp/out"},
+			ReadWritePaths: []v1.AppArmorPath{"/data", `/data/a\\[1\\]`},
+		},
+		Network:    network(false, true, true),
+		Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: []string{"chown", "kill"}},
+	}}
+	if diff := cmp.Diff(want, recorder.AppArmorSpec(execs, accesses, bpf)); diff != "" {
+		t.Errorf("AppArmorSpec (-want +got):\n%s", diff)
 	}
 }

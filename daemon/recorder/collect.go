@@ -30,6 +30,9 @@ type Recorded struct {
 	Executables []string
 	Avcs        []*enricherv1.Avc
 	AppArmor    []*enricherv1.AppArmorAccess
+	// BpfAppArmor: the bpf recorder's AppArmor accesses, one per
+	// incarnation (none when it does not record AppArmor).
+	BpfAppArmor []*bpfrecorderv1.AppArmor
 	// Missed names what the services hold nothing of (incarnations of a
 	// restarted container); the profile says so.
 	Missed []string
@@ -61,6 +64,9 @@ func (r *Reconciler) collect(ctx context.Context, st *State) error {
 			return err
 		}
 		recorded.WithLabelValues(string(st.Kind)).Inc()
+		if short := appArmorShortfall(st, rec); short != "" {
+			r.warn(st, ReasonRecordingIncomplete, "container %s recorded into %s %s: %s", st.Container, st.Kind, st.Profile, short)
+		}
 		if len(rec.Missed) > 0 {
 			r.warn(st, ReasonRecordingGap, "container %s recorded into %s %s without %s (annotation %s)",
 				st.Container, st.Kind, st.Profile, strings.Join(rec.Missed, "; "), v1.AnnotationRecordingMissed)
@@ -132,7 +138,7 @@ func (r *Reconciler) fetch(ctx context.Context, st *State) (Recorded, error) {
 }
 
 func nonEmpty(rec Recorded) (Recorded, error) {
-	if len(rec.Executables)+len(rec.AppArmor) == 0 {
+	if len(rec.Executables)+len(rec.AppArmor)+len(rec.BpfAppArmor) == 0 {
 		return rec, errEmpty
 	}
 	return rec, nil
@@ -166,6 +172,9 @@ func (r *Reconciler) fetchBpf(ctx context.Context, st *State) (Recorded, error) 
 		rec.Arch = resp.GetArchitecture()
 		rec.Syscalls = append(rec.Syscalls, resp.GetSyscalls()...)
 		rec.Executables = append(rec.Executables, resp.GetExecutables()...)
+		if aa := resp.GetApparmor(); aa != nil {
+			rec.BpfAppArmor = append(rec.BpfAppArmor, aa)
+		}
 	}
 	if len(rec.Missed) == len(ids) {
 		return Recorded{}, empty
@@ -274,7 +283,7 @@ func BuildProfile(st *State, rec Recorded) (v1.Profile, error) {
 		spec.ProfileSpecBase = base
 		return &v1.SelinuxProfile{ObjectMeta: meta, Spec: spec}, nil
 	case v1.RecordingAppArmorProfile:
-		spec := AppArmorSpec(rec.Executables, rec.AppArmor)
+		spec := AppArmorSpec(rec.Executables, rec.AppArmor, rec.BpfAppArmor)
 		spec.ProfileSpecBase = base
 		return &v1.AppArmorProfile{ObjectMeta: meta, Spec: spec}, nil
 	}

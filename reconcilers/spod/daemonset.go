@@ -312,6 +312,17 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 	}
 }
 
+// bpfRecorderArgs records AppArmor accesses only where AppArmor is on:
+// their sys_exit program costs every syscall of the node while anything
+// records.
+func bpfRecorderArgs(s v1.SPODSpec) []string {
+	args := []string{"bpf-recorder", "--proc=" + hostProcMount}
+	if s.EnableAppArmor {
+		args = append(args, "--apparmor")
+	}
+	return args
+}
+
 // BpfRecorderCapabilities are the bpf-recorder's capabilities, measured on
 // a 6.18 kernel (daemon/bpfrecorder TestSelfTestWithDeployedCapabilities
 // runs the recorder's self-test with exactly these): CAP_BPF loads the
@@ -336,7 +347,7 @@ func bpfRecorderContainer(s v1.SPODSpec, p Params) corev1.Container {
 	return corev1.Container{
 		Name:  ContainerBpfRecorder,
 		Image: p.Image,
-		Args:  append([]string{"bpf-recorder", "--proc=" + hostProcMount}, unservedArgs(s)...),
+		Args:  append(bpfRecorderArgs(s), unservedArgs(s)...),
 		Env:   nodeEnv()[:1],
 		Ports: []corev1.ContainerPort{
 			{Name: "bpf-health", ContainerPort: 8095, Protocol: corev1.ProtocolTCP},

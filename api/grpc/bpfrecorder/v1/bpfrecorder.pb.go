@@ -315,7 +315,11 @@ type SyscallsResponse struct {
 	// the response unites several namespaces (see container_ids).
 	MountNamespace uint32 `protobuf:"varint,4,opt,name=mount_namespace,json=mountNamespace,proto3" json:"mount_namespace,omitempty"`
 	// Containers the response covers.
-	ContainerIds  []string `protobuf:"bytes,5,rep,name=container_ids,json=containerIds,proto3" json:"container_ids,omitempty"`
+	ContainerIds []string `protobuf:"bytes,5,rep,name=container_ids,json=containerIds,proto3" json:"container_ids,omitempty"`
+	// What an AppArmor profile must allow, from each container's first exec
+	// on; absent when the bpf-recorder does not record AppArmor (it runs
+	// with --apparmor when the SPOD's enableAppArmor is set).
+	Apparmor      *AppArmor `protobuf:"bytes,6,opt,name=apparmor,proto3" json:"apparmor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -385,6 +389,180 @@ func (x *SyscallsResponse) GetContainerIds() []string {
 	return nil
 }
 
+func (x *SyscallsResponse) GetApparmor() *AppArmor {
+	if x != nil {
+		return x.Apparmor
+	}
+	return nil
+}
+
+type AppArmor struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Files opened or mapped executable, sorted by path; directories end in
+	// "/", and /proc/<pid> is generalised to /proc/[0-9]*.
+	Files []*FileAccess `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	// Capabilities the kernel granted, apparmor.d(5) names.
+	Capabilities []string `protobuf:"bytes,2,rep,name=capabilities,proto3" json:"capabilities,omitempty"`
+	// Sockets created: TCP or UDP over IPv4/IPv6, raw or packet.
+	Tcp bool `protobuf:"varint,3,opt,name=tcp,proto3" json:"tcp,omitempty"`
+	Udp bool `protobuf:"varint,4,opt,name=udp,proto3" json:"udp,omitempty"`
+	Raw bool `protobuf:"varint,5,opt,name=raw,proto3" json:"raw,omitempty"`
+	// File events the kernel dropped (ring buffer full): files is incomplete.
+	Lost uint64 `protobuf:"varint,6,opt,name=lost,proto3" json:"lost,omitempty"`
+	// What this node cannot record for AppArmor, one sentence each.
+	Limits        []string `protobuf:"bytes,7,rep,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppArmor) Reset() {
+	*x = AppArmor{}
+	mi := &file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppArmor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppArmor) ProtoMessage() {}
+
+func (x *AppArmor) ProtoReflect() protoreflect.Message {
+	mi := &file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppArmor.ProtoReflect.Descriptor instead.
+func (*AppArmor) Descriptor() ([]byte, []int) {
+	return file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *AppArmor) GetFiles() []*FileAccess {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *AppArmor) GetCapabilities() []string {
+	if x != nil {
+		return x.Capabilities
+	}
+	return nil
+}
+
+func (x *AppArmor) GetTcp() bool {
+	if x != nil {
+		return x.Tcp
+	}
+	return false
+}
+
+func (x *AppArmor) GetUdp() bool {
+	if x != nil {
+		return x.Udp
+	}
+	return false
+}
+
+func (x *AppArmor) GetRaw() bool {
+	if x != nil {
+		return x.Raw
+	}
+	return false
+}
+
+func (x *AppArmor) GetLost() uint64 {
+	if x != nil {
+		return x.Lost
+	}
+	return 0
+}
+
+func (x *AppArmor) GetLimits() []string {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+type FileAccess struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Path  string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Read  bool                   `protobuf:"varint,2,opt,name=read,proto3" json:"read,omitempty"`
+	Write bool                   `protobuf:"varint,3,opt,name=write,proto3" json:"write,omitempty"`
+	// Mapped executable: a shared library.
+	Library       bool `protobuf:"varint,4,opt,name=library,proto3" json:"library,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileAccess) Reset() {
+	*x = FileAccess{}
+	mi := &file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileAccess) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileAccess) ProtoMessage() {}
+
+func (x *FileAccess) ProtoReflect() protoreflect.Message {
+	mi := &file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileAccess.ProtoReflect.Descriptor instead.
+func (*FileAccess) Descriptor() ([]byte, []int) {
+	return file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *FileAccess) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *FileAccess) GetRead() bool {
+	if x != nil {
+		return x.Read
+	}
+	return false
+}
+
+func (x *FileAccess) GetWrite() bool {
+	if x != nil {
+		return x.Write
+	}
+	return false
+}
+
+func (x *FileAccess) GetLibrary() bool {
+	if x != nil {
+		return x.Library
+	}
+	return false
+}
+
 var File_api_grpc_bpfrecorder_v1_bpfrecorder_proto protoreflect.FileDescriptor
 
 const file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc = "" +
@@ -402,13 +580,28 @@ const file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc = "" +
 	"\x10ContainerRequest\x12!\n" +
 	"\fcontainer_id\x18\x01 \x01(\tR\vcontainerId\"*\n" +
 	"\x0eProfileRequest\x12\x18\n" +
-	"\aprofile\x18\x01 \x01(\tR\aprofile\"\xc2\x01\n" +
+	"\aprofile\x18\x01 \x01(\tR\aprofile\"\xfc\x01\n" +
 	"\x10SyscallsResponse\x12\x1a\n" +
 	"\bsyscalls\x18\x01 \x03(\tR\bsyscalls\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12 \n" +
 	"\vexecutables\x18\x03 \x03(\tR\vexecutables\x12'\n" +
 	"\x0fmount_namespace\x18\x04 \x01(\rR\x0emountNamespace\x12#\n" +
-	"\rcontainer_ids\x18\x05 \x03(\tR\fcontainerIds2\xea\x02\n" +
+	"\rcontainer_ids\x18\x05 \x03(\tR\fcontainerIds\x128\n" +
+	"\bapparmor\x18\x06 \x01(\v2\x1c.spo.bpfrecorder.v1.AppArmorR\bapparmor\"\xc6\x01\n" +
+	"\bAppArmor\x124\n" +
+	"\x05files\x18\x01 \x03(\v2\x1e.spo.bpfrecorder.v1.FileAccessR\x05files\x12\"\n" +
+	"\fcapabilities\x18\x02 \x03(\tR\fcapabilities\x12\x10\n" +
+	"\x03tcp\x18\x03 \x01(\bR\x03tcp\x12\x10\n" +
+	"\x03udp\x18\x04 \x01(\bR\x03udp\x12\x10\n" +
+	"\x03raw\x18\x05 \x01(\bR\x03raw\x12\x12\n" +
+	"\x04lost\x18\x06 \x01(\x04R\x04lost\x12\x16\n" +
+	"\x06limits\x18\a \x03(\tR\x06limits\"d\n" +
+	"\n" +
+	"FileAccess\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
+	"\x04read\x18\x02 \x01(\bR\x04read\x12\x14\n" +
+	"\x05write\x18\x03 \x01(\bR\x05write\x12\x18\n" +
+	"\alibrary\x18\x04 \x01(\bR\alibrary2\xea\x02\n" +
 	"\vBpfRecorder\x12L\n" +
 	"\x05Start\x12 .spo.bpfrecorder.v1.StartRequest\x1a!.spo.bpfrecorder.v1.StartResponse\x12I\n" +
 	"\x04Stop\x12\x1f.spo.bpfrecorder.v1.StopRequest\x1a .spo.bpfrecorder.v1.StopResponse\x12b\n" +
@@ -427,7 +620,7 @@ func file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDescGZIP() []byte {
 	return file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDescData
 }
 
-var file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_goTypes = []any{
 	(*StartRequest)(nil),     // 0: spo.bpfrecorder.v1.StartRequest
 	(*StartResponse)(nil),    // 1: spo.bpfrecorder.v1.StartResponse
@@ -436,21 +629,25 @@ var file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_goTypes = []any{
 	(*ContainerRequest)(nil), // 4: spo.bpfrecorder.v1.ContainerRequest
 	(*ProfileRequest)(nil),   // 5: spo.bpfrecorder.v1.ProfileRequest
 	(*SyscallsResponse)(nil), // 6: spo.bpfrecorder.v1.SyscallsResponse
+	(*AppArmor)(nil),         // 7: spo.bpfrecorder.v1.AppArmor
+	(*FileAccess)(nil),       // 8: spo.bpfrecorder.v1.FileAccess
 }
 var file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_depIdxs = []int32{
-	0, // 0: spo.bpfrecorder.v1.BpfRecorder.Start:input_type -> spo.bpfrecorder.v1.StartRequest
-	2, // 1: spo.bpfrecorder.v1.BpfRecorder.Stop:input_type -> spo.bpfrecorder.v1.StopRequest
-	4, // 2: spo.bpfrecorder.v1.BpfRecorder.SyscallsForContainer:input_type -> spo.bpfrecorder.v1.ContainerRequest
-	5, // 3: spo.bpfrecorder.v1.BpfRecorder.SyscallsForProfile:input_type -> spo.bpfrecorder.v1.ProfileRequest
-	1, // 4: spo.bpfrecorder.v1.BpfRecorder.Start:output_type -> spo.bpfrecorder.v1.StartResponse
-	3, // 5: spo.bpfrecorder.v1.BpfRecorder.Stop:output_type -> spo.bpfrecorder.v1.StopResponse
-	6, // 6: spo.bpfrecorder.v1.BpfRecorder.SyscallsForContainer:output_type -> spo.bpfrecorder.v1.SyscallsResponse
-	6, // 7: spo.bpfrecorder.v1.BpfRecorder.SyscallsForProfile:output_type -> spo.bpfrecorder.v1.SyscallsResponse
-	4, // [4:8] is the sub-list for method output_type
-	0, // [0:4] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	7, // 0: spo.bpfrecorder.v1.SyscallsResponse.apparmor:type_name -> spo.bpfrecorder.v1.AppArmor
+	8, // 1: spo.bpfrecorder.v1.AppArmor.files:type_name -> spo.bpfrecorder.v1.FileAccess
+	0, // 2: spo.bpfrecorder.v1.BpfRecorder.Start:input_type -> spo.bpfrecorder.v1.StartRequest
+	2, // 3: spo.bpfrecorder.v1.BpfRecorder.Stop:input_type -> spo.bpfrecorder.v1.StopRequest
+	4, // 4: spo.bpfrecorder.v1.BpfRecorder.SyscallsForContainer:input_type -> spo.bpfrecorder.v1.ContainerRequest
+	5, // 5: spo.bpfrecorder.v1.BpfRecorder.SyscallsForProfile:input_type -> spo.bpfrecorder.v1.ProfileRequest
+	1, // 6: spo.bpfrecorder.v1.BpfRecorder.Start:output_type -> spo.bpfrecorder.v1.StartResponse
+	3, // 7: spo.bpfrecorder.v1.BpfRecorder.Stop:output_type -> spo.bpfrecorder.v1.StopResponse
+	6, // 8: spo.bpfrecorder.v1.BpfRecorder.SyscallsForContainer:output_type -> spo.bpfrecorder.v1.SyscallsResponse
+	6, // 9: spo.bpfrecorder.v1.BpfRecorder.SyscallsForProfile:output_type -> spo.bpfrecorder.v1.SyscallsResponse
+	6, // [6:10] is the sub-list for method output_type
+	2, // [2:6] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_init() }
@@ -464,7 +661,7 @@ func file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc), len(file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
