@@ -17,6 +17,20 @@ const kindAppArmorProfile = "AppArmorProfile"
 // Unknown fields are errors: a misspelt field must not silently drop a rule
 // from a security profile. An empty mode is Enforce, the CRD's default.
 func convertAppArmor(data []byte) ([]byte, error) {
+	p, err := readAppArmorProfile(data)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := apparmor.Translate(p)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	return policy, nil
+}
+
+// readAppArmorProfile parses a v1 AppArmorProfile manifest, refusing
+// unknown fields.
+func readAppArmorProfile(data []byte) (*v1.AppArmorProfile, error) {
 	var p v1.AppArmorProfile
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
 		return nil, fmt.Errorf("reading AppArmorProfile manifest: %w", err)
@@ -27,9 +41,5 @@ func convertAppArmor(data []byte) ([]byte, error) {
 	if gv := v1.GroupVersion.String(); p.APIVersion != gv {
 		return nil, fmt.Errorf("apiVersion is %q, want %s", p.APIVersion, gv)
 	}
-	policy, err := apparmor.Translate(&p)
-	if err != nil {
-		return nil, fmt.Errorf("profile %s: %w", p.Name, err)
-	}
-	return policy, nil
+	return &p, nil
 }

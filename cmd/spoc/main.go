@@ -1,6 +1,6 @@
 // Command spoc is spo's recording and enforcement machinery without a
 // cluster: record the syscalls a command makes into a SeccompProfile, run a
-// command under a profile, merge profiles and convert between the manifest
+// command under a profile, merge profiles of each kind and convert between the manifest
 // and the OCI JSON a container runtime reads, and publish profiles as
 // (signed) OCI artifacts that SeccompProfiles can name as their base.
 package main
@@ -32,7 +32,8 @@ const usage = `usage: spoc COMMAND [flags] [args]
 
   record -o profile.yaml [-t seccomp|raw-seccomp] [--base-syscalls LIST | --no-base-syscalls] -- CMD ARGS
   run -p profile.(yaml|json) -- CMD ARGS
-  merge a.yaml b.yaml ... -o out.yaml [--name NAME]
+  merge a.yaml b.yaml ... [-o out.yaml] [--name NAME]
+  merge --check a.yaml b.yaml ...
   convert IN [BASE.yaml ...] [-o OUT] [--name NAME]
   push [--sign-key KEY.pem | --fulcio-url URL] [--platform-file OS/ARCH=FILE ...] [FILE] oci://REGISTRY/REPOSITORY:TAG
   pull [-o FILE] [--platform OS/ARCH] (--public-key KEY.pub | --trusted-root ROOT.json | --no-verify) oci://REF

@@ -23,10 +23,10 @@ func newManifest(name string, spec *v1.SeccompProfileSpec) *v1.SeccompProfile {
 // manifestOut is what spoc writes: only the fields a user would apply, so
 // no "creationTimestamp: null" or empty status in the output.
 type manifestOut struct {
-	APIVersion string                `json:"apiVersion"`
-	Kind       string                `json:"kind"`
-	Metadata   metadataOut           `json:"metadata"`
-	Spec       v1.SeccompProfileSpec `json:"spec"`
+	APIVersion string      `json:"apiVersion"`
+	Kind       string      `json:"kind"`
+	Metadata   metadataOut `json:"metadata"`
+	Spec       any         `json:"spec"`
 }
 
 type metadataOut struct {
@@ -36,10 +36,15 @@ type metadataOut struct {
 // marshalManifest writes p as YAML with keys sorted, so the same profile
 // always gives the same bytes.
 func marshalManifest(p *v1.SeccompProfile) ([]byte, error) {
-	if p.Name == "" {
+	return marshalObject(p.Kind, p.Name, &p.Spec)
+}
+
+// marshalObject writes a v1 object of kind with only a name and spec.
+func marshalObject(kind, name string, spec any) ([]byte, error) {
+	if name == "" {
 		return nil, errors.New("the profile needs a name: pass --name")
 	}
-	out := manifestOut{APIVersion: p.APIVersion, Kind: p.Kind, Metadata: metadataOut{Name: p.Name}, Spec: p.Spec}
+	out := manifestOut{APIVersion: v1.GroupVersion.String(), Kind: kind, Metadata: metadataOut{Name: name}, Spec: spec}
 	return yaml.Marshal(out)
 }
 

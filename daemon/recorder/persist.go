@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/profilemerge"
 	"github.com/secprofiles/spo/reconcilers/recordingmerger"
 )
 
@@ -88,11 +89,11 @@ func mergeDecision(existing v1.Profile, st *State) mergeAction {
 func MergeInto(existing, recorded v1.Profile) error {
 	switch e := existing.(type) {
 	case *v1.SeccompProfile:
-		MergeSeccomp(&e.Spec, recorded.(*v1.SeccompProfile).Spec)
+		profilemerge.Seccomp(&e.Spec, recorded.(*v1.SeccompProfile).Spec)
 	case *v1.SelinuxProfile:
-		MergeSelinux(&e.Spec, recorded.(*v1.SelinuxProfile).Spec)
+		profilemerge.Selinux(&e.Spec, recorded.(*v1.SelinuxProfile).Spec)
 	case *v1.AppArmorProfile:
-		MergeAppArmor(&e.Spec, recorded.(*v1.AppArmorProfile).Spec)
+		profilemerge.AppArmor(&e.Spec, recorded.(*v1.AppArmorProfile).Spec)
 	default:
 		return fmt.Errorf("cannot merge %T", existing)
 	}

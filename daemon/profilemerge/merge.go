@@ -1,4 +1,4 @@
-package recorder
+package profilemerge
 
 import (
 	"slices"
@@ -6,13 +6,11 @@ import (
 	v1 "github.com/secprofiles/spo/api/v1"
 )
 
-// Merging extends an existing recorded profile with another recording of
-// the same recording and container (replicas of a pod without generateName,
-// or a re-recording). Every merge is a union, so merging the same recording
-// twice changes nothing: a collection repeated after a crash is harmless.
-
-// MergeSeccomp adds the allowed syscalls and architectures of add to into.
-func MergeSeccomp(into *v1.SeccompProfileSpec, add v1.SeccompProfileSpec) {
+// Seccomp adds the unconditionally allowed syscalls and the architectures
+// of add to into. Only plain ALLOW rules are taken from add: that is all a
+// recording produces, and any other rule would need a decision between
+// actions that a union cannot make.
+func Seccomp(into *v1.SeccompProfileSpec, add v1.SeccompProfileSpec) {
 	into.Architectures = unionOf(into.Architectures, add.Architectures)
 	var names []string
 	for _, r := range add.Syscalls {
@@ -25,15 +23,17 @@ func MergeSeccomp(into *v1.SeccompProfileSpec, add v1.SeccompProfileSpec) {
 	}
 	for i := range into.Syscalls {
 		if r := &into.Syscalls[i]; r.Action == v1.ActAllow && len(r.Args) == 0 && r.ErrnoRet == nil {
-			r.Names = sortedUnique(append(r.Names, names...))
+			r.Names = unionOf(r.Names, names)
 			return
 		}
 	}
-	into.Syscalls = append(into.Syscalls, v1.SeccompSyscall{Names: sortedUnique(names), Action: v1.ActAllow})
+	into.Syscalls = append(into.Syscalls, v1.SeccompSyscall{Names: unionOf(nil, names), Action: v1.ActAllow})
 }
 
-// MergeSelinux adds the allow rules of add to into.
-func MergeSelinux(into *v1.SelinuxProfileSpec, add v1.SelinuxProfileSpec) {
+// Selinux adds the allow rules of add to into; permissions are sorted and
+// unique per type and class. Inherit and mode are into's: they are not
+// rules, and which one is right is the caller's decision.
+func Selinux(into *v1.SelinuxProfileSpec, add v1.SelinuxProfileSpec) {
 	if into.Allow == nil && len(add.Allow) > 0 {
 		into.Allow = map[v1.LabelKey]map[v1.ObjectClassKey]v1.PermissionSet{}
 	}
@@ -42,14 +42,15 @@ func MergeSelinux(into *v1.SelinuxProfileSpec, add v1.SelinuxProfileSpec) {
 			into.Allow[t] = map[v1.ObjectClassKey]v1.PermissionSet{}
 		}
 		for c, perms := range classes {
-			into.Allow[t][c] = sortedUnique(append(slices.Clone(into.Allow[t][c]), perms...))
+			into.Allow[t][c] = unionOf(into.Allow[t][c], perms)
 		}
 	}
 }
 
-// MergeAppArmor adds what add allows to into. A path read in one recording
-// and written in another becomes read-write.
-func MergeAppArmor(into *v1.AppArmorProfileSpec, add v1.AppArmorProfileSpec) {
+// AppArmor adds what add allows to into. Mode is into's. Paths are kept
+// as written (they are already AppArmor paths, globs or escaped literals)
+// and compared as strings.
+func AppArmor(into *v1.AppArmorProfileSpec, add v1.AppArmorProfileSpec) {
 	a, b := &into.Abstract, add.Abstract
 	if b.Executable != nil {
 		if a.Executable == nil {
@@ -58,7 +59,7 @@ func MergeAppArmor(into *v1.AppArmorProfileSpec, add v1.AppArmorProfileSpec) {
 		a.Executable.AllowedExecutables = unionOf(a.Executable.AllowedExecutables, b.Executable.AllowedExecutables)
 		a.Executable.AllowedLibraries = unionOf(a.Executable.AllowedLibraries, b.Executable.AllowedLibraries)
 	}
-	a.Filesystem = mergeFs(a.Filesystem, b.Filesystem)
+	a.Filesystem = mergeFs(a.Filesystem, b.Filesystem, a.Executable)
 	if b.Network != nil {
 		a.Network = mergeNetwork(a.Network, b.Network)
 	}
@@ -68,25 +69,6 @@ func MergeAppArmor(into *v1.AppArmorProfileSpec, add v1.AppArmorProfileSpec) {
 		}
 		a.Capability.AllowedCapabilities = unionOf(a.Capability.AllowedCapabilities, b.Capability.AllowedCapabilities)
 	}
-}
-
-func mergeFs(a, b *v1.AppArmorFsRules) *v1.AppArmorFsRules {
-	f := fileAccess{}
-	for _, rules := range []*v1.AppArmorFsRules{a, b} {
-		if rules == nil {
-			continue
-		}
-		for _, p := range rules.ReadOnlyPaths {
-			f.add(string(p), "r")
-		}
-		for _, p := range rules.WriteOnlyPaths {
-			f.add(string(p), "w")
-		}
-		for _, p := range rules.ReadWritePaths {
-			f.add(string(p), "rw")
-		}
-	}
-	return f.rules()
 }
 
 func mergeNetwork(a, b *v1.AppArmorNetworkRules) *v1.AppArmorNetworkRules {
@@ -105,6 +87,8 @@ func mergeNetwork(a, b *v1.AppArmorNetworkRules) *v1.AppArmorNetworkRules {
 	return out
 }
 
+// orBool is true if either is, nil if neither says anything: an explicit
+// false renders "deny network raw", which an unset field does not.
 func orBool(a, b *bool) *bool {
 	if a == nil && b == nil {
 		return nil
@@ -113,6 +97,8 @@ func orBool(a, b *bool) *bool {
 	return &v
 }
 
+// unionOf is the sorted set of a and b, nil when empty so the field stays
+// out of the output.
 func unionOf[T ~string](a, b []T) []T {
 	if len(a)+len(b) == 0 {
 		return nil
