@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,10 +30,11 @@ type recordOptions struct {
 }
 
 func runRecord(args []string) error {
-	fs := newFlagSet("record", "-o profile.yaml [-t seccomp|raw-seccomp] [--base-syscalls LIST | --no-base-syscalls] [--btf PATH|none] -- CMD ARGS")
+	fs := newFlagSet("record", "-o profile.yaml [-t seccomp|raw-seccomp|apparmor|raw-apparmor|all] [--base-syscalls LIST | --no-base-syscalls] [--btf PATH|none] -- CMD ARGS")
 	var o recordOptions
 	fs.StringVar(&o.out, "o", "", "output file (required)")
-	fs.StringVar(&o.kind, "t", "seccomp", "output type: seccomp (SeccompProfile manifest) or raw-seccomp (OCI JSON)")
+	fs.StringVar(&o.kind, "t", "seccomp", "output type: seccomp (SeccompProfile manifest), raw-seccomp (OCI JSON), "+
+		"apparmor (AppArmorProfile manifest), raw-apparmor (AppArmor policy text) or all (SeccompProfile and AppArmorProfile manifests in one file)")
 	fs.StringVar(&o.name, "name", "", "metadata.name (default: from the -o file name)")
 	fs.StringVar(&o.baseList, "base-syscalls", "", "comma-separated syscalls to add instead of the default base set")
 	fs.BoolVar(&o.noBase, "no-base-syscalls", false, "add no base syscalls: the profile may not be replayable by a runtime or spoc run")
@@ -50,8 +53,8 @@ func (o *recordOptions) check() error {
 	switch {
 	case o.out == "":
 		return usageError("record needs -o FILE")
-	case o.kind != "seccomp" && o.kind != "raw-seccomp":
-		return usageError("-t must be seccomp or raw-seccomp, not %q", o.kind)
+	case !slices.Contains(recordKinds, o.kind):
+		return usageError("-t must be one of %s, not %q", strings.Join(recordKinds, ", "), o.kind)
 	case o.noBase && o.baseList != "":
 		return usageError("--base-syscalls and --no-base-syscalls exclude each other")
 	}
@@ -70,27 +73,31 @@ func record(o recordOptions, argv []string) error {
 		return err
 	}
 	kind, why := bpfrecorder.SelectRecorder(o.btf)
-	rec, err := bpfrecorder.Load(bpfrecorder.Options{NoExecutables: true, BTFPath: o.btf})
+	aa := o.appArmor()
+	rec, err := bpfrecorder.Load(bpfrecorder.Options{NoExecutables: !aa, AppArmor: aa, BTFPath: o.btf})
 	if err != nil {
 		return fmt.Errorf("loading the %s eBPF recorder (%s): %w", kind, why, err)
 	}
 	defer rec.Close()
 	fmt.Fprintf(os.Stderr, "spoc: using the %s eBPF recorder: %s\n", rec.Kind(), why)
+	for _, limit := range rec.AppArmorLimits() {
+		fmt.Fprintf(os.Stderr, "spoc: warning: %s\n", limit)
+	}
 	start := time.Now()
-	names, code, err := recordCommand(rec, argv, arch)
+	r, code, err := recordCommand(rec, argv, arch, aa)
 	if err != nil {
 		return err
 	}
-	recorded := len(names)
-	names, err = addBase(o, names, arch)
+	recorded := len(r.syscalls)
+	r.syscalls, err = addBase(o, r.syscalls, arch)
 	if err != nil {
 		return err
 	}
-	if err := writeRecorded(o, names, arch); err != nil {
+	if err := writeRecorded(o, r, arch); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "spoc: recorded %d syscalls%s in %s, exit status %d; wrote %s\n",
-		recorded, baseNote(o, len(names)), time.Since(start).Round(time.Millisecond), code, o.out)
+	fmt.Fprintf(os.Stderr, "spoc: recorded %d syscalls%s%s in %s, exit status %d; wrote %s\n",
+		recorded, baseNote(o, len(r.syscalls)), r.appArmorNote(), time.Since(start).Round(time.Millisecond), code, o.out)
 	return exitCode(code)
 }
 
@@ -98,15 +105,16 @@ func record(o recordOptions, argv []string) error {
 // namespace, lets the helper exec the command, and collects the syscalls
 // once the command has exited. Tracking a namespace of our own, rather than
 // matching processes by name, keeps host processes out and children in.
-func recordCommand(rec *bpfrecorder.Recorder, argv []string, arch libseccomp.ScmpArch) ([]string, int, error) {
+func recordCommand(rec *bpfrecorder.Recorder, argv []string, arch libseccomp.ScmpArch, appArmor bool) (recording, int, error) {
+	var r recording
 	cmd, w, err := helperCommand(recordHelper, argv)
 	if err != nil {
-		return nil, 0, err
+		return r, 0, err
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		w.Close()
-		return nil, 0, err
+		return r, 0, err
 	}
 	defer readyR.Close()
 	cmd.ExtraFiles = append(cmd.ExtraFiles, readyW)
@@ -116,23 +124,25 @@ func recordCommand(rec *bpfrecorder.Recorder, argv []string, arch libseccomp.Scm
 	readyW.Close()
 	if err != nil {
 		w.Close()
-		return nil, 0, fmt.Errorf("starting %s in a new mount namespace (needs CAP_SYS_ADMIN): %w", argv[0], err)
+		return r, 0, fmt.Errorf("starting %s in a new mount namespace (needs CAP_SYS_ADMIN): %w", argv[0], err)
 	}
 	mntns, err := trackChild(rec, argv[0], cmd.Process.Pid, readyR, w)
 	if err != nil {
 		_, _ = waitChild(cmd) // the helper exits when w is closed unwritten
-		return nil, 0, err
+		return r, 0, err
 	}
 	defer rec.Forget(mntns)
 	code, err := waitChild(cmd)
 	if err != nil {
-		return nil, 0, err
+		return r, 0, err
 	}
-	names, err := rec.Syscalls(mntns, arch)
-	if err != nil {
-		return nil, 0, fmt.Errorf("collecting the recorded syscalls: %w", err)
+	if r.syscalls, err = rec.Syscalls(mntns, arch); err != nil {
+		return r, 0, fmt.Errorf("collecting the recorded syscalls: %w", err)
 	}
-	return names, code, nil
+	if appArmor {
+		r.appArmor, err = collectAppArmor(rec, mntns)
+	}
+	return r, code, err
 }
 
 // trackChild waits until the helper has started (so its own start-up, a Go
@@ -182,27 +192,41 @@ func baseNote(o recordOptions, total int) string {
 	return fmt.Sprintf(" (%d with base syscalls)", total)
 }
 
-// writeRecorded writes the profile: deny by default, allow what was seen.
-func writeRecorded(o recordOptions, names []string, arch libseccomp.ScmpArch) error {
+// writeRecorded writes the profiles -t asks for.
+func writeRecorded(o recordOptions, r recording, arch libseccomp.ScmpArch) error {
+	var docs [][]byte
+	if o.kind != "apparmor" && o.kind != "raw-apparmor" {
+		data, err := seccompOutput(o, r.syscalls, arch)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, data)
+	}
+	if o.appArmor() {
+		data, err := appArmorOutput(o, r.appArmor)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, data)
+	}
+	return os.WriteFile(filepath.Clean(o.out), bytes.Join(docs, []byte("---\n")), 0o644)
+}
+
+// seccompOutput is the seccomp profile: deny by default, allow what was
+// seen.
+func seccompOutput(o recordOptions, names []string, arch libseccomp.ScmpArch) ([]byte, error) {
 	spec := &v1.SeccompProfileSpec{
 		DefaultAction: v1.ActErrno,
 		Architectures: []v1.SeccompArch{archOCIName(arch)},
 		Syscalls:      []v1.SeccompSyscall{{Names: names, Action: v1.ActAllow}},
 	}
 	if err := seccomp.Validate(spec); err != nil {
-		return fmt.Errorf("recorded profile: %w", err)
+		return nil, fmt.Errorf("recorded profile: %w", err)
 	}
-	var data []byte
-	var err error
 	if o.kind == "raw-seccomp" {
-		data, err = seccomp.MarshalOCI(spec)
-	} else {
-		data, err = marshalManifest(newManifest(o.name, spec))
+		return seccomp.MarshalOCI(spec)
 	}
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Clean(o.out), data, 0o644)
+	return marshalManifest(newManifest(o.name, spec))
 }
 
 // archOCIName is the OCI name of the architectures spoc records on.

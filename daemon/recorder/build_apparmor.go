@@ -12,74 +12,41 @@ import (
 
 // AppArmorSpec builds the abstract AppArmor profile from what the bpf
 // recorder saw (executables, and with the SPOD's enableAppArmor the files,
-// libraries, sockets and capabilities of bpf) and the AppArmor decisions
-// the enricher collected. Network rules are always explicit (true or
-// false), so the profile says what was observed rather than leaving
-// defaults to the translator.
+// libraries, sockets and capabilities of bpf, one per incarnation) and the
+// AppArmor decisions the enricher collected.
 func AppArmorSpec(executables []string, accesses []*enricherv1.AppArmorAccess, bpf []*bpfrecorderv1.AppArmor) v1.AppArmorProfileSpec {
-	fsr := fileAccess{}
-	var caps, libraries []string
-	var tcp, udp, raw bool
+	rec := apparmor.Recorded{Executables: executables}
 	for _, a := range accesses {
 		switch {
 		case a.GetCapability() != "":
-			caps = append(caps, a.GetCapability())
+			rec.Capabilities = append(rec.Capabilities, a.GetCapability())
 		case a.GetFamily() != "" || a.GetSockType() != "":
 			t, u, r := networkOf(a.GetFamily(), a.GetSockType())
-			tcp, udp, raw = tcp || t, udp || u, raw || r
+			rec.TCP, rec.UDP, rec.Raw = rec.TCP || t, rec.UDP || u, rec.Raw || r
 		case strings.HasPrefix(a.GetName(), "/"):
-			fsr.addLiteral(a.GetName(), a.GetRequestedMask())
+			// Names are literal: escaped to match that file only, and
+			// left out when no policy can name them.
+			if p, err := apparmor.EscapePath(a.GetName()); err == nil {
+				rec.AddFile(string(p), accessOf(a.GetRequestedMask()))
+			}
 			if strings.Contains(a.GetRequestedMask(), "x") {
-				executables = append(executables, a.GetName())
+				rec.Executables = append(rec.Executables, a.GetName())
 			}
 		}
 	}
 	for _, b := range bpf {
-		caps = append(caps, b.GetCapabilities()...)
-		tcp, udp, raw = tcp || b.GetTcp(), udp || b.GetUdp(), raw || b.GetRaw()
-		libraries = append(libraries, bpfFiles(fsr, b.GetFiles())...)
-	}
-	abstract := v1.AppArmorAbstract{
-		Executable: &v1.AppArmorExecutablesRules{AllowedExecutables: literalPaths(executables),
-			AllowedLibraries: policyPaths(libraries)},
-		Network: &v1.AppArmorNetworkRules{
-			AllowRaw:  &raw,
-			Protocols: &v1.AppArmorAllowedProtocols{AllowTCP: &tcp, AllowUDP: &udp},
-		},
-		Capability: &v1.AppArmorCapabilityRules{AllowedCapabilities: sortedUnique(caps)},
-	}
-	// A file written and then run (a downloaded tool) cannot be
-	// write-only: AppArmor refuses a write-only path that is also executed.
-	for _, e := range abstract.Executable.AllowedExecutables {
-		if fsr[string(e)] == accessWrite {
-			fsr[string(e)] |= accessRead
+		rec.Capabilities = append(rec.Capabilities, b.GetCapabilities()...)
+		rec.TCP, rec.UDP, rec.Raw = rec.TCP || b.GetTcp(), rec.UDP || b.GetUdp(), rec.Raw || b.GetRaw()
+		for _, f := range b.GetFiles() { // policy paths already
+			rec.AddFile(f.GetPath(), apparmor.Access{Read: f.GetRead(), Write: f.GetWrite(), Library: f.GetLibrary()})
 		}
 	}
-	if fs := fsr.rules(); fs != nil {
-		abstract.Filesystem = fs
-	}
-	return v1.AppArmorProfileSpec{Abstract: abstract}
+	return v1.AppArmorProfileSpec{Abstract: rec.Abstract()}
 }
 
-// bpfFiles adds the bpf recorder's files (policy paths already) to fsr and
-// returns the libraries: a library ld.so opened to map is listed only as
-// one (its "mr" rule covers the read), unless it was also written.
-func bpfFiles(fsr fileAccess, files []*bpfrecorderv1.FileAccess) []string {
-	var libraries []string
-	for _, f := range files {
-		if f.GetLibrary() {
-			libraries = append(libraries, f.GetPath())
-		}
-		switch {
-		case f.GetWrite() && f.GetRead():
-			fsr.add(f.GetPath(), "rw")
-		case f.GetWrite():
-			fsr.add(f.GetPath(), "w")
-		case f.GetRead() && !f.GetLibrary():
-			fsr.add(f.GetPath(), "r")
-		}
-	}
-	return libraries
+// accessOf reads an AppArmor audit record's requested_mask.
+func accessOf(mask string) apparmor.Access {
+	return apparmor.Access{Read: strings.Contains(mask, "r"), Write: strings.ContainsAny(mask, "wacd")}
 }
 
 // networkOf classifies a socket: stream sockets of the IP families are TCP,
@@ -87,74 +54,6 @@ func bpfFiles(fsr fileAccess, files []*bpfrecorderv1.FileAccess) []string {
 func networkOf(family, sockType string) (tcp, udp, raw bool) {
 	ip := family == "inet" || family == "inet6"
 	return ip && sockType == "stream", ip && sockType == "dgram", sockType == "raw" || family == "packet"
-}
-
-// fileAccess accumulates per policy path whether it was read and written.
-type fileAccess map[string]uint8
-
-const (
-	accessRead uint8 = 1 << iota
-	accessWrite
-)
-
-// add records mask ("r", "w", ...) for a path in policy syntax.
-func (f fileAccess) add(path, mask string) {
-	if strings.Contains(mask, "r") {
-		f[path] |= accessRead
-	}
-	if strings.ContainsAny(mask, "wacd") {
-		f[path] |= accessWrite
-	}
-}
-
-// addLiteral records mask for a file name as observed: escaped to match
-// that file only, and left out when no policy can name it.
-func (f fileAccess) addLiteral(name, mask string) {
-	if p, err := apparmor.EscapePath(name); err == nil {
-		f.add(string(p), mask)
-	}
-}
-
-func (f fileAccess) rules() *v1.AppArmorFsRules {
-	var ro, wo, rw []string
-	for p, a := range f {
-		switch a {
-		case accessRead:
-			ro = append(ro, p)
-		case accessWrite:
-			wo = append(wo, p)
-		case accessRead | accessWrite:
-			rw = append(rw, p)
-		}
-	}
-	if len(ro)+len(wo)+len(rw) == 0 {
-		return nil
-	}
-	return &v1.AppArmorFsRules{ReadOnlyPaths: policyPaths(ro), WriteOnlyPaths: policyPaths(wo), ReadWritePaths: policyPaths(rw)}
-}
-
-// policyPaths are paths in policy syntax, sorted.
-func policyPaths(ss []string) []v1.AppArmorPath {
-	var out []v1.AppArmorPath
-	for _, s := range sortedUnique(ss) {
-		out = append(out, v1.AppArmorPath(s))
-	}
-	return out
-}
-
-// literalPaths escapes recorded names: glob characters in them are
-// escaped so the rule matches that file only. Names no policy can express
-// (a relative executable the bpf recorder could not resolve, a control
-// character) are left out rather than have the API server refuse the whole
-// profile.
-func literalPaths(ss []string) []v1.AppArmorPath {
-	var out []v1.AppArmorPath
-	for _, s := range sortedUnique(ss) {
-		if p, err := apparmor.EscapePath(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // ReasonRecordingIncomplete: a recorded AppArmor profile may lack rules the
