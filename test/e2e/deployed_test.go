@@ -43,6 +43,7 @@ func TestDeployedOnARealNode(t *testing.T) {
 		{"eBPF recording with no hold: 20 pods' profiles hold their first execve and sub-millisecond children, and 20 pods run under them", bpfRecordingHasNoStartupRace},
 		{"eBPF recording across a SIGKILLed daemon, a crashing container and a deleted pod: each profile once, complete", bpfRecordingSurvivesDaemonKill},
 		{"eBPF recording across a SIGKILLed bpf-recorder: the profile holds what came after and says it has a gap", bpfRecordingSurvivesRecorderKill},
+		{"eBPF AppArmor recording: the profile holds the pod's files, socket and capability, not the runtime's, and compiles", bpfAppArmorRecording},
 		{"a Logs recording through the node's auditd makes each container's profile, and a pod runs under them", logsRecordingThroughAuditd},
 		{"mergeStrategy Containers merges a Deployment's 3 replicas into one profile per container", mergeStrategyContainersMergesReplicas},
 		{"with the webhook scaled to 0 pod creation follows failurePolicy Fail", webhookDownFollowsFailurePolicy},
