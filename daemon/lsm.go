@@ -37,6 +37,15 @@ func setupLSMs(mgr manager.Manager, cfg Config) error {
 			return p, c.Get(ctx, client.ObjectKey{Name: name}, p)
 		},
 	}
+	sel.Seed = selinux.NewSeed(sel)
+	seed := seedRunner{seed: sel.Seed, supported: selinux.SELinuxSupported, events: mgr.GetEventRecorder("spo-daemon"),
+		node: cfg.Node, enabled: func(ctx context.Context) (bool, error) {
+			s, err := spod.selinux(ctx)
+			return s.Enable, err
+		}}
+	if err := mgr.Add(seed); err != nil {
+		return fmt.Errorf("setting up spo's SELinux templates: %w", err)
+	}
 	aa := &apparmor.Installer{
 		Parser:   apparmor.ExecParser{Path: apparmor.DefaultParserPath},
 		StateDir: filepath.Join(cfg.StateDir, "apparmor"),

@@ -59,16 +59,29 @@ type SelinuxConfig struct {
 	// +optional
 	// +kubebuilder:default=true
 	EnableRawSelinuxProfiles *bool `json:"enableRawSelinuxProfiles,omitempty"`
-	// TypeTag is the SELinux type (seLinuxOptions.type, e.g. spc_t) of the
-	// spo containers of the node daemon (daemon, bpf-recorder,
-	// log-enricher). Unset, they run as the runtime's default container
-	// type; selinuxd always runs as spc_t.
+	// TypeTag is the SELinux type (seLinuxOptions.type, e.g. spc_t) of
+	// every spo container of the node daemon (daemon, bpf-recorder,
+	// log-enricher, json-enricher, init containers included). Unset, they
+	// run as the runtime's default container type; selinuxd always runs as
+	// spc_t.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[a-z0-9_]+$`
 	TypeTag string `json:"typeTag,omitempty"`
 	// Options restrict SelinuxProfiles.
 	// +optional
 	Options *SelinuxOptions `json:"options,omitempty"`
+	// SelinuxdImages pick the selinuxd image for each node by its
+	// operating system: the first entry whose osImage matches the node's
+	// status.nodeInfo.osImage wins; a node no entry matches runs the
+	// manager's --selinuxd-image. selinuxd's semodule must match the
+	// node's policy store, so nodes of different OSes need different
+	// images. Empty means spo's built-in mapping (Fedora, RHEL/RHCOS/
+	// CentOS Stream and rebuilds 8, 9 and 10; see docs/selinux.md).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	SelinuxdImages []SelinuxdImage `json:"selinuxdImages,omitempty"`
 	// CustomTemplatesConfigMap names a ConfigMap of .cil templates to
 	// replace selinuxd's bundled ones. spo does not support custom
 	// templates yet: when set, the SPOD gets the condition
@@ -78,6 +91,29 @@ type SelinuxConfig struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	CustomTemplatesConfigMap string `json:"customTemplatesConfigMap,omitempty"`
+}
+
+// SelinuxdImage is the selinuxd image for the nodes whose operating
+// system matches OSImage.
+type SelinuxdImage struct {
+	// Name names the entry: the selinuxd DaemonSet of its nodes is
+	// spo-selinuxd-<name>. "default" is the manager's fallback image's.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=40
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self != 'default'",message="default names the fallback image"
+	Name string `json:"name"`
+	// OSImage is a regular expression (RE2, Go's syntax) matched against
+	// the node's status.nodeInfo.osImage, e.g. `^Fedora`; unanchored, as
+	// in SPO's mapping.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	OSImage string `json:"osImage"`
+	// Image is the selinuxd image, pinned: a digest or a tag other than
+	// latest (it runs privileged on every matching node).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image"`
 }
 
 // RawProfilesEnabled says whether RawSelinuxProfiles are accepted: unset

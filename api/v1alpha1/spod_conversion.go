@@ -31,6 +31,8 @@ type spodKept struct {
 	// CustomTemplatesConfigMap and ImagePullSecrets are v1 only.
 	CustomTemplatesConfigMap *string                       `json:"customTemplatesConfigMap,omitempty"`
 	ImagePullSecrets         []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// The selinuxd image mapping is v1 only.
+	SelinuxdImages []v1.SelinuxdImage `json:"selinuxdImages,omitempty"`
 	// The JSON enricher is v1 only.
 	EnableJsonEnricher  *bool                   `json:"enableJsonEnricher,omitempty"`
 	JsonEnricherFilters *string                 `json:"jsonEnricherFilters,omitempty"`
@@ -70,6 +72,7 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 			TypeTag:                  s.SelinuxTypeTag,
 			Options:                  s.SelinuxOptions,
 			CustomTemplatesConfigMap: lossless.Or(kept.CustomTemplatesConfigMap, ""),
+			SelinuxdImages:           kept.SelinuxdImages,
 		},
 		Enricher: v1.EnricherConfig{
 			EnableLogEnricher:   s.EnableLogEnricher,
@@ -136,6 +139,7 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 	kept := spodKept{
 		CustomTemplatesConfigMap:    lossless.Differing(s.Selinux.CustomTemplatesConfigMap, ""),
 		ImagePullSecrets:            s.ImagePullSecrets,
+		SelinuxdImages:              s.Selinux.SelinuxdImages,
 		LogEnricherSource:           lossless.Differing(s.Enricher.LogEnricherSource, logEnricherSourceAuditd),
 		EnableInsecureMetricsAccess: lossless.Differing(s.EnableInsecureMetricsAccess, false),
 		EnableJsonEnricher:          lossless.Differing(s.Enricher.EnableJsonEnricher, false),

@@ -31,6 +31,18 @@
 // status equal to the previous one is trusted only after Config.Settle.
 // Remove deletes the file and waits until selinuxd forgets the module.
 //
+// Seed installs spo's own modules first (package policies: udica-named
+// container templates and the permissive selinuxrecording domain,
+// embedded): base_container, then the rest, each file written atomically
+// only when its content differs, then waited on until selinuxd says
+// Installed. Both installers call Seed.Ensure before every install (cheap
+// when all is in place), so a profile on a node without the templates
+// fails with SelinuxTemplatesNotInstalled (Retry) naming the module; a
+// failure is served from memory for a minute so profiles do not make
+// selinuxd rerun semodule. The daemon also runs it at start and every 10
+// minutes (daemon/seed.go). Profile names equal to a seed module or block
+// are refused (InvalidName).
+//
 // A SelinuxProfile and a RawSelinuxProfile of one name are one module
 // (the block, and usage, are <name> in SPO too): the object created first
 // owns it (ownsModule, the SelinuxProfile at equal times), on every node

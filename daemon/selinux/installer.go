@@ -45,6 +45,10 @@ type Config struct {
 	// PollInterval and Timeout govern waiting for selinuxd's verdict
 	// (defaults 500ms and 2m: semodule takes seconds on a real node).
 	PollInterval, Timeout time.Duration
+	// Seed installs spo's own modules, which every profile inherits, before
+	// any profile (NewSeed(cfg) when nil; the daemon shares one between
+	// both installers).
+	Seed *Seed
 	// Settle is how long, after rewriting a module selinuxd already has a
 	// status for, a status equal to the previous one is taken for stale
 	// (default 10s, longer than semodule usually takes; see awaitInstalled).
@@ -68,11 +72,20 @@ var (
 
 // NewProfileInstaller returns the Installer for SelinuxProfiles.
 func NewProfileInstaller(cfg Config) *ProfileInstaller {
-	return &ProfileInstaller{m: newModules(cfg, kindProfile)}
+	return &ProfileInstaller{m: newModules(withSeed(cfg), kindProfile)}
 }
 
 // NewRawInstaller returns the Installer for RawSelinuxProfiles.
-func NewRawInstaller(cfg Config) *RawInstaller { return &RawInstaller{m: newModules(cfg, kindRaw)} }
+func NewRawInstaller(cfg Config) *RawInstaller {
+	return &RawInstaller{m: newModules(withSeed(cfg), kindRaw)}
+}
+
+func withSeed(cfg Config) Config {
+	if cfg.Seed == nil {
+		cfg.Seed = NewSeed(cfg)
+	}
+	return cfg
+}
 
 // Install renders p and has selinuxd install it. Location is the type
 // pods use (Usage), which is also what status.usage shows.
@@ -175,6 +188,11 @@ func (m modules) install(ctx context.Context, p metav1.Object, raw bool, render 
 	path, err := nodefs.SafeJoin(m.cfg.PolicyDir, name, moduleExt)
 	if err != nil {
 		return nodeinstall.Installed{}, newError(ReasonInvalidName, "metadata.name", err.Error())
+	}
+	// The templates the module inherits come first (cheap when they are
+	// in place: the files are unchanged and selinuxd says Installed).
+	if err := m.cfg.Seed.Ensure(ctx); err != nil {
+		return nodeinstall.Installed{}, err
 	}
 	pre, err := m.cfg.Selinuxd.Status(ctx, name)
 	if err != nil {

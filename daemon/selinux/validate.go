@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/selinux/policies"
 )
 
 // SelfType is the allow key that stands for the profile's own type.
@@ -42,6 +43,10 @@ func ValidateName(name string) error {
 	if len(name) > 253 || !isBlockName(name) {
 		return newError(ReasonInvalidName, "metadata.name",
 			fmt.Sprintf("%q cannot name an SELinux module: it must start with a letter and hold only lower-case letters, digits, '-' and '_' (CIL names may not contain '.')", name))
+	}
+	if policies.Reserved(name) {
+		return newError(ReasonInvalidName, "metadata.name",
+			fmt.Sprintf("%q is the name of a module spo installs on every node (a container template or the recording domain): a profile of that name would replace it", name))
 	}
 	return nil
 }

@@ -101,6 +101,8 @@ func TrimNode(obj any) (any, error) {
 		ObjectMeta: metav1.ObjectMeta{Name: n.Name, UID: n.UID, ResourceVersion: n.ResourceVersion,
 			Labels: n.Labels, Annotations: kubeletDirAnnotation(n.Annotations), DeletionTimestamp: n.DeletionTimestamp},
 		Spec: corev1.NodeSpec{Taints: n.Spec.Taints},
+		// The spod reconciler picks each node's selinuxd image by it.
+		Status: corev1.NodeStatus{NodeInfo: corev1.NodeSystemInfo{OSImage: n.Status.NodeInfo.OSImage}},
 	}, nil
 }
 

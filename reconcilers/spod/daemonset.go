@@ -56,7 +56,8 @@ type Params struct {
 	Namespace string
 	// Image of spo, run by every container but selinuxd.
 	Image string
-	// SelinuxdImage runs selinuxd (DefaultSelinuxdImage if empty).
+	// SelinuxdImage runs selinuxd on nodes no entry of the SPOD's
+	// selinux.selinuxdImages matches (DefaultSelinuxdImage if empty).
 	SelinuxdImage string
 	// KubeletDir is the configured kubelet root directory, which nodes
 	// that name none use (kubeletdir.Default if empty).
@@ -129,18 +130,18 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	if v, ok := ociTrustVolume(s.Security.SignatureVerification); ok {
 		pod.Volumes = append(pod.Volumes, v)
 	}
-	// selinuxd keeps its own spc_t: it is not spo.
-	tagContainers(pod.Containers, s.Selinux.TypeTag)
 	if s.Selinux.Enable {
-		pod.Containers = append(pod.Containers, selinuxdContainer(p))
+		// selinuxd runs beside, in SelinuxdDaemonSets; the daemon reaches
+		// its socket and policy directory on the node.
 		pod.Volumes = append(pod.Volumes,
 			hostPathTyped("selinux-policy", "/etc/selinux.d", corev1.HostPathDirectoryOrCreate),
 			hostPathTyped("selinuxd-socket", "/var/run/selinuxd", corev1.HostPathDirectoryOrCreate),
-			hostPathTyped("etc-selinux", "/etc/selinux", corev1.HostPathDirectory),
-			hostPathTyped("var-lib-selinux", "/var/lib/selinux", corev1.HostPathDirectory),
-			hostPathTyped("selinuxfs", "/sys/fs/selinux", corev1.HostPathDirectory),
 		)
 	}
+	// Every container of this pod is spo's (selinuxd, with its own spc_t,
+	// runs in SelinuxdDaemonSets), init containers included.
+	tagContainers(pod.InitContainers, s.Selinux.TypeTag)
+	tagContainers(pod.Containers, s.Selinux.TypeTag)
 
 	return &appsv1.DaemonSet{
 		TypeMeta: metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "DaemonSet"},
@@ -162,6 +163,9 @@ func tagContainers(containers []corev1.Container, typeTag string) {
 		return
 	}
 	for i := range containers {
+		if containers[i].SecurityContext == nil {
+			containers[i].SecurityContext = &corev1.SecurityContext{}
+		}
 		containers[i].SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: typeTag}
 	}
 }
@@ -400,36 +404,6 @@ func logEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 		Resources:       nodeResources("20m", "64Mi", "256Mi"),
 		SecurityContext: sc,
 		VolumeMounts:    mounts,
-	}
-}
-
-// selinuxdContainer installs SELinux modules. Loading policy needs the
-// whole of selinuxfs and the host's policy store: it runs privileged, as
-// spc_t, the one container that does. selinuxd serves nothing but its Unix
-// socket (no HTTP endpoint), so it has no probes, startup probe included.
-func selinuxdContainer(p Params) corev1.Container {
-	image := p.SelinuxdImage
-	if image == "" {
-		image = DefaultSelinuxdImage
-	}
-	return corev1.Container{
-		Name:  ContainerSelinuxd,
-		Image: image,
-		Args:  []string{"daemon", "--datastore-path=/var/run/selinuxd/selinuxd.db", "--socket-path=/var/run/selinuxd/selinuxd.sock"},
-		SecurityContext: &corev1.SecurityContext{
-			Privileged:     ptr.To(true),
-			RunAsUser:      ptr.To[int64](0),
-			SELinuxOptions: &corev1.SELinuxOptions{Type: "spc_t"},
-		},
-		// semodule holds the whole policy in memory while it rebuilds it.
-		Resources: nodeResources("20m", "64Mi", "1Gi"),
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: "selinux-policy", MountPath: "/etc/selinux.d", ReadOnly: true},
-			{Name: "selinuxd-socket", MountPath: "/var/run/selinuxd"},
-			{Name: "etc-selinux", MountPath: "/etc/selinux"},
-			{Name: "var-lib-selinux", MountPath: "/var/lib/selinux"},
-			{Name: "selinuxfs", MountPath: "/sys/fs/selinux"},
-		},
 	}
 }
 

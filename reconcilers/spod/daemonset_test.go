@@ -222,13 +222,11 @@ func TestDaemonSet(t *testing.T) {
 			}
 		},
 	}, {
-		sentence: "selinux.enable adds a privileged selinuxd and points the daemon at its socket and policy directory",
+		sentence: "selinux.enable points the daemon at selinuxd's socket and policy directory on the node; selinuxd runs in DaemonSets of its own",
 		edit:     func(s *v1.SPODSpec) { s.Selinux.Enable = true },
 		check: func(t *testing.T, ds *appsv1.DaemonSet) {
-			want(t, containerNames(ds), []string{ContainerDaemon, ContainerSelinuxd})
-			if c := container(ds, ContainerSelinuxd); c.Image != DefaultSelinuxdImage || !*c.SecurityContext.Privileged {
-				t.Errorf("selinuxd: image %s, security context %+v", c.Image, c.SecurityContext)
-			}
+			want(t, containerNames(ds), []string{ContainerDaemon})
+			want(t, volumeNames(ds)[len(volumeNames(ds))-2:], []string{"selinux-policy", "selinuxd-socket"})
 			d := container(ds, ContainerDaemon)
 			if !slices.Contains(d.Args, "--selinuxd-socket=/var/run/selinuxd/selinuxd.sock") || d.SecurityContext.Privileged != nil {
 				t.Errorf("daemon: args %v, security context %+v", d.Args, d.SecurityContext)
@@ -350,17 +348,30 @@ func TestDaemonSet(t *testing.T) {
 			want(t, WebhookDeployment(s, testParams).Spec.Template.Spec.ImagePullSecrets, []corev1.LocalObjectReference{{Name: "registry"}})
 		},
 	}, {
-		sentence: "selinux.typeTag is the SELinux type of every spo container, and selinuxd keeps spc_t",
+		sentence: "selinux.typeTag is the SELinux type of every spo container, init containers too, and selinuxd keeps spc_t",
 		edit: func(s *v1.SPODSpec) {
 			s.Selinux.TypeTag = "spo_t"
 			s.Selinux.Enable = true
-			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher = true, true
+			s.Enricher.EnableBpfRecorder, s.Enricher.EnableLogEnricher, s.Enricher.EnableJsonEnricher = true, true, true
 		},
 		check: func(t *testing.T, ds *appsv1.DaemonSet) {
-			for _, name := range []string{ContainerDaemon, ContainerBpfRecorder, ContainerLogEnricher} {
-				want(t, container(ds, name).SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spo_t"})
+			pod := ds.Spec.Template.Spec
+			want(t, len(pod.Containers), 4)
+			for _, c := range append(pod.InitContainers, pod.Containers...) {
+				if c.SecurityContext == nil {
+					t.Fatalf("%s has no security context", c.Name)
+				}
+				want(t, c.SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spo_t"})
 			}
-			want(t, container(ds, ContainerSelinuxd).SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spc_t"})
+			// An init container added later is tagged too.
+			inits := []corev1.Container{{Name: "init"}}
+			tagContainers(inits, "spo_t")
+			want(t, inits[0].SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spo_t"})
+			spod := Default(testParams.Namespace)
+			spod.Spec.Selinux = v1.SelinuxConfig{Enable: true, TypeTag: "spo_t"}
+			for _, d := range SelinuxdDaemonSets(spod, testParams, map[string]string{"el9": "x/selinuxd:v1"}) {
+				want(t, d.Spec.Template.Spec.Containers[0].SecurityContext.SELinuxOptions, &corev1.SELinuxOptions{Type: "spc_t"})
+			}
 		},
 	}, {
 		sentence: "no typeTag leaves the SELinux type to the runtime",

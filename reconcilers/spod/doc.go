@@ -15,7 +15,11 @@
 //     and the namespace (DaemonSet). It always runs the daemon container;
 //     a bpf-recorder container only when enricher.enableBpfRecorder, a
 //     log-enricher container only when enricher.enableLogEnricher, a
-//     selinuxd container only when selinux.enable. Privileges are given
+//     no selinuxd: with selinux.enable it runs in DaemonSets of its own,
+//     spo-selinuxd-<entry>, one per image in use (selinuxd.go: each node
+//     is labelled LabelSelinuxd with the entry of selinux.selinuxdImages,
+//     or the built-in mapping, its status.nodeInfo.osImage matches; the
+//     label goes and the DaemonSets are deleted when no node needs them). Privileges are given
 //     per container, only to the container that needs them (see
 //     daemonset.go for each one and why, and docs/security.md for the
 //     table the tests hold them to): no container but the privileged

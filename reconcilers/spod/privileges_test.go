@@ -42,6 +42,9 @@ func renderings() map[string]corev1.PodSpec {
 		edit(&spod.Spec)
 		out[name+": DaemonSet"] = DaemonSet(spod, testParams).Spec.Template.Spec
 		out[name+": webhook Deployment"] = WebhookDeployment(spod, testParams).Spec.Template.Spec
+		for _, d := range SelinuxdDaemonSets(spod, testParams, map[string]string{SelinuxdFallback: DefaultSelinuxdImage}) {
+			out[name+": "+d.Name] = d.Spec.Template.Spec
+		}
 	}
 	return out
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -35,6 +37,9 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,namespace=security-profiles-operator,resources=securityprofilesoperatordaemons,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=security-profiles-operator.x-k8s.io,namespace=security-profiles-operator,resources=securityprofilesoperatordaemons/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=apps,namespace=security-profiles-operator,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=apps,namespace=security-profiles-operator,resources=daemonsets,verbs=delete
+// The node label LabelSelinuxd picks each node's selinuxd DaemonSet.
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=services,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=policy,namespace=security-profiles-operator,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=monitoring.coreos.com,namespace=security-profiles-operator,resources=servicemonitors,verbs=get;list;watch;create;update;patch
@@ -59,13 +64,20 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// A spec change brings the next reconcile: nothing to retry.
 		return ctrl.Result{}, r.setStatus(ctx, spod, invalid)
 	}
-	p, err := r.withNodeKubeletDirs(ctx)
+	p, nodes, err := r.withNodeKubeletDirs(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	selinuxds, err := r.selinuxd(ctx, spod, p, nodes)
+	if err != nil {
+		return ctrl.Result{}, errors.Join(err, r.setStatus(ctx, spod, Failed(err)))
 	}
 	ds := DaemonSet(spod, p)
 	webhook := WebhookDeployment(spod, r.Params)
 	desired := append(BuiltinProfiles(), ds, webhook, WebhookService(spod, r.Params), WebhookPodDisruptionBudget(spod, r.Params))
+	for _, s := range selinuxds {
+		desired = append(desired, s)
+	}
 	desired = append(desired, r.metricsObjects(ctx, spod)...)
 	for _, obj := range desired {
 		wrote, err := Apply(ctx, r.Client, obj)
@@ -84,7 +96,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	// The status follows the live objects: right after a write the cache
 	// may be behind, and the write's own watch event brings the next
 	// reconcile.
-	for _, obj := range []client.Object{ds, webhook} {
+	live := []client.Object{ds, webhook}
+	for _, s := range selinuxds {
+		live = append(live, s)
+	}
+	for _, obj := range live {
 		if err := r.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			if apierrors.IsNotFound(err) {
 				return ctrl.Result{}, r.setStatus(ctx, spod, Status{State: v1.SPODCreating, Message: "the daemon and the webhook are being created"})
@@ -92,16 +108,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, fmt.Errorf("getting %s: %w", obj.GetName(), err)
 		}
 	}
-	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(ds, webhook))
+	return ctrl.Result{}, r.setStatus(ctx, spod, Rollout(ds, webhook, selinuxds...))
 }
 
 // withNodeKubeletDirs are the Params with the kubelet directories the nodes
 // name. A node naming one wrongly gets a Warning Event; its daemon reports
 // the same error on every profile.
-func (r *Reconciler) withNodeKubeletDirs(ctx context.Context) (Params, error) {
+func (r *Reconciler) withNodeKubeletDirs(ctx context.Context) (Params, []corev1.Node, error) {
 	nodes := &corev1.NodeList{}
 	if err := r.List(ctx, nodes); err != nil {
-		return Params{}, fmt.Errorf("listing nodes: %w", err)
+		return Params{}, nil, fmt.Errorf("listing nodes: %w", err)
 	}
 	dirs, refused := NodeKubeletDirs(nodes.Items)
 	for i := range nodes.Items {
@@ -112,7 +128,65 @@ func (r *Reconciler) withNodeKubeletDirs(ctx context.Context) (Params, error) {
 	}
 	p := r.Params
 	p.NodeKubeletDirs = dirs
-	return p, nil
+	return p, nodes.Items, nil
+}
+
+// selinuxd labels every node with its selinuxd entry (LabelSelinuxd; the
+// label goes while SELinux is off), deletes the selinuxd DaemonSets of
+// entries no node runs any more, and returns those to apply.
+func (r *Reconciler) selinuxd(ctx context.Context, spod *v1.SecurityProfilesOperatorDaemon, p Params, nodes []corev1.Node) ([]*appsv1.DaemonSet, error) {
+	fallback := p.SelinuxdImage
+	if fallback == "" {
+		fallback = DefaultSelinuxdImage
+	}
+	m, err := ParseSelinuxdImages(spod.Spec.Selinux.SelinuxdImages, fallback)
+	if err != nil {
+		return nil, err // Invalid has refused it already
+	}
+	images, byNode := m.SelinuxdGroups(nodes)
+	for i := range nodes {
+		n := &nodes[i]
+		want, has := byNode[n.Name], ""
+		if !spod.Spec.Selinux.Enable {
+			want = ""
+		}
+		has = n.Labels[LabelSelinuxd]
+		if has == want {
+			continue
+		}
+		base := n.DeepCopy()
+		if want == "" {
+			delete(n.Labels, LabelSelinuxd)
+		} else {
+			if n.Labels == nil {
+				n.Labels = map[string]string{}
+			}
+			n.Labels[LabelSelinuxd] = want
+		}
+		if err := r.Patch(ctx, n, client.MergeFrom(base)); err != nil && !apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("labelling node %s %s=%s: %w", n.Name, LabelSelinuxd, want, err)
+		}
+	}
+	desired := SelinuxdDaemonSets(spod, p, images)
+	keep := map[string]bool{}
+	for _, d := range desired {
+		keep[d.Name] = true
+	}
+	existing := &appsv1.DaemonSetList{}
+	if err := r.List(ctx, existing, client.InNamespace(p.Namespace), client.MatchingLabels(SelinuxdLabels())); err != nil {
+		return nil, fmt.Errorf("listing selinuxd DaemonSets: %w", err)
+	}
+	for i := range existing.Items {
+		d := &existing.Items[i]
+		if keep[d.Name] || !metav1.IsControlledBy(d, spod) {
+			continue
+		}
+		if err := r.Delete(ctx, d); err != nil && !apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("deleting selinuxd DaemonSet %s, which no node needs: %w", d.Name, err)
+		}
+		log.FromContext(ctx).Info("Deleted", "kind", "DaemonSet", "name", d.Name)
+	}
+	return desired, nil
 }
 
 // createDefault creates the default SPOD. Another writer may have created

@@ -148,16 +148,6 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Expect(ds.Spec.Template.Spec.HostPID).To(BeFalse())
 	})
 
-	It("adds selinuxd when SELinux is enabled, and removes it again", func(ctx SpecContext) {
-		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.Enable = true })
-		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerSelinuxd}))
-		Expect(*getDaemonSet(ctx).Spec.Template.Spec.Containers[1].SecurityContext.Privileged).To(BeTrue())
-
-		updateSPOD(ctx, func(s *v1.SPODSpec) { s.Selinux.Enable = false })
-		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon}))
-		Expect(volumeNames(getDaemonSet(ctx))).To(Equal([]string{"seccomp", "state", "sockets"}))
-	})
-
 	It("reverts a hand edit of the DaemonSet", func(ctx SpecContext) {
 		want := getDaemonSet(ctx).Spec.Template.Spec.Containers[0].Args
 		Eventually(func() error {

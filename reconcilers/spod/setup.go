@@ -58,12 +58,22 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// kubeletDirChanged passes nodes that come or go, and changes of the label
-// or annotation naming their kubelet directory.
+// kubeletDirChanged passes nodes that come or go, changes of the label
+// or annotation naming their kubelet directory, and changes of their
+// operating system or selinuxd label (the selinuxd image they run).
 var kubeletDirChanged = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		o, n := e.ObjectOld, e.ObjectNew
 		return o.GetLabels()[kubeletdir.LabelDirectoryLocation] != n.GetLabels()[kubeletdir.LabelDirectoryLocation] ||
-			o.GetAnnotations()[kubeletdir.AnnotationKubeletDir] != n.GetAnnotations()[kubeletdir.AnnotationKubeletDir]
+			o.GetAnnotations()[kubeletdir.AnnotationKubeletDir] != n.GetAnnotations()[kubeletdir.AnnotationKubeletDir] ||
+			o.GetLabels()[LabelSelinuxd] != n.GetLabels()[LabelSelinuxd] ||
+			osImage(o) != osImage(n)
 	},
+}
+
+func osImage(o client.Object) string {
+	if n, ok := o.(*corev1.Node); ok {
+		return n.Status.NodeInfo.OSImage
+	}
+	return ""
 }

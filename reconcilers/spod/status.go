@@ -33,9 +33,19 @@ func (s Status) reason() string {
 // Rollout reads the state of the rollout from the status of the node
 // DaemonSet and of the webhook Deployment, as their controllers report it.
 // The daemon comes first: it is what installs profiles.
-func Rollout(ds *appsv1.DaemonSet, webhook *appsv1.Deployment) Status {
+//
+// selinuxd's DaemonSets come next, after the webhook: a node no entry's
+// DaemonSet reaches (none scheduled) is no error of theirs, so they are
+// not Pending.
+func Rollout(ds *appsv1.DaemonSet, webhook *appsv1.Deployment, selinuxd ...*appsv1.DaemonSet) Status {
 	if s := daemonRollout(ds); s.State != v1.SPODRunning {
 		return s
+	}
+	for _, d := range selinuxd {
+		if s := daemonRollout(d); s.State != v1.SPODRunning && s.State != v1.SPODPending {
+			s.Message = d.Name + ": " + s.Message
+			return s
+		}
 	}
 	st := webhook.Status
 	want := ptr.Deref(webhook.Spec.Replicas, 1)

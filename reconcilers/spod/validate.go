@@ -41,6 +41,10 @@ func Invalid(spec v1.SPODSpec) (Status, bool) {
 	if reason, msg := invalidJSONEnricher(spec.Enricher); reason != "" {
 		return Status{State: v1.SPODError, Reason: reason, Message: msg}, false
 	}
+	if _, err := ParseSelinuxdImages(spec.Selinux.SelinuxdImages, ""); err != nil {
+		return Status{State: v1.SPODError, Reason: ReasonInvalidSelinuxdImages,
+			Message: fmt.Sprintf("%v; the daemon was left as it was", err)}, false
+	}
 	return Status{}, true
 }
 
@@ -49,7 +53,7 @@ func Invalid(spec v1.SPODSpec) (Status, bool) {
 var parseFilters = logfilter.Parse
 
 // CustomTemplatesCondition is the condition for selinux.customTemplatesConfigMap:
-// nil when it is unset. spo installs SelinuxProfiles with selinuxd's bundled
+// nil when it is unset. spo installs SelinuxProfiles with its own bundled
 // templates only, and says so rather than ignoring the setting.
 func CustomTemplatesCondition(spod *v1.SecurityProfilesOperatorDaemon) *metav1.Condition {
 	name := spod.Spec.Selinux.CustomTemplatesConfigMap
@@ -58,5 +62,5 @@ func CustomTemplatesCondition(spod *v1.SecurityProfilesOperatorDaemon) *metav1.C
 	}
 	return &metav1.Condition{Type: ConditionCustomTemplates, Status: metav1.ConditionFalse,
 		Reason: ReasonCustomTemplatesUnsupported, ObservedGeneration: spod.Generation,
-		Message: fmt.Sprintf("spec.selinux.customTemplatesConfigMap %q is not supported by spo: SelinuxProfiles are built on selinuxd's bundled templates", name)}
+		Message: fmt.Sprintf("spec.selinux.customTemplatesConfigMap %q is not supported by spo: SelinuxProfiles are built on the templates spo installs on every node", name)}
 }

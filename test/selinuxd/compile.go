@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/secprofiles/spo/daemon/selinux/policies"
 )
 
 // BasePolicy is the path of the stub base policy in test/fixtures/selinux:
-// classes, a user, a role, MLS and container-selinux's "container" and
-// "net_container" templates, the least secilc needs to compile modules.
+// classes, a user, a role, MLS and the types spo's container templates
+// refer to, the least secilc needs to compile modules.
 func BasePolicy() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "fixtures", "selinux", "base.cil")
@@ -34,20 +36,51 @@ func RequireSecilc(t testing.TB) string {
 	return ""
 }
 
-// Compile compiles the base policy with modules, in order, the way the
-// node would have them all loaded, and returns secilc's complaint if it
-// refuses them.
+// Compile compiles the base policy, spo's seed modules (the container
+// templates and selinuxrecording, daemon/selinux/policies) and modules,
+// in order, the way a node has them all loaded once the daemon started,
+// and returns secilc's complaint if it refuses them.
 func Compile(secilc string, modules ...[]byte) error {
+	var all [][]byte
+	for _, m := range policies.Modules() {
+		all = append(all, m.CIL)
+	}
+	return CompileBare(secilc, append(all, modules...)...)
+}
+
+// CompileBare compiles the base policy with modules alone, as a node
+// has them before the daemon installed its seed.
+func CompileBare(secilc string, modules ...[]byte) error {
+	_, err := compile(secilc, false, modules)
+	return err
+}
+
+// CompileVerbose is Compile with secilc's -vvv output returned, which
+// names every optional block secilc disabled because something it
+// refers to is missing.
+func CompileVerbose(secilc string, modules ...[]byte) (string, error) {
+	var all [][]byte
+	for _, m := range policies.Modules() {
+		all = append(all, m.CIL)
+	}
+	return compile(secilc, true, append(all, modules...))
+}
+
+func compile(secilc string, verbose bool, modules [][]byte) (string, error) {
 	dir, err := os.MkdirTemp("", "secilc-")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"-o", filepath.Join(dir, "policy"), "-f", filepath.Join(dir, "file_contexts"), BasePolicy()}
+	args := []string{"-o", filepath.Join(dir, "policy"), "-f", filepath.Join(dir, "file_contexts")}
+	if verbose {
+		args = append(args, "-vvv")
+	}
+	args = append(args, BasePolicy())
 	for i, m := range modules {
 		path := filepath.Join(dir, fmt.Sprintf("module%d.cil", i))
 		if err := os.WriteFile(path, m, 0o600); err != nil {
-			return err
+			return "", err
 		}
 		args = append(args, path)
 	}
@@ -55,7 +88,7 @@ func Compile(secilc string, modules ...[]byte) error {
 	cmd.Dir = dir // secilc may drop files in its working directory
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("secilc: %w: %s", err, bytes.TrimSpace(out))
+		return string(out), fmt.Errorf("secilc: %w: %s", err, bytes.TrimSpace(out))
 	}
-	return nil
+	return string(out), nil
 }

@@ -4,8 +4,10 @@
 // changed file, forgets deleted ones, and serves the same status API on a
 // Unix socket (GET /policies/, GET /policies/{name}, GET /ready). Where
 // selinuxd runs semodule, the stand-in compiles the module with secilc
-// against the stub base policy and the modules already installed, so a
-// module that would not load gets "Failed" with secilc's message.
+// against the stub base policy and the modules already installed (and
+// nothing else: spo's seed modules count only once the daemon has
+// installed them), so a module that would not load gets "Failed" with
+// secilc's message.
 package selinuxd
 
 import (
@@ -127,7 +129,7 @@ func (s *Server) install(name string, content []byte) {
 	}
 	s.mu.Unlock()
 	m := &module{content: content, Status: "Installed"}
-	if err := Compile(s.secilc, append(others, content)...); err != nil {
+	if err := CompileBare(s.secilc, append(others, content)...); err != nil {
 		m.Status, m.Msg = "Failed", err.Error()
 	}
 	s.mu.Lock()

@@ -27,7 +27,7 @@ func TestProtocol(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	good := "(block good\n(blockinherit container)\n)\n"
+	good := "(block good\n(type process)\n(roletype system_r process)\n)\n"
 	bad := "(block bad\n(blockinherit nosuch)\n)\n"
 	for name, body := range map[string]string{"good.cil": good, "bad.cil": bad, "ignored.txt": "x"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
