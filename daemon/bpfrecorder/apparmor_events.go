@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"regexp"
 	"strings"
+
+	"github.com/secprofiles/spo/daemon/apparmor"
 )
 
 // Access bits of a file event (ACCESS_* in bpf/recorder_apparmor.h).
@@ -80,23 +82,32 @@ func (ev *accessEvent) policyPath() (string, uint8) {
 }
 
 // escapeName makes a file name a literal in an AppArmor path: glob and
-// rule characters are escaped (apparmor.d(5) "Globbing"), and bytes no
-// policy path may hold (control characters, '"') become '?', which
-// matches any one character but '/'.
+// rule characters are escaped (apparmor.EscapePath), and bytes no policy
+// path may hold (control characters, '"') become '?', which matches any
+// one character but '/'.
 func escapeName(name string) string {
-	var b strings.Builder
+	segments := splitKeep(name)
+	for i, seg := range segments {
+		p, _ := apparmor.EscapePath("/" + seg) // cannot fail: absolute, no bad bytes
+		segments[i] = string(p)[1:]
+	}
+	return strings.Join(segments, "?")
+}
+
+func unexpressible(c byte) bool { return c < 0x20 || c == 0x7f || c == '"' }
+
+// splitKeep splits name at every unexpressible byte, keeping empty parts
+// (one '?' per byte replaced).
+func splitKeep(name string) []string {
+	var parts []string
+	start := 0
 	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c < 0x20 || c == 0x7f || c == '"':
-			b.WriteByte('?')
-		case strings.IndexByte(`*?[]{},\`, c) >= 0:
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
+		if unexpressible(name[i]) {
+			parts = append(parts, name[start:i])
+			start = i + 1
 		}
 	}
-	return b.String()
+	return append(parts, name[start:])
 }
 
 // procPID matches /proc/<pid> and /proc/<pid>/task/<tid>: the numbers are
