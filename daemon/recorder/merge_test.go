@@ -14,8 +14,8 @@ func TestMergeSeccomp(t *testing.T) {
 		into, add, want v1.SeccompProfileSpec
 	}{
 		"allowed syscalls and architectures are united": {
-			recorder.SeccompSpec("SCMP_ARCH_X86_64", []string{"read", "write"}),
-			recorder.SeccompSpec("SCMP_ARCH_AARCH64", []string{"openat", "read"}),
+			allowing("SCMP_ARCH_X86_64", "read", "write"),
+			allowing("SCMP_ARCH_AARCH64", "openat", "read"),
 			v1.SeccompProfileSpec{
 				DefaultAction: v1.ActErrno,
 				Architectures: []v1.SeccompArch{"SCMP_ARCH_AARCH64", "SCMP_ARCH_X86_64"},
@@ -23,14 +23,14 @@ func TestMergeSeccomp(t *testing.T) {
 			},
 		},
 		"merging the same recording twice changes nothing": {
-			recorder.SeccompSpec("SCMP_ARCH_X86_64", []string{"read"}),
-			recorder.SeccompSpec("SCMP_ARCH_X86_64", []string{"read"}),
-			recorder.SeccompSpec("SCMP_ARCH_X86_64", []string{"read"}),
+			allowing("SCMP_ARCH_X86_64", "read"),
+			allowing("SCMP_ARCH_X86_64", "read"),
+			allowing("SCMP_ARCH_X86_64", "read"),
 		},
 		"a profile with no allow rule gets one": {
 			v1.SeccompProfileSpec{DefaultAction: v1.ActErrno},
-			recorder.SeccompSpec("", []string{"read"}),
-			recorder.SeccompSpec("", []string{"read"}),
+			allowing("", "read"),
+			allowing("", "read"),
 		},
 	}
 	for name, tc := range tests {
@@ -41,6 +41,17 @@ func TestMergeSeccomp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allowing is a recorded-looking spec without the runtime base, so the
+// merge is what is tested here.
+func allowing(arch string, names ...string) v1.SeccompProfileSpec {
+	spec := v1.SeccompProfileSpec{DefaultAction: v1.ActErrno,
+		Syscalls: []v1.SeccompSyscall{{Names: names, Action: v1.ActAllow}}}
+	if arch != "" {
+		spec.Architectures = []v1.SeccompArch{v1.SeccompArch(arch)}
+	}
+	return spec
 }
 
 func TestMergeSelinux(t *testing.T) {
