@@ -182,7 +182,7 @@ func addBase(o recordOptions, names []string, arch libseccomp.ScmpArch) ([]strin
 		}
 		return sortedUnion(append(names, base...)), nil
 	}
-	return sortedUnion(append(names, nativeOnly(baseSyscalls, arch)...)), nil
+	return sortedUnion(append(names, seccomp.RuntimeBase(string(archOCIName(arch)))...)), nil
 }
 
 func baseNote(o recordOptions, total int) string {

@@ -7,6 +7,7 @@ import (
 
 	enricherv1 "github.com/secprofiles/spo/api/grpc/enricher/v1"
 	v1 "github.com/secprofiles/spo/api/v1"
+	"github.com/secprofiles/spo/daemon/seccomp"
 )
 
 // SelfType is the SelinuxProfile allow key for the profile's own type.
@@ -15,14 +16,23 @@ const SelfType = "@self"
 // SeccompSpec is the profile recorded syscalls make: everything recorded is
 // allowed, everything else fails with an errno (not a kill, so a missed
 // syscall shows up as an error the workload can report).
+//
+// The runtime base (seccomp.RuntimeBase) is allowed too. Both recorders
+// see the runtime's init under the filter, but only as far as timing let
+// it act: a signal it took in one run (ended by rt_sigreturn) it may not
+// take in the next, and a profile recorded from a run without one killed
+// the container it was recorded from in a run with one.
 func SeccompSpec(arch string, syscalls []string) v1.SeccompProfileSpec {
 	spec := v1.SeccompProfileSpec{DefaultAction: v1.ActErrno}
 	if arch != "" {
 		spec.Architectures = []v1.SeccompArch{v1.SeccompArch(arch)}
 	}
-	if names := sortedUnique(syscalls); len(names) > 0 {
-		spec.Syscalls = []v1.SeccompSyscall{{Names: names, Action: v1.ActAllow}}
+	if len(syscalls) == 0 {
+		// Nothing recorded is no profile (errEmpty), not a base-only one.
+		return spec
 	}
+	names := sortedUnique(append(slices.Clone(syscalls), seccomp.RuntimeBase(arch)...))
+	spec.Syscalls = []v1.SeccompSyscall{{Names: names, Action: v1.ActAllow}}
 	return spec
 }
 

@@ -170,7 +170,7 @@ func TestBpfRecordingFromPendingToProfile(t *testing.T) {
 		t.Errorf("labels = %v", p.Labels)
 	case p.Spec.State != v1.ProfileDisabled:
 		t.Errorf("state = %q, want Disabled (disableProfileAfterRecording)", p.Spec.State)
-	case !slices.Equal(p.Spec.Syscalls[0].Names, []string{"read", "write"}):
+	case !slices.Equal(p.Spec.Syscalls[0].Names, withBase("SCMP_ARCH_X86_64", "read", "write")):
 		t.Errorf("syscalls = %v", p.Spec.Syscalls)
 	}
 	if !h.hasEvent(recorder.ReasonProfileRecorded) {
@@ -281,7 +281,7 @@ func TestLogsRecordingMergesReplicasWithoutGenerateName(t *testing.T) {
 		}
 	}
 	profiles := h.profiles()
-	if len(profiles) != 1 || !slices.Equal(profiles[0].Spec.Syscalls[0].Names, []string{"read", "write"}) {
+	if len(profiles) != 1 || !slices.Equal(profiles[0].Spec.Syscalls[0].Names, withBase("SCMP_ARCH_X86_64", "read", "write")) {
 		t.Errorf("profiles = %+v, want one rec-app allowing read and write", profiles)
 	}
 	if !slices.Contains(h.enr.calls, "ResetSyscalls("+enricher.RecordingKey(uids[1], "app")+")") {

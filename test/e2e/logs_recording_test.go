@@ -111,7 +111,11 @@ func logsRecordingThroughAuditd(t *testing.T) {
 	}
 	waitPodDone(t, replay)
 	if replay.Status.Phase != corev1.PodSucceeded {
-		t.Errorf("a pod under the recorded profiles: phase %s, containers %s", replay.Status.Phase, terminations(replay))
+		// The profiles, so that a flake says what the replay may have
+		// lacked (exit code 139 came from a missing rt_sigreturn before
+		// recorded profiles got the runtime base).
+		t.Errorf("a pod under the recorded profiles: phase %s, containers %s; tools allows %v; idler allows %v",
+			replay.Status.Phase, terminations(replay), allowed(profiles["tools"]), allowed(profiles["idler"]))
 	}
 	// Pods before profiles: a profile in use stays Terminating.
 	for _, p := range []*corev1.Pod{replay, pod} {
