@@ -7,7 +7,8 @@
 //     tracepoints only, for kernels without BTF. Nothing in it needs a CO-RE
 //     relocation; it reads tracepoint records whose layouts nobtf.h copies
 //     from the kernel's format files, and syscall numbers per architecture
-//     (bpf2go's __TARGET_ARCH_x86 / __TARGET_ARCH_arm64).
+//     (bpf2go's __TARGET_ARCH_x86 / __TARGET_ARCH_arm64). nobtf_apparmor.h
+//     adds its AppArmor recording (sockets, capabilities).
 //
 // The generated .o and .go files are committed, so building needs no
 // clang; `make generate-bpf` regenerates them (needs clang, llvm and

@@ -51,12 +51,17 @@
  *     process still holding its key.
  *   - syscall numbers are those of the task's syscall table; record native
  *     tasks only (as recorder.bpf.c).
+ *   - with record_apparmor, sockets and capabilities are recorded for
+ *     AppArmor in the record's net and caps bits, from its first exec on
+ *     (nobtf_apparmor.h); cap_capable_apparmor is loaded only then, and only
+ *     where the kernel has the capability/cap_capable tracepoint.
  *
  * Tracepoints (include/trace/events/...):
  *   syscalls.h  sys_enter (raw tracepoint) regs, id; args from pt_regs
  *   sched.h     sched/sched_process_fork    child_pid (current: the parent)
  *   sched.h     sched/sched_process_exit    group_dead (current: exiting)
  *   sched.h     sched/sched_process_exec    filename (__data_loc), pid
+ *   capability.h capability/cap_capable     cap, ret (nobtf_apparmor.h)
  */
 #include "nobtf.h"
 #include <bpf/bpf_helpers.h>
@@ -103,10 +108,10 @@ struct syscall_bitmap {
 	u64 ns_id;    /* born: the record's key; tracked: 0 */
 	u64 foreign;  /* unused here: pids are never mistaken for another namespace */
 	u64 exec_lost; /* exec events dropped because the ring buffer was full */
-	u64 caps;      /* unused here: the layout is the BTF recorder's */
-	u64 net;
-	u64 access_lost;
-	u64 apparmor_armed;
+	u64 caps;      /* AppArmor: capabilities granted (bit = CAP_*) */
+	u64 net;       /* AppArmor: NET_* socket kinds created */
+	u64 access_lost; /* unused here (no file events): the layout is the BTF recorder's */
+	u64 apparmor_armed; /* AppArmor: set by the record's first exec */
 	u64 bits[BITMAP_WORDS];
 };
 
@@ -301,6 +306,8 @@ static __always_inline void note_pending(void *regs, long nr, u32 tid)
 		__sync_fetch_and_add(&births_lost, 1);
 }
 
+#include "nobtf_apparmor.h"
+
 /* raw_syscalls/sys_enter as a raw tracepoint (see nobtf.h for why). */
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct raw_sys_enter *ctx)
@@ -328,6 +335,8 @@ int sys_enter(struct raw_sys_enter *ctx)
 	bit = 1ULL << (nr % 64);
 	if (!(*word & bit))
 		__sync_fetch_and_or(word, bit);
+	if (record_apparmor)
+		apparmor_sys_enter(bm, ctx->regs, nr);
 	return 0;
 }
 
@@ -422,6 +431,8 @@ int sched_process_exec(struct tp_sched_process_exec *ctx)
 	bm = record_of(k, tgid);
 	if (!bm)
 		return 0;
+	if (record_apparmor && !bm->apparmor_armed)
+		bm->apparmor_armed = 1;
 	ev = bpf_ringbuf_reserve(&execs, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&bm->exec_lost, 1);

@@ -36,6 +36,7 @@ const (
 	RecorderNoBTFMapPending                      = "pending"
 	RecorderNoBTFMapPids                         = "pids"
 	RecorderNoBTFMapSyscalls                     = "syscalls"
+	RecorderNoBTFProgCapCapableApparmor          = "cap_capable_apparmor"
 	RecorderNoBTFProgSchedProcessExec            = "sched_process_exec"
 	RecorderNoBTFProgSchedProcessExit            = "sched_process_exit"
 	RecorderNoBTFProgSchedProcessExitNoGroupDead = "sched_process_exit_no_group_dead"
@@ -48,6 +49,7 @@ const (
 	RecorderNoBTFVarNextBorn                     = "next_born"
 	RecorderNoBTFVarPendingCount                 = "pending_count"
 	RecorderNoBTFVarPidsFull                     = "pids_full"
+	RecorderNoBTFVarRecordApparmor               = "record_apparmor"
 	RecorderNoBTFVarRecordNew                    = "record_new"
 )
 
@@ -93,6 +95,7 @@ type RecorderNoBTFSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderNoBTFProgramSpecs struct {
+	CapCapableApparmor          *ebpf.ProgramSpec `ebpf:"cap_capable_apparmor"`
 	SchedProcessExec            *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit            *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SchedProcessExitNoGroupDead *ebpf.ProgramSpec `ebpf:"sched_process_exit_no_group_dead"`
@@ -118,12 +121,13 @@ type RecorderNoBTFMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderNoBTFVariableSpecs struct {
-	BirthsLost   *ebpf.VariableSpec `ebpf:"births_lost"`
-	BornFull     *ebpf.VariableSpec `ebpf:"born_full"`
-	NextBorn     *ebpf.VariableSpec `ebpf:"next_born"`
-	PendingCount *ebpf.VariableSpec `ebpf:"pending_count"`
-	PidsFull     *ebpf.VariableSpec `ebpf:"pids_full"`
-	RecordNew    *ebpf.VariableSpec `ebpf:"record_new"`
+	BirthsLost     *ebpf.VariableSpec `ebpf:"births_lost"`
+	BornFull       *ebpf.VariableSpec `ebpf:"born_full"`
+	NextBorn       *ebpf.VariableSpec `ebpf:"next_born"`
+	PendingCount   *ebpf.VariableSpec `ebpf:"pending_count"`
+	PidsFull       *ebpf.VariableSpec `ebpf:"pids_full"`
+	RecordApparmor *ebpf.VariableSpec `ebpf:"record_apparmor"`
+	RecordNew      *ebpf.VariableSpec `ebpf:"record_new"`
 }
 
 // RecorderNoBTFObjects contains all objects after they have been loaded into the kernel.
@@ -169,18 +173,20 @@ func (m *RecorderNoBTFMaps) Close() error {
 //
 // It can be passed to LoadRecorderNoBTFObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderNoBTFVariables struct {
-	BirthsLost   *ebpf.Variable `ebpf:"births_lost"`
-	BornFull     *ebpf.Variable `ebpf:"born_full"`
-	NextBorn     *ebpf.Variable `ebpf:"next_born"`
-	PendingCount *ebpf.Variable `ebpf:"pending_count"`
-	PidsFull     *ebpf.Variable `ebpf:"pids_full"`
-	RecordNew    *ebpf.Variable `ebpf:"record_new"`
+	BirthsLost     *ebpf.Variable `ebpf:"births_lost"`
+	BornFull       *ebpf.Variable `ebpf:"born_full"`
+	NextBorn       *ebpf.Variable `ebpf:"next_born"`
+	PendingCount   *ebpf.Variable `ebpf:"pending_count"`
+	PidsFull       *ebpf.Variable `ebpf:"pids_full"`
+	RecordApparmor *ebpf.Variable `ebpf:"record_apparmor"`
+	RecordNew      *ebpf.Variable `ebpf:"record_new"`
 }
 
 // RecorderNoBTFPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to LoadRecorderNoBTFObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderNoBTFPrograms struct {
+	CapCapableApparmor          *ebpf.Program `ebpf:"cap_capable_apparmor"`
 	SchedProcessExec            *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit            *ebpf.Program `ebpf:"sched_process_exit"`
 	SchedProcessExitNoGroupDead *ebpf.Program `ebpf:"sched_process_exit_no_group_dead"`
@@ -192,6 +198,7 @@ type RecorderNoBTFPrograms struct {
 
 func (p *RecorderNoBTFPrograms) Close() error {
 	return _RecorderNoBTFClose(
+		p.CapCapableApparmor,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SchedProcessExitNoGroupDead,

@@ -34,17 +34,23 @@ type AppArmor struct {
 	Lost uint64
 }
 
-// Socket kinds (NET_* in bpf/recorder_apparmor.h).
+// Socket kinds (NET_* in bpf/recorder_apparmor.h and bpf/nobtf_apparmor.h).
 const (
 	netTCP = 1
 	netUDP = 2
 	netRaw = 4
 )
 
-// noBTFAppArmorLimit is why the no-BTF recorder records only executables
-// for AppArmor: files, sockets and capabilities need kernel structures and
-// the tp_btf sys_exit and cap_capable programs.
-const noBTFAppArmorLimit = "files, sockets and capabilities are not recorded without kernel BTF: only executables"
+// noBTFAppArmorLimit is what the no-BTF recorder never records for
+// AppArmor: a file's path is walked from the struct file its fd names
+// (bpf/recorder_apparmor.h), which only BTF describes. It records
+// executables, sockets and capabilities (bpf/nobtf_apparmor.h).
+const noBTFAppArmorLimit = "files and libraries are not recorded without kernel BTF (filesystem and allowedLibraries stay empty): " +
+	"their paths are walked from kernel structures (struct file, dentry, vfsmount) that only BTF describes"
+
+// noCapTracepointLimit: include/trace/events/capability.h appeared in
+// Linux 6.14; both recorders record capabilities from it.
+const noCapTracepointLimit = "capabilities are not recorded: the kernel has no capability/cap_capable tracepoint (Linux 6.14 added it)"
 
 // prepareAppArmor sets record_apparmor and drops what a recorder without
 // it does not run. It returns what the kernel lacks for a full AppArmor
@@ -79,7 +85,7 @@ func prepareAppArmor(spec *ebpf.CollectionSpec, kernel *btf.Spec, on bool) ([]st
 	// finds a tracepoint by its btf_trace_<name> typedef.
 	if _, err := kernel.AnyTypeByName("btf_trace_cap_capable"); err != nil {
 		delete(spec.Programs, "cap_capable_apparmor")
-		limits = append(limits, "capabilities are not recorded: the kernel has no capability/cap_capable tracepoint (Linux 6.14 added it)")
+		limits = append(limits, noCapTracepointLimit)
 	}
 	return limits, nil
 }
@@ -133,14 +139,14 @@ func (r *Recorder) appArmorOf(bm bpf.RecorderSyscallBitmap, key execKey) (AppArm
 	if !r.appArmor {
 		return AppArmor{}, ErrNoAppArmor
 	}
-	if r.accesses == nil { // no-BTF: see AppArmorLimits
-		return AppArmor{Files: map[string]uint8{}}, nil
-	}
 	caps, err := capabilityNames(bm.Caps)
-	out := AppArmor{Files: r.accesses.bits(key), Capabilities: caps, Lost: bm.AccessLost,
+	out := AppArmor{Files: map[string]uint8{}, Capabilities: caps, Lost: bm.AccessLost,
 		TCP: bm.Net&netTCP != 0, UDP: bm.Net&netUDP != 0, Raw: bm.Net&netRaw != 0}
-	if out.Files == nil {
-		out.Files = map[string]uint8{}
+	if r.accesses == nil { // no-BTF: no files, see AppArmorLimits
+		return out, err
+	}
+	if files := r.accesses.bits(key); files != nil {
+		out.Files = files
 	}
 	return out, err
 }

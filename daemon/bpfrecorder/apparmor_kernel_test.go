@@ -9,17 +9,25 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func init() {
-	// Before its exec: opens a file the profile must not get (the
-	// runtime's work before the workload runs), then execs apparmor-work.
+	// Before its exec: opens a file, and creates a raw socket (using
+	// CAP_NET_RAW), that the profile must not get (the runtime's work
+	// before the workload runs), then execs apparmor-work.
 	helperModes["apparmor"] = func() error {
 		f, err := os.Open("/etc/passwd")
 		if err != nil {
 			return err
 		}
 		f.Close()
+		raw, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW, unix.IPPROTO_ICMP)
+		if err != nil {
+			return fmt.Errorf("raw socket: %w", err)
+		}
+		unix.Close(raw)
 		os.Setenv(helperEnv, "apparmor-work")
 		env := os.Environ()
 		return syscall.Exec(os.Args[0], []string{os.Args[0], "-test.run=^$"}, env)
@@ -74,44 +82,79 @@ func TestRecordsWhatAnAppArmorProfileMustAllow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if mode == KindNoBTF {
-			if len(rec.AppArmorLimits()) == 0 || len(got.Files) != 0 {
-				t.Errorf("no-BTF: limits %q, files %v; want a limit and no files", rec.AppArmorLimits(), got.Files)
-			}
-			return
-		}
 		t.Logf("recorded: files %v caps %v tcp %v udp %v raw %v", got.Files, got.Capabilities, got.TCP, got.UDP, got.Raw)
 		for _, limit := range rec.AppArmorLimits() {
 			t.Logf("limit on this kernel: %s", limit)
 		}
-		written := filepath.Join(dir, "written")
-		want := map[string]uint8{
-			"/etc/hostname":       AccessRead,
-			"/proc/[0-9]*/status": AccessRead,
-			"/etc/":               AccessRead,
-			written:               AccessWrite,
-		}
-		for path, bits := range want {
-			if got.Files[path]&bits != bits {
-				t.Errorf("%s: access %d, want %d; files: %v", path, got.Files[path], bits, got.Files)
+		checkAppArmorSocketsAndCaps(t, got, rec.AppArmorLimits())
+		if mode == KindNoBTF {
+			if !slices.Contains(rec.AppArmorLimits(), noBTFAppArmorLimit) || len(got.Files) != 0 {
+				t.Errorf("no-BTF: limits %q, files %v; want the files limit and no files", rec.AppArmorLimits(), got.Files)
 			}
+			return
 		}
-		if _, ok := got.Files["/etc/passwd"]; ok {
-			t.Errorf("/etc/passwd was opened before the exec, yet recorded")
+		checkAppArmorFiles(t, got, dir)
+	})
+}
+
+// checkAppArmorSocketsAndCaps: apparmor-work's sockets and capability
+// are recorded, the raw socket (and CAP_NET_RAW) made before its exec
+// are not.
+func checkAppArmorSocketsAndCaps(t *testing.T, got AppArmor, limits []string) {
+	t.Helper()
+	if !got.TCP || !got.UDP || got.Raw {
+		t.Errorf("sockets: tcp %v udp %v raw %v, want tcp and udp only", got.TCP, got.UDP, got.Raw)
+	}
+	if slices.Contains(got.Capabilities, "net_raw") {
+		t.Errorf("capabilities %v hold net_raw, used only before the exec", got.Capabilities)
+	}
+	capsLimited := slices.ContainsFunc(limits, func(l string) bool {
+		return strings.HasPrefix(l, "capabilities are not recorded")
+	})
+	if !capsLimited && !slices.Contains(got.Capabilities, "chown") {
+		t.Errorf("capabilities %v lack chown", got.Capabilities)
+	}
+}
+
+// checkAppArmorFiles: apparmor-work's files and libraries are recorded,
+// /etc/passwd opened before its exec is not.
+func checkAppArmorFiles(t *testing.T, got AppArmor, dir string) {
+	t.Helper()
+	written := filepath.Join(dir, "written")
+	want := map[string]uint8{
+		"/etc/hostname":       AccessRead,
+		"/proc/[0-9]*/status": AccessRead,
+		"/etc/":               AccessRead,
+		written:               AccessWrite,
+	}
+	for path, bits := range want {
+		if got.Files[path]&bits != bits {
+			t.Errorf("%s: access %d, want %d; files: %v", path, got.Files[path], bits, got.Files)
 		}
-		if !slices.ContainsFunc(mapKeys(got.Files), func(p string) bool {
-			return strings.Contains(p, "libc.so") && got.Files[p]&AccessLibrary != 0
-		}) {
-			t.Errorf("no libc mapped as a library in %v", got.Files)
+	}
+	if _, ok := got.Files["/etc/passwd"]; ok {
+		t.Errorf("/etc/passwd was opened before the exec, yet recorded")
+	}
+	if !slices.ContainsFunc(mapKeys(got.Files), func(p string) bool {
+		return strings.Contains(p, "libc.so") && got.Files[p]&AccessLibrary != 0
+	}) {
+		t.Errorf("no libc mapped as a library in %v", got.Files)
+	}
+	if got.Lost != 0 {
+		t.Errorf("%d file events lost", got.Lost)
+	}
+}
+
+// TestNoAppArmorLoadsNoAppArmorProgram: without Options.AppArmor neither
+// recorder loads its cap_capable program (the verifier prunes the rest).
+func TestNoAppArmorLoadsNoAppArmorProgram(t *testing.T) {
+	forModes(t, func(t *testing.T, mode Kind) {
+		rec := load(t, mode, Options{NoExecutables: true})
+		if rec.coll.Programs["cap_capable_apparmor"] != nil {
+			t.Errorf("cap_capable_apparmor loaded without Options.AppArmor")
 		}
-		if !got.TCP || !got.UDP || got.Raw {
-			t.Errorf("sockets: tcp %v udp %v raw %v, want tcp and udp only", got.TCP, got.UDP, got.Raw)
-		}
-		if len(rec.AppArmorLimits()) == 0 && !slices.Contains(got.Capabilities, "chown") {
-			t.Errorf("capabilities %v lack chown", got.Capabilities)
-		}
-		if got.Lost != 0 {
-			t.Errorf("%d file events lost", got.Lost)
+		if len(rec.AppArmorLimits()) != 0 {
+			t.Errorf("limits %q without Options.AppArmor", rec.AppArmorLimits())
 		}
 	})
 }

@@ -7,7 +7,8 @@
 //     /sys/kernel/btf/vmlinux exists.
 //   - KindNoBTF, recorder_nobtf.bpf.c: for kernels without BTF (no CO-RE,
 //     so no task_struct to read): sys_enter as a raw tracepoint, the classic
-//     tracepoints sched/sched_process_{fork,exit,exec} (they need tracefs,
+//     tracepoints sched/sched_process_{fork,exit,exec} and, with
+//     Options.AppArmor, capability/cap_capable (they need tracefs,
 //     which Load mounts at /sys/kernel/tracing when nothing did and it may),
 //     and a tgid -> record map. Options.ProcPath must show the host's pids
 //     (the pod has hostPID), as the kernel reports those. Chosen when /sys/kernel/btf/vmlinux is missing, or
@@ -40,6 +41,13 @@
 //     recording, as the process's leader is what /proc shows).
 //   - at most 32768 processes are followed at once (pids map); beyond,
 //     BornLosses counts them as full.
+//   - with Options.AppArmor it records sockets (socket(2)'s arguments,
+//     read from the raw sys_enter's pt_regs) and granted capabilities (the
+//     classic tracepoint capability/cap_capable, Linux 6.14: left out,
+//     and said in AppArmorLimits, when missing or laid out otherwise),
+//     from each record's first exec on, as the BTF recorder does; no files
+//     or libraries (their paths are walked from kernel structures only BTF
+//     describes): AppArmorLimits always says so.
 //   - an untracked syscall costs a pids lookup (30-45 ns more in the
 //     program than the BTF recorder's filter bit, measured with the
 //     kernel's BPF run-time statistics in BenchmarkSyscallOverhead); a

@@ -39,20 +39,25 @@ func loadNoBTF(host uint32, opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
+	limits, err := prepareNoBTFAppArmor(spec, tracefs, opts.AppArmor)
+	if err != nil {
+		return nil, err
+	}
 	coll, err := newCollection(spec, nil, ErrTracepoint)
 	if err != nil {
 		return nil, err
 	}
 	r := &Recorder{kind: KindNoBTF, host: host, coll: coll, proc: procOr(opts.ProcPath),
 		syscalls: coll.Maps["syscalls"], born: coll.Maps["born"], pids: coll.Maps["pids"],
-		slots: map[uint32]uint32{}, trackedNS: map[uint32]bool{}, appArmor: opts.AppArmor}
-	if opts.AppArmor {
-		r.appArmorLimits = []string{noBTFAppArmorLimit}
-	}
+		slots: map[uint32]uint32{}, trackedNS: map[uint32]bool{}, appArmor: opts.AppArmor,
+		appArmorLimits: limits}
 	// Fork and exit first: a process tracked from then on keeps its
 	// children. Births are read before /proc is scanned, so no process
 	// that gets a namespace in between is missed.
 	err = r.attachTracepoints(tracefs, !opts.NoExecutables)
+	if err == nil && opts.AppArmor {
+		r.attachNoBTFAppArmor(tracefs)
+	}
 	if err == nil && opts.RecordNew {
 		r.births, err = newBlockingBirths(r, coll.Maps["births"])
 		if err == nil {

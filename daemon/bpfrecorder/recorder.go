@@ -37,8 +37,9 @@ type Options struct {
 	NoExecutables bool
 	// AppArmor also records, from each recording's first exec on, the
 	// files opened and mapped executable, the sockets created and the
-	// capabilities granted (see AppArmor). BTF recorder only: the no-BTF
-	// one lists what it lacks in AppArmorLimits.
+	// capabilities granted (see AppArmor). The no-BTF recorder records
+	// no files; AppArmorLimits lists what the recorder lacks. The exec
+	// program starts it: with NoExecutables nothing is recorded.
 	AppArmor bool
 	// RecordNew records every mount namespace other than the host's from
 	// its first syscall while the recorder is loaded, attributed to its
