@@ -343,6 +343,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 		return 0;
 	if (record_apparmor && !bm->apparmor_armed)
 		bm->apparmor_armed = 1;
+	if (record_files)
+		record_file(bm, is_born, mnt, bprm->file, ACCESS_EXEC);
 	ev = bpf_ringbuf_reserve(&execs, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&bm->exec_lost, 1);

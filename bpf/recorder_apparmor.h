@@ -16,6 +16,9 @@
  *     the path is the resolved one AppArmor mediates (symlinks followed),
  *     as the process's mount namespace shows it;
  *   - libraries: sys_enter of mmap with PROT_EXEC and an fd, walked alike;
+ *   - executables: the binary sched_process_exec loaded (bprm->file),
+ *     walked alike: AppArmor mediates the exec of that file, not of the
+ *     name passed to execve (a symlink such as /bin/sh -> busybox);
  *   - sockets: sys_enter of socket(2), from its family and type;
  *   - capabilities: the capability/cap_capable tracepoint (Linux 6.14,
  *     include/trace/events/capability.h), when it granted the capability:
@@ -84,6 +87,7 @@ const volatile bool record_files = 0;
 #define ACCESS_TRUNCATED 16 /* a component longer than ACCESS_NAME - 1 */
 #define ACCESS_DEEP 32      /* more components than ACCESS_DEPTH */
 #define ACCESS_DETACHED 64  /* the walk ended outside the namespace's tree */
+#define ACCESS_EXEC 128     /* the binary an exec loaded */
 
 #define ACCESS_DEPTH 16
 #define ACCESS_NAME 128

@@ -159,9 +159,11 @@ struct file {
 	unsigned int f_mode;
 };
 
-/* include/linux/binfmts.h: filename is the path passed to execve(2). */
+/* include/linux/binfmts.h: filename is the path passed to execve(2),
+ * file the binary the kernel loads (symlinks resolved). */
 struct linux_binprm {
 	const char *filename;
+	struct file *file;
 };
 
 /* arch/x86/include/asm/ptrace.h, arch/arm64/include/asm/ptrace.h: the

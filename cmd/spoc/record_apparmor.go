@@ -47,7 +47,8 @@ func collectAppArmor(rec *bpfrecorder.Recorder, mntns uint32) (*apparmor.Recorde
 	out := &apparmor.Recorded{Executables: execs, Capabilities: got.Capabilities, TCP: got.TCP, UDP: got.UDP, Raw: got.Raw}
 	for path, bits := range got.Files {
 		out.AddFile(path, apparmor.Access{Read: bits&bpfrecorder.AccessRead != 0,
-			Write: bits&bpfrecorder.AccessWrite != 0, Library: bits&bpfrecorder.AccessLibrary != 0})
+			Write: bits&bpfrecorder.AccessWrite != 0, Library: bits&bpfrecorder.AccessLibrary != 0,
+			Exec: bits&bpfrecorder.AccessExec != 0})
 	}
 	return out, nil
 }

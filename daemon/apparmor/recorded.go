@@ -12,6 +12,9 @@ type Access struct {
 	// Library: mapped as code (a shared library); its "mr" rule covers
 	// the read ld.so made to map it.
 	Library bool
+	// Exec: run (the binary the kernel loaded); its "rix" rule covers
+	// reads.
+	Exec bool
 }
 
 // Recorded is what a recorder saw a workload do, in the terms of an
@@ -33,7 +36,8 @@ func (r *Recorded) AddFile(path string, a Access) {
 		r.Files = map[string]Access{}
 	}
 	old := r.Files[path]
-	r.Files[path] = Access{Read: old.Read || a.Read, Write: old.Write || a.Write, Library: old.Library || a.Library}
+	r.Files[path] = Access{Read: old.Read || a.Read, Write: old.Write || a.Write,
+		Library: old.Library || a.Library, Exec: old.Exec || a.Exec}
 }
 
 // Abstract is the profile that allows what was recorded and nothing else.
@@ -51,6 +55,12 @@ func (r Recorded) Abstract() v1.AppArmorAbstract {
 		}
 	}
 	for path, a := range r.Files {
+		if a.Exec && !execs[path] {
+			execs[path] = true
+			executables = append(executables, v1.AppArmorPath(path))
+		}
+	}
+	for path, a := range r.Files {
 		p := v1.AppArmorPath(path)
 		if a.Library {
 			libraries = append(libraries, p)
@@ -62,7 +72,7 @@ func (r Recorded) Abstract() v1.AppArmorAbstract {
 			rw = append(rw, p)
 		case a.Write:
 			wo = append(wo, p)
-		case a.Read && !a.Library:
+		case a.Read && !a.Library && !execs[path]:
 			ro = append(ro, p)
 		}
 	}

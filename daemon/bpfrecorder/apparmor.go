@@ -22,8 +22,9 @@ var ErrNoAppArmor = errors.New("AppArmor accesses are not recorded (load with Op
 // AppArmor is what a recording's processes did, from their first exec on,
 // that an AppArmor profile must allow (see bpf/recorder_apparmor.h).
 type AppArmor struct {
-	// Files maps each path opened or mapped executable to its access bits
-	// (AccessRead, AccessWrite, AccessLibrary). Directories end in "/".
+	// Files maps each path opened, mapped executable or exec'd to its
+	// access bits (AccessRead, AccessWrite, AccessLibrary, AccessExec).
+	// Directories end in "/".
 	Files map[string]uint8
 	// Capabilities granted, in apparmor.d(5)'s names, sorted by number.
 	Capabilities []string

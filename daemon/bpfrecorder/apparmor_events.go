@@ -18,6 +18,7 @@ const (
 	accessTrunc   uint8 = 16 // a component was cut at accessNameLen-1 bytes
 	accessDeep    uint8 = 32 // more components than accessDepth
 	accessOutside uint8 = 64 // the walk ended outside the namespace's tree
+	AccessExec    uint8 = 128 // the binary an exec loaded (symlinks resolved)
 )
 
 const (
@@ -78,7 +79,7 @@ func (ev *accessEvent) policyPath() (string, uint8) {
 	if kind&accessDir != 0 && path != "/" {
 		path += "/"
 	}
-	return path, kind & (AccessRead | AccessWrite | AccessLibrary)
+	return path, kind & (AccessRead | AccessWrite | AccessLibrary | AccessExec)
 }
 
 // escapeName makes a file name a literal in an AppArmor path: glob and

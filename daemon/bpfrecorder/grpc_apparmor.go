@@ -14,7 +14,7 @@ func appArmorMessage(a AppArmor, limits []string) *pb.AppArmor {
 		Lost: a.Lost, Limits: limits}
 	for path, bits := range a.Files {
 		out.Files = append(out.Files, &pb.FileAccess{Path: path, Read: bits&AccessRead != 0,
-			Write: bits&AccessWrite != 0, Library: bits&AccessLibrary != 0})
+			Write: bits&AccessWrite != 0, Library: bits&AccessLibrary != 0, Exec: bits&AccessExec != 0})
 	}
 	slices.SortFunc(out.Files, func(x, y *pb.FileAccess) int { return cmp.Compare(x.GetPath(), y.GetPath()) })
 	return out
@@ -34,6 +34,7 @@ func uniteAppArmor(a, b *pb.AppArmor) *pb.AppArmor {
 			files[f.GetPath()] = u
 		}
 		u.Read, u.Write, u.Library = u.Read || f.GetRead(), u.Write || f.GetWrite(), u.Library || f.GetLibrary()
+		u.Exec = u.Exec || f.GetExec()
 	}
 	out := &pb.AppArmor{Tcp: a.GetTcp() || b.GetTcp(), Udp: a.GetUdp() || b.GetUdp(), Raw: a.GetRaw() || b.GetRaw(),
 		Lost:         a.GetLost() + b.GetLost(),

@@ -38,7 +38,8 @@ func AppArmorSpec(executables []string, accesses []*enricherv1.AppArmorAccess, b
 		rec.Capabilities = append(rec.Capabilities, b.GetCapabilities()...)
 		rec.TCP, rec.UDP, rec.Raw = rec.TCP || b.GetTcp(), rec.UDP || b.GetUdp(), rec.Raw || b.GetRaw()
 		for _, f := range b.GetFiles() { // policy paths already
-			rec.AddFile(f.GetPath(), apparmor.Access{Read: f.GetRead(), Write: f.GetWrite(), Library: f.GetLibrary()})
+			rec.AddFile(f.GetPath(), apparmor.Access{Read: f.GetRead(), Write: f.GetWrite(),
+				Library: f.GetLibrary(), Exec: f.GetExec()})
 		}
 	}
 	return v1.AppArmorProfileSpec{Abstract: rec.Abstract()}

@@ -500,7 +500,9 @@ type FileAccess struct {
 	Read  bool                   `protobuf:"varint,2,opt,name=read,proto3" json:"read,omitempty"`
 	Write bool                   `protobuf:"varint,3,opt,name=write,proto3" json:"write,omitempty"`
 	// Mapped executable: a shared library.
-	Library       bool `protobuf:"varint,4,opt,name=library,proto3" json:"library,omitempty"`
+	Library bool `protobuf:"varint,4,opt,name=library,proto3" json:"library,omitempty"`
+	// Exec'd: the binary the kernel loaded (symlinks resolved).
+	Exec          bool `protobuf:"varint,5,opt,name=exec,proto3" json:"exec,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -563,6 +565,13 @@ func (x *FileAccess) GetLibrary() bool {
 	return false
 }
 
+func (x *FileAccess) GetExec() bool {
+	if x != nil {
+		return x.Exec
+	}
+	return false
+}
+
 var File_api_grpc_bpfrecorder_v1_bpfrecorder_proto protoreflect.FileDescriptor
 
 const file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc = "" +
@@ -595,13 +604,14 @@ const file_api_grpc_bpfrecorder_v1_bpfrecorder_proto_rawDesc = "" +
 	"\x03udp\x18\x04 \x01(\bR\x03udp\x12\x10\n" +
 	"\x03raw\x18\x05 \x01(\bR\x03raw\x12\x12\n" +
 	"\x04lost\x18\x06 \x01(\x04R\x04lost\x12\x16\n" +
-	"\x06limits\x18\a \x03(\tR\x06limits\"d\n" +
+	"\x06limits\x18\a \x03(\tR\x06limits\"x\n" +
 	"\n" +
 	"FileAccess\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04read\x18\x02 \x01(\bR\x04read\x12\x14\n" +
 	"\x05write\x18\x03 \x01(\bR\x05write\x12\x18\n" +
-	"\alibrary\x18\x04 \x01(\bR\alibrary2\xea\x02\n" +
+	"\alibrary\x18\x04 \x01(\bR\alibrary\x12\x12\n" +
+	"\x04exec\x18\x05 \x01(\bR\x04exec2\xea\x02\n" +
 	"\vBpfRecorder\x12L\n" +
 	"\x05Start\x12 .spo.bpfrecorder.v1.StartRequest\x1a!.spo.bpfrecorder.v1.StartResponse\x12I\n" +
 	"\x04Stop\x12\x1f.spo.bpfrecorder.v1.StopRequest\x1a .spo.bpfrecorder.v1.StopResponse\x12b\n" +
