@@ -146,9 +146,12 @@ type EnricherConfig struct {
 	// EnableExecMetadata deploys the exec metadata webhook
 	// (execmetadata.spo.x-k8s.io) with the JSON enricher: it rewrites each
 	// kubectl exec to run through the image's env binary with
-	// SPO_EXEC_REQUEST_UID set to the request's UID. Disable it for images
-	// without env. No effect while the JSON enricher is disabled. Unset
-	// means true, as in SPO.
+	// SPO_EXEC_REQUEST_UID set to the request's UID. It also deploys the
+	// node debugging pod webhook (nodedebuggingpod.spo.x-k8s.io), which
+	// sets SPO_EXEC_REQUEST_UID in the containers of the pods of
+	// `kubectl debug node/...` to the UID of their CREATE request. Disable
+	// it for images without env. No effect while the JSON enricher is
+	// disabled. Unset means true, as in SPO.
 	// +optional
 	EnableExecMetadata *bool `json:"enableExecMetadata,omitempty"`
 }
@@ -195,10 +198,14 @@ type JsonEnricherOptions struct {
 
 // WebhookOptions override one webhook's admission settings.
 type WebhookOptions struct {
-	// Name of the webhook: binding.spo.x-k8s.io, recording.spo.x-k8s.io or
-	// execmetadata.spo.x-k8s.io, or SPO's names for them, binding.spo.io,
-	// recording.spo.io and execmetadata.spo.io.
-	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;execmetadata.spo.x-k8s.io;binding.spo.io;recording.spo.io;execmetadata.spo.io
+	// Name of the webhook: binding.spo.x-k8s.io, recording.spo.x-k8s.io,
+	// execmetadata.spo.x-k8s.io or nodedebuggingpod.spo.x-k8s.io, or SPO's
+	// names for them, binding.spo.io, recording.spo.io, execmetadata.spo.io
+	// and nodedebuggingpod.spo.io. An objectSelector given for
+	// nodedebuggingpod replaces its default (pods labelled
+	// app.kubernetes.io/managed-by=kubectl-debug), but the webhook still
+	// tags only pods of `kubectl debug node/...`.
+	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;execmetadata.spo.x-k8s.io;nodedebuggingpod.spo.x-k8s.io;binding.spo.io;recording.spo.io;execmetadata.spo.io;nodedebuggingpod.spo.io
 	Name string `json:"name"`
 	// FailurePolicy when the webhook cannot be reached: Ignore admits the
 	// pod unchanged, Fail refuses it.
@@ -226,6 +233,7 @@ type WebhookConfig struct {
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'binding.spo.io') && self.exists(o, o.name == 'binding.spo.x-k8s.io'))",message="binding.spo.io and binding.spo.x-k8s.io name the same webhook: give its options once"
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'recording.spo.io') && self.exists(o, o.name == 'recording.spo.x-k8s.io'))",message="recording.spo.io and recording.spo.x-k8s.io name the same webhook: give its options once"
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'execmetadata.spo.io') && self.exists(o, o.name == 'execmetadata.spo.x-k8s.io'))",message="execmetadata.spo.io and execmetadata.spo.x-k8s.io name the same webhook: give its options once"
+	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'nodedebuggingpod.spo.io') && self.exists(o, o.name == 'nodedebuggingpod.spo.x-k8s.io'))",message="nodedebuggingpod.spo.io and nodedebuggingpod.spo.x-k8s.io name the same webhook: give its options once"
 	Options []WebhookOptions `json:"options,omitempty"`
 }
 

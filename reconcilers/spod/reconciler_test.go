@@ -339,8 +339,8 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 			map[string]any{"name": "binding.spo.x-k8s.io", "failurePolicy": "Sometimes"}}}},
 			`Unsupported value: "Sometimes": supported values: "Ignore", "Fail"`),
 		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
-		Entry("a webhook spo does not have (SPO's kubectl debug one)", "spod", map[string]any{"webhook": map[string]any{"options": []any{
-			map[string]any{"name": "nodedebuggingpod.spo.io"}}}}, `Unsupported value: "nodedebuggingpod.spo.io"`),
+		Entry("a webhook spo does not have (SPO's older podexec one)", "spod", map[string]any{"webhook": map[string]any{"options": []any{
+			map[string]any{"name": "podexec.spo.io"}}}}, `Unsupported value: "podexec.spo.io"`),
 		Entry("a customTemplatesConfigMap that is not a ConfigMap name", "spod", map[string]any{"selinux": map[string]any{
 			"customTemplatesConfigMap": "Not_A_Name"}}, "spec.selinux.customTemplatesConfigMap"),
 	)
