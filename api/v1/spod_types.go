@@ -123,11 +123,13 @@ type EnricherConfig struct {
 	// +optional
 	EnableBpfRecorder bool `json:"enableBpfRecorder,omitempty"`
 	// EnableJsonEnricher runs the JSON enricher on every node (container
-	// json-enricher of the daemon pod): one JSON line per process exec'd in
-	// a container, with its pod, command line, uid/gid and, for processes
-	// started by kubectl exec, the exec request's UID (requestUID). It reads
-	// the SECCOMP audit records of execve, so the workloads need a profile
-	// that logs execve (SCMP_ACT_LOG), as in SPO.
+	// json-enricher of the daemon pod): one JSON line per process run in a
+	// container (per jsonEnricherOptions.auditLogIntervalSeconds for long
+	// runs), with its pod, command line, uid/gid, the syscalls it was logged
+	// making and, for processes started by kubectl exec or kubectl debug
+	// node, the request's UID (requestUID). It reads SECCOMP audit records,
+	// so the workloads need a profile that logs at least execve
+	// (SCMP_ACT_LOG), as in SPO.
 	// +optional
 	EnableJsonEnricher bool `json:"enableJsonEnricher,omitempty"`
 	// JsonEnricherFilters is a JSON list of filters that decide which exec
@@ -165,9 +167,16 @@ func (c EnricherConfig) ExecMetadataEnabled() bool {
 // JsonEnricherOptions configures the JSON enricher's output. SPO's names
 // and defaults.
 type JsonEnricherOptions struct {
-	// AuditLogIntervalSeconds is accepted for SPO compatibility and has no
-	// effect: SPO groups a process's syscalls per interval, spo writes one
-	// line per exec as the exec happens.
+	// AuditLogIntervalSeconds is how long the JSON enricher aggregates a
+	// process, as in SPO: every SECCOMP record of a container process (not
+	// only execve) goes into its process's bucket, and the process gets
+	// one line per interval with the distinct syscalls it was logged
+	// making (field syscalls). The line is written when the interval ends,
+	// or earlier when the process exits or execs again (a new program is a
+	// new line); a line that starts at an exec has syscall execve, one
+	// that continues a running process has none. Filters apply to each
+	// syscall; a line whose syscalls are all dropped is not written.
+	// Without jsonEnricherOptions the interval is 60 too.
 	// +optional
 	// +kubebuilder:default=60
 	// +kubebuilder:validation:Minimum=1
