@@ -6,6 +6,7 @@
 //   - BindingPath: sets profiles on pods from ProfileBindings;
 //   - RecordingPath: marks pods for recording from ProfileRecordings;
 //   - ExecMetadataPath: tags kubectl exec with its request UID;
+//   - NodeDebuggingPodPath: tags kubectl debug node pods with theirs;
 //   - ConversionPath: converts older API versions to and from v1.
 package webhooks
 
@@ -15,7 +16,10 @@ const (
 	RecordingPath = "/mutate-v1-pod-recording"
 	// ExecMetadataPath is SPO's path for the same webhook.
 	ExecMetadataPath = "/mutate-v1-exec-metadata"
-	ConversionPath   = "/convert"
+	// NodeDebuggingPodPath is spo's own: SPO serves both at
+	// ExecMetadataPath, spo keeps one handler per path.
+	NodeDebuggingPodPath = "/mutate-v1-node-debugging-pod"
+	ConversionPath       = "/convert"
 )
 
 // Webhook names inside the MutatingWebhookConfiguration; the SPOD's
@@ -26,12 +30,15 @@ const (
 	// ExecMetadataWebhookName is present while the SPOD enables the JSON
 	// enricher and exec metadata.
 	ExecMetadataWebhookName = "execmetadata.spo.x-k8s.io"
+	// NodeDebuggingPodWebhookName is present with ExecMetadataWebhookName.
+	NodeDebuggingPodWebhookName = "nodedebuggingpod.spo.x-k8s.io"
 	// SPOBindingWebhookName and SPORecordingWebhookName are SPO's names
 	// for the same webhooks: webhook.options accepts them too, so an SPO
 	// SPOD works unchanged.
-	SPOBindingWebhookName      = "binding.spo.io"
-	SPORecordingWebhookName    = "recording.spo.io"
-	SPOExecMetadataWebhookName = "execmetadata.spo.io"
+	SPOBindingWebhookName          = "binding.spo.io"
+	SPORecordingWebhookName        = "recording.spo.io"
+	SPOExecMetadataWebhookName     = "execmetadata.spo.io"
+	SPONodeDebuggingPodWebhookName = "nodedebuggingpod.spo.io"
 )
 
 // Objects the webhook components create in the operator's namespace (or

@@ -159,11 +159,13 @@ type EnricherConfig struct {
 	// +optional
 	EnableBpfRecorder bool `json:"enableBpfRecorder,omitempty"`
 	// EnableJsonEnricher runs the JSON enricher on every node (container
-	// json-enricher of the daemon pod): one JSON line per process exec'd in
-	// a container, with its pod, command line, uid/gid and, for processes
-	// started by kubectl exec, the exec request's UID (requestUID). It reads
-	// the SECCOMP audit records of execve, so the workloads need a profile
-	// that logs execve (SCMP_ACT_LOG), as in SPO.
+	// json-enricher of the daemon pod): one JSON line per process run in a
+	// container (per jsonEnricherOptions.auditLogIntervalSeconds for long
+	// runs), with its pod, command line, uid/gid, the syscalls it was logged
+	// making and, for processes started by kubectl exec or kubectl debug
+	// node, the request's UID (requestUID). It reads SECCOMP audit records,
+	// so the workloads need a profile that logs at least execve
+	// (SCMP_ACT_LOG), as in SPO.
 	// +optional
 	EnableJsonEnricher bool `json:"enableJsonEnricher,omitempty"`
 	// JsonEnricherFilters is a JSON list of filters that decide which exec
@@ -182,9 +184,12 @@ type EnricherConfig struct {
 	// EnableExecMetadata deploys the exec metadata webhook
 	// (execmetadata.spo.x-k8s.io) with the JSON enricher: it rewrites each
 	// kubectl exec to run through the image's env binary with
-	// SPO_EXEC_REQUEST_UID set to the request's UID. Disable it for images
-	// without env. No effect while the JSON enricher is disabled. Unset
-	// means true, as in SPO.
+	// SPO_EXEC_REQUEST_UID set to the request's UID. It also deploys the
+	// node debugging pod webhook (nodedebuggingpod.spo.x-k8s.io), which
+	// sets SPO_EXEC_REQUEST_UID in the containers of the pods of
+	// `kubectl debug node/...` to the UID of their CREATE request. Disable
+	// it for images without env. No effect while the JSON enricher is
+	// disabled. Unset means true, as in SPO.
 	// +optional
 	EnableExecMetadata *bool `json:"enableExecMetadata,omitempty"`
 }
@@ -198,9 +203,16 @@ func (c EnricherConfig) ExecMetadataEnabled() bool {
 // JsonEnricherOptions configures the JSON enricher's output. SPO's names
 // and defaults.
 type JsonEnricherOptions struct {
-	// AuditLogIntervalSeconds is accepted for SPO compatibility and has no
-	// effect: SPO groups a process's syscalls per interval, spo writes one
-	// line per exec as the exec happens.
+	// AuditLogIntervalSeconds is how long the JSON enricher aggregates a
+	// process, as in SPO: every SECCOMP record of a container process (not
+	// only execve) goes into its process's bucket, and the process gets
+	// one line per interval with the distinct syscalls it was logged
+	// making (field syscalls). The line is written when the interval ends,
+	// or earlier when the process exits or execs again (a new program is a
+	// new line); a line that starts at an exec has syscall execve, one
+	// that continues a running process has none. Filters apply to each
+	// syscall; a line whose syscalls are all dropped is not written.
+	// Without jsonEnricherOptions the interval is 60 too.
 	// +optional
 	// +kubebuilder:default=60
 	// +kubebuilder:validation:Minimum=1
@@ -231,10 +243,14 @@ type JsonEnricherOptions struct {
 
 // WebhookOptions override one webhook's admission settings.
 type WebhookOptions struct {
-	// Name of the webhook: binding.spo.x-k8s.io, recording.spo.x-k8s.io or
-	// execmetadata.spo.x-k8s.io, or SPO's names for them, binding.spo.io,
-	// recording.spo.io and execmetadata.spo.io.
-	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;execmetadata.spo.x-k8s.io;binding.spo.io;recording.spo.io;execmetadata.spo.io
+	// Name of the webhook: binding.spo.x-k8s.io, recording.spo.x-k8s.io,
+	// execmetadata.spo.x-k8s.io or nodedebuggingpod.spo.x-k8s.io, or SPO's
+	// names for them, binding.spo.io, recording.spo.io, execmetadata.spo.io
+	// and nodedebuggingpod.spo.io. An objectSelector given for
+	// nodedebuggingpod replaces its default (pods labelled
+	// app.kubernetes.io/managed-by=kubectl-debug), but the webhook still
+	// tags only pods of `kubectl debug node/...`.
+	// +kubebuilder:validation:Enum=binding.spo.x-k8s.io;recording.spo.x-k8s.io;execmetadata.spo.x-k8s.io;nodedebuggingpod.spo.x-k8s.io;binding.spo.io;recording.spo.io;execmetadata.spo.io;nodedebuggingpod.spo.io
 	Name string `json:"name"`
 	// FailurePolicy when the webhook cannot be reached: Ignore admits the
 	// pod unchanged, Fail refuses it.
@@ -262,6 +278,7 @@ type WebhookConfig struct {
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'binding.spo.io') && self.exists(o, o.name == 'binding.spo.x-k8s.io'))",message="binding.spo.io and binding.spo.x-k8s.io name the same webhook: give its options once"
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'recording.spo.io') && self.exists(o, o.name == 'recording.spo.x-k8s.io'))",message="recording.spo.io and recording.spo.x-k8s.io name the same webhook: give its options once"
 	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'execmetadata.spo.io') && self.exists(o, o.name == 'execmetadata.spo.x-k8s.io'))",message="execmetadata.spo.io and execmetadata.spo.x-k8s.io name the same webhook: give its options once"
+	// +kubebuilder:validation:XValidation:rule="!(self.exists(o, o.name == 'nodedebuggingpod.spo.io') && self.exists(o, o.name == 'nodedebuggingpod.spo.x-k8s.io'))",message="nodedebuggingpod.spo.io and nodedebuggingpod.spo.x-k8s.io name the same webhook: give its options once"
 	Options []WebhookOptions `json:"options,omitempty"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -25,6 +26,7 @@ type jsonEnricherFlags struct {
 	auditLog, procRoot, node, sourceKind, filters, metricsSink string
 	outPath                                                    string
 	maxSize, maxBackups, maxAge                                int
+	intervalSeconds                                            int
 }
 
 func (f *jsonEnricherFlags) register(fs *flag.FlagSet) {
@@ -40,6 +42,8 @@ func (f *jsonEnricherFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxSize, "audit-log-maxsize", 100, "megabytes before the file is rotated")
 	fs.IntVar(&f.maxBackups, "audit-log-maxbackup", 0, "rotated files kept (0: 10, unless --audit-log-maxage is set)")
 	fs.IntVar(&f.maxAge, "audit-log-maxage", 0, "days rotated files are kept (0: no limit)")
+	fs.IntVar(&f.intervalSeconds, "interval-seconds", 60,
+		"one line per process per interval, with the syscalls it was logged making; written when the interval ends, the process exits or execs again (0: one line per exec as it happens, other records ignored)")
 }
 
 // runJSONEnricher writes one JSON line per process exec in this node's
@@ -55,6 +59,9 @@ func runJSONEnricher(args []string) error {
 	}
 	if f.node == "" {
 		return errors.New("--node-name (or NODE_NAME) is required")
+	}
+	if f.intervalSeconds < 0 {
+		return errors.New("--interval-seconds must not be negative")
 	}
 	filters, err := logfilter.Parse(f.filters)
 	if err != nil {
@@ -86,7 +93,8 @@ func runJSONEnricher(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("writing exec lines", "source", src.Name(), "node", f.node, "output", orStdout(f.outPath))
+	log.Info("writing exec lines", "source", src.Name(), "node", f.node, "output", orStdout(f.outPath),
+		"intervalSeconds", f.intervalSeconds)
 	index := enricher.NewCachePodIndex()
 	ctx := ctrl.LoggerInto(ctrl.SetupSignalHandler(), log)
 	// Lines are written as records arrive; a pod learnt later changes
@@ -95,15 +103,21 @@ func runJSONEnricher(args []string) error {
 		return err
 	}
 	e := jsonenricher.New(jsonenricher.Config{Node: f.node, ProcRoot: f.procRoot, Index: index,
-		Filters: filters, Out: out, Log: log})
+		Filters: filters, Out: out, Log: log, Interval: time.Duration(f.intervalSeconds) * time.Second})
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		// The flusher stops only after the source: its last flush, once
+		// the reads in flight are done, writes every line left, and no
+		// record can arrive after it (the file closes when this returns).
+		flushCtx, stopFlush := context.WithCancel(context.Background())
+		flushed := make(chan struct{})
+		go func() { e.Run(flushCtx); close(flushed) }()
 		err := src.Run(ctx, func(line string) {
 			if ev, err := audit.Parse(line); err == nil {
 				e.Add(ev)
 			}
 		})
-		// The lines of records read so far, before the file closes.
-		e.Wait()
+		stopFlush()
+		<-flushed
 		return err
 	})); err != nil {
 		return err

@@ -29,6 +29,7 @@ func TestJSONEnricherChecksFlagsFirst(t *testing.T) {
 			"", `--filters: log filter 0: field "level"`},
 		{"filters come from the environment too", []string{"--node-name", "n1"},
 			`SPO_JSON_ENRICHER_FILTERS=[{"action":"drop","nmespace":"x"}]`, `unknown field "nmespace"`},
+		{"a negative interval", []string{"--node-name", "n1", "--interval-seconds=-1"}, "", "--interval-seconds must not be negative"},
 		{"an output file that cannot be created", []string{"--node-name", "n1", "--audit-log-path", filepath.Join(notADir, "exec.log")},
 			"", "--audit-log-path:"},
 	}

@@ -86,13 +86,24 @@ func jsonEnricherContainer(s v1.SPODSpec, p Params) corev1.Container {
 	}
 }
 
-// jsonOutputArgs are the file output flags of jsonEnricherOptions; none
-// (stdout) without auditLogPath, where the rotation settings mean nothing.
+// DefaultJSONEnricherIntervalSeconds is SPO's auditLogIntervalSeconds
+// default, also when jsonEnricherOptions is absent (where the CRD's
+// default does not apply).
+const DefaultJSONEnricherIntervalSeconds = 60
+
+// jsonOutputArgs are the interval and the file output flags of
+// jsonEnricherOptions; no file flags (stdout) without auditLogPath, where
+// the rotation settings mean nothing.
 func jsonOutputArgs(o *v1.JsonEnricherOptions) []string {
-	if o == nil || o.AuditLogPath == nil {
-		return nil
+	interval := int32(DefaultJSONEnricherIntervalSeconds)
+	if o != nil && o.AuditLogIntervalSeconds != nil {
+		interval = *o.AuditLogIntervalSeconds
 	}
-	args := []string{"--audit-log-path=" + *o.AuditLogPath}
+	args := []string{fmt.Sprintf("--interval-seconds=%d", interval)}
+	if o == nil || o.AuditLogPath == nil {
+		return args
+	}
+	args = append(args, "--audit-log-path="+*o.AuditLogPath)
 	if o.AuditLogMaxSize != nil {
 		args = append(args, fmt.Sprintf("--audit-log-maxsize=%d", *o.AuditLogMaxSize))
 	}

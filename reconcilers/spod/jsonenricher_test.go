@@ -16,7 +16,7 @@ func jsonEnricherSPOD() *v1.SecurityProfilesOperatorDaemon {
 	s.UID = "0b5c3e9e-5f3c-4c55-9d0a-5a3c1c1d2e3f"
 	s.Spec.Enricher = v1.EnricherConfig{EnableJsonEnricher: true, LogEnricherSource: SourceAuditd,
 		JsonEnricherFilters: `[{"action":"drop","namespace":"kube-system"}]`,
-		JsonEnricherOptions: &v1.JsonEnricherOptions{AuditLogPath: ptr.To("/var/log/spo/exec.log"),
+		JsonEnricherOptions: &v1.JsonEnricherOptions{AuditLogPath: ptr.To("/var/log/spo/exec.log"), AuditLogIntervalSeconds: ptr.To[int32](30),
 			AuditLogMaxSize: ptr.To[int32](50), AuditLogMaxBackups: ptr.To[int32](3), AuditLogMaxAge: ptr.To[int32](7)}}
 	return s
 }
@@ -34,7 +34,7 @@ func TestJSONEnricherRendering(t *testing.T) {
 	c := pod.Containers[i]
 	args := strings.Join(c.Args, " ")
 	for _, want := range []string{"json-enricher", "--source=auditd", "--proc=/host/proc", "--audit-log-path=/var/log/spo/exec.log",
-		"--audit-log-maxsize=50", "--audit-log-maxbackup=3", "--audit-log-maxage=7"} {
+		"--audit-log-maxsize=50", "--audit-log-maxbackup=3", "--audit-log-maxage=7", "--interval-seconds=30"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("args %q lack %s", args, want)
 		}
@@ -69,6 +69,14 @@ func TestJSONEnricherRendering(t *testing.T) {
 	c = pod.Containers[len(pod.Containers)-1]
 	if strings.Contains(strings.Join(c.Args, " "), "--audit-log-") {
 		t.Errorf("file flags without a file: %q", c.Args)
+	}
+	// No auditLogIntervalSeconds, or no options at all: SPO's 60.
+	for _, o := range []*v1.JsonEnricherOptions{plain.Spec.Enricher.JsonEnricherOptions, nil} {
+		plain.Spec.Enricher.JsonEnricherOptions = o
+		c = DaemonSet(plain, testParams).Spec.Template.Spec.Containers[len(pod.Containers)-1]
+		if !slices.Contains(c.Args, "--interval-seconds=60") {
+			t.Errorf("options %+v: args %q, want --interval-seconds=60", o, c.Args)
+		}
 	}
 }
 

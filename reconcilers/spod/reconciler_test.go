@@ -258,7 +258,7 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		})
 		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerJSONEnricher}))
 		c := getDaemonSet(ctx).Spec.Template.Spec.Containers[1]
-		Expect(c.Args).To(ContainElements("json-enricher", "--audit-log-path=/var/log/spo/exec.log", "--audit-log-maxsize=100"))
+		Expect(c.Args).To(ContainElements("json-enricher", "--audit-log-path=/var/log/spo/exec.log", "--audit-log-maxsize=100", "--interval-seconds=60"))
 		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}))
 		// The CRD's defaults, as SPO's: 60 s and 100 MB.
 		opts := getSPOD(ctx).Spec.Enricher.JsonEnricherOptions
@@ -329,8 +329,8 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 			map[string]any{"name": "binding.spo.x-k8s.io", "failurePolicy": "Sometimes"}}}},
 			`Unsupported value: "Sometimes": supported values: "Ignore", "Fail"`),
 		Entry("a relative hostProcVolumePath", "spod", map[string]any{"hostProcVolumePath": "proc"}, "should match '^/'"),
-		Entry("a webhook spo does not have (SPO's kubectl debug one)", "spod", map[string]any{"webhook": map[string]any{"options": []any{
-			map[string]any{"name": "nodedebuggingpod.spo.io"}}}}, `Unsupported value: "nodedebuggingpod.spo.io"`),
+		Entry("a webhook spo does not have (SPO's older podexec one)", "spod", map[string]any{"webhook": map[string]any{"options": []any{
+			map[string]any{"name": "podexec.spo.io"}}}}, `Unsupported value: "podexec.spo.io"`),
 		Entry("a customTemplatesConfigMap that is not a ConfigMap name", "spod", map[string]any{"selinux": map[string]any{
 			"customTemplatesConfigMap": "Not_A_Name"}}, "spec.selinux.customTemplatesConfigMap"),
 	)

@@ -101,9 +101,13 @@ var _ = Describe("the webhook configuration", func() {
 			Spec: v1.SPODSpec{Webhook: v1.WebhookConfig{Options: []v1.WebhookOptions{
 				{Name: webhooks.SPOBindingWebhookName}, {Name: webhooks.BindingWebhookName}}}}}
 		Expect(k8s.Create(ctx, both, client.DryRunAll)).To(MatchError(ContainSubstring("name the same webhook")))
+		debug := both.DeepCopy()
+		debug.Spec.Webhook.Options = []v1.WebhookOptions{{Name: webhooks.SPONodeDebuggingPodWebhookName}, {Name: webhooks.NodeDebuggingPodWebhookName}}
+		Expect(k8s.Create(ctx, debug, client.DryRunAll)).To(MatchError(ContainSubstring("name the same webhook")))
+		debug.Spec.Webhook.Options = debug.Spec.Webhook.Options[:1]
+		Expect(k8s.Create(ctx, debug, client.DryRunAll)).To(Succeed())
 		unknown := both.DeepCopy()
-		// SPO's kubectl-debug webhook, which spo does not have.
-		unknown.Spec.Webhook.Options = []v1.WebhookOptions{{Name: "nodedebuggingpod.spo.io"}}
+		unknown.Spec.Webhook.Options = []v1.WebhookOptions{{Name: "podexec.spo.io"}}
 		Expect(k8s.Create(ctx, unknown, client.DryRunAll)).To(MatchError(ContainSubstring("spec.webhook.options[0].name")))
 	})
 
@@ -127,10 +131,15 @@ var _ = Describe("the webhook configuration", func() {
 			return out
 		}
 		setEnricher(v1.EnricherConfig{EnableJsonEnricher: true})
-		Eventually(names).Should(Equal([]string{webhooks.BindingWebhookName, webhooks.RecordingWebhookName, webhooks.ExecMetadataWebhookName}))
+		Eventually(names).Should(Equal([]string{webhooks.BindingWebhookName, webhooks.RecordingWebhookName,
+			webhooks.ExecMetadataWebhookName, webhooks.NodeDebuggingPodWebhookName}))
 		live := liveWebhooks(ctx)()[2]
 		Expect(live.Rules[0].Operations).To(Equal([]admissionregistrationv1.OperationType{admissionregistrationv1.Connect}))
 		Expect(live.Rules[0].Resources).To(Equal([]string{"pods/exec"}))
+		debug := liveWebhooks(ctx)()[3]
+		Expect(debug.Rules[0].Operations).To(Equal([]admissionregistrationv1.OperationType{admissionregistrationv1.Create}))
+		Expect(debug.Rules[0].Resources).To(Equal([]string{"pods"}))
+		Expect(debug.ObjectSelector.MatchLabels).To(Equal(map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}))
 		setEnricher(v1.EnricherConfig{EnableJsonEnricher: true, EnableExecMetadata: ptr.To(false)})
 		Eventually(names).Should(Equal([]string{webhooks.BindingWebhookName, webhooks.RecordingWebhookName}))
 	})

@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/secprofiles/spo/api/v1"
 	"github.com/secprofiles/spo/webhooks"
+	"github.com/secprofiles/spo/webhooks/nodedebuggingpod"
 )
 
 // Namespace labels that opt a namespace in to a webhook (their value does
@@ -28,8 +29,10 @@ type webhookKind struct {
 	// configuration uses name.
 	name, spoName, path, optIn string
 	reinvocation               admissionregistrationv1.ReinvocationPolicyType
-	failurePolicy              admissionregistrationv1.FailurePolicyType
-	rules                      []admissionregistrationv1.RuleWithOperations
+	// objectSelector is the default one; nil selects every object.
+	objectSelector *metav1.LabelSelector
+	failurePolicy  admissionregistrationv1.FailurePolicyType
+	rules          []admissionregistrationv1.RuleWithOperations
 }
 
 // kinds are the webhooks of the configuration, in the order they are listed.
@@ -50,12 +53,12 @@ type webhookKind struct {
 // operator's own namespace is excluded from both whatever the SPOD says
 // (excludingNamespace), so the webhook server can always start.
 var kinds = []webhookKind{
-	{webhooks.BindingWebhookName, webhooks.SPOBindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy,
+	{webhooks.BindingWebhookName, webhooks.SPOBindingWebhookName, webhooks.BindingPath, BindingLabel, admissionregistrationv1.IfNeededReinvocationPolicy, nil,
 		admissionregistrationv1.Fail, []admissionregistrationv1.RuleWithOperations{
 			podRule(admissionregistrationv1.Create, "pods"),
 			podRule(admissionregistrationv1.Update, "pods/ephemeralcontainers"),
 		}},
-	{webhooks.RecordingWebhookName, webhooks.SPORecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy,
+	{webhooks.RecordingWebhookName, webhooks.SPORecordingWebhookName, webhooks.RecordingPath, RecordingLabel, admissionregistrationv1.NeverReinvocationPolicy, nil,
 		admissionregistrationv1.Ignore, []admissionregistrationv1.RuleWithOperations{
 			podRule(admissionregistrationv1.Create, "pods"),
 		}},
@@ -69,8 +72,20 @@ var kinds = []webhookKind{
 // sees every namespace but the operator's, because an exec is audited
 // where it happens, not where someone opted in; webhook.options narrows it.
 var execMetadata = webhookKind{webhooks.ExecMetadataWebhookName, webhooks.SPOExecMetadataWebhookName, webhooks.ExecMetadataPath, "",
-	admissionregistrationv1.NeverReinvocationPolicy, admissionregistrationv1.Ignore,
+	admissionregistrationv1.NeverReinvocationPolicy, nil, admissionregistrationv1.Ignore,
 	[]admissionregistrationv1.RuleWithOperations{podRule(admissionregistrationv1.Connect, "pods/exec")}}
+
+// nodeDebuggingPod is the node debugging pod webhook, configured with
+// execMetadata (as SPO does: a `kubectl debug node/...` session is the
+// other way an operator runs commands on a node). Pod CREATE, only pods
+// labelled as kubectl debug's (objectSelector, SPO's): every other pod
+// creation in the cluster never reaches the webhook. Every namespace but
+// the operator's, fail open, for execMetadata's reasons. Not reinvoked:
+// no other webhook has a reason to touch SPO_EXEC_REQUEST_UID.
+var nodeDebuggingPod = webhookKind{webhooks.NodeDebuggingPodWebhookName, webhooks.SPONodeDebuggingPodWebhookName,
+	webhooks.NodeDebuggingPodPath, "", admissionregistrationv1.NeverReinvocationPolicy,
+	&metav1.LabelSelector{MatchLabels: map[string]string{nodedebuggingpod.ManagedByLabel: nodedebuggingpod.ManagedByKubectlDebug}},
+	admissionregistrationv1.Ignore, []admissionregistrationv1.RuleWithOperations{podRule(admissionregistrationv1.Create, "pods")}}
 
 func podRule(op admissionregistrationv1.OperationType, resource string) admissionregistrationv1.RuleWithOperations {
 	return admissionregistrationv1.RuleWithOperations{
@@ -93,12 +108,14 @@ func Webhooks(opts Options, settings v1.WebhookConfig) []admissionregistrationv1
 }
 
 // WebhooksFor are the webhook entries for a whole SPOD spec: Webhooks plus
-// the exec metadata webhook when the spec enables it.
+// the exec metadata and node debugging pod webhooks when the spec enables
+// them.
 func WebhooksFor(opts Options, spec v1.SPODSpec) []admissionregistrationv1.MutatingWebhook {
 	out := desiredWebhooks(opts, spec.Webhook)
 	if spec.Enricher.ExecMetadataEnabled() {
-		k := execMetadata
-		out = append(out, desiredWebhook(opts, k, overridesFor(spec.Webhook, k.name, k.spoName)))
+		for _, k := range []webhookKind{execMetadata, nodeDebuggingPod} {
+			out = append(out, desiredWebhook(opts, k, overridesFor(spec.Webhook, k.name, k.spoName)))
+		}
 	}
 	return out
 }
@@ -122,6 +139,14 @@ func optInSelector(optIn string) *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: optIn, Operator: metav1.LabelSelectorOpExists}}}
 }
 
+// objectSelector is a copy of sel, or the empty selector.
+func objectSelector(sel *metav1.LabelSelector) *metav1.LabelSelector {
+	if sel == nil {
+		return &metav1.LabelSelector{}
+	}
+	return sel.DeepCopy()
+}
+
 func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admissionregistrationv1.MutatingWebhook {
 	w := admissionregistrationv1.MutatingWebhook{
 		Name:         k.name,
@@ -134,7 +159,7 @@ func desiredWebhook(opts Options, k webhookKind, o *v1.WebhookOptions) admission
 		FailurePolicy:           ptr.To(k.failurePolicy),
 		MatchPolicy:             ptr.To(admissionregistrationv1.Equivalent),
 		NamespaceSelector:       optInSelector(k.optIn),
-		ObjectSelector:          &metav1.LabelSelector{},
+		ObjectSelector:          objectSelector(k.objectSelector),
 		SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
 		TimeoutSeconds:          ptr.To[int32](10),
 		AdmissionReviewVersions: []string{"v1"},

@@ -12,6 +12,8 @@ import (
 	"github.com/secprofiles/spo/webhooks"
 )
 
+// TestWebhooksForAddsExecMetadataOnlyWithTheJSONEnricher: exec metadata
+// and node debugging pods come and go together.
 func TestWebhooksForAddsExecMetadataOnlyWithTheJSONEnricher(t *testing.T) {
 	for name, tc := range map[string]struct {
 		enricher v1.EnricherConfig
@@ -24,9 +26,9 @@ func TestWebhooksForAddsExecMetadataOnlyWithTheJSONEnricher(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := WebhooksFor(inCluster, v1.SPODSpec{Enricher: tc.enricher})
-			has := len(got) == 3 && got[2].Name == webhooks.ExecMetadataWebhookName
+			has := len(got) == 4 && got[2].Name == webhooks.ExecMetadataWebhookName && got[3].Name == webhooks.NodeDebuggingPodWebhookName
 			if has != tc.want || (!tc.want && len(got) != 2) {
-				t.Fatalf("%d webhooks (has exec metadata: %v), want exec metadata %v", len(got), has, tc.want)
+				t.Fatalf("%d webhooks (has exec metadata and node debugging pod: %v), want them %v", len(got), has, tc.want)
 			}
 		})
 	}
@@ -59,6 +61,49 @@ func TestExecMetadataWebhookDefaultsAndOptions(t *testing.T) {
 		w := WebhooksFor(inCluster, spec)[2]
 		if *w.FailurePolicy != admissionregistrationv1.Fail || w.NamespaceSelector.MatchLabels["team"] != "a" {
 			t.Errorf("options named %s not applied: %s %+v", name, *w.FailurePolicy, w.NamespaceSelector)
+		}
+	}
+}
+
+func TestNodeDebuggingPodWebhookDefaultsAndOptions(t *testing.T) {
+	spec := v1.SPODSpec{Enricher: v1.EnricherConfig{EnableJsonEnricher: true}}
+	w := WebhooksFor(inCluster, spec)[3]
+	if w.Name != webhooks.NodeDebuggingPodWebhookName || *w.FailurePolicy != admissionregistrationv1.Ignore {
+		t.Errorf("%s failurePolicy %s, want Ignore: a debugging pod must not fail for want of metadata", w.Name, *w.FailurePolicy)
+	}
+	wantRules := []admissionregistrationv1.RuleWithOperations{podRule(admissionregistrationv1.Create, "pods")}
+	if diff := cmp.Diff(wantRules, w.Rules); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+	if w.ClientConfig.Service == nil || *w.ClientConfig.Service.Path != webhooks.NodeDebuggingPodPath {
+		t.Errorf("client config %+v", w.ClientConfig)
+	}
+	wantObj := &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}}
+	if diff := cmp.Diff(wantObj, w.ObjectSelector); diff != "" {
+		t.Errorf("objectSelector (-want +got):\n%s", diff)
+	}
+	wantNS := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: namespaceNameLabel, Operator: metav1.LabelSelectorOpNotIn, Values: []string{inCluster.Namespace}}}}
+	if diff := cmp.Diff(wantNS, w.NamespaceSelector); diff != "" {
+		t.Errorf("namespaceSelector (-want +got):\n%s", diff)
+	}
+	// The default selector is shared: a returned webhook must not alias it.
+	w.ObjectSelector.MatchLabels["x"] = "y"
+	if again := WebhooksFor(inCluster, spec)[3]; len(again.ObjectSelector.MatchLabels) != 1 {
+		t.Fatalf("the default objectSelector was modified through a returned webhook: %v", again.ObjectSelector)
+	}
+
+	fail := admissionregistrationv1.Fail
+	narrow := &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug", "team": "a"}}
+	for _, name := range []string{webhooks.NodeDebuggingPodWebhookName, webhooks.SPONodeDebuggingPodWebhookName} {
+		spec.Webhook.Options = []v1.WebhookOptions{{Name: name, FailurePolicy: &fail, ObjectSelector: narrow}}
+		got := WebhooksFor(inCluster, spec)
+		w := got[3]
+		if *w.FailurePolicy != admissionregistrationv1.Fail || w.ObjectSelector.MatchLabels["team"] != "a" {
+			t.Errorf("options named %s not applied: %s %+v", name, *w.FailurePolicy, w.ObjectSelector)
+		}
+		if e := got[2]; *e.FailurePolicy != admissionregistrationv1.Ignore || len(e.ObjectSelector.MatchLabels) != 0 {
+			t.Errorf("options named %s reached the exec metadata webhook: %s %+v", name, *e.FailurePolicy, e.ObjectSelector)
 		}
 	}
 }

@@ -77,10 +77,13 @@ func TestAPIServerSendsKubectlExecToTheWebhook(t *testing.T) {
 	l.Close()
 	spec := v1.SPODSpec{Enricher: v1.EnricherConfig{EnableJsonEnricher: true}}
 	hooks := config.WebhooksFor(config.Options{Namespace: "spo-system"}, spec)
-	hook := hooks[len(hooks)-1]
-	if hook.Name != webhooks.ExecMetadataWebhookName {
-		t.Fatalf("last webhook is %s", hook.Name)
+	i := slices.IndexFunc(hooks, func(h admissionregistrationv1.MutatingWebhook) bool {
+		return h.Name == webhooks.ExecMetadataWebhookName
+	})
+	if i < 0 {
+		t.Fatal("no exec metadata webhook")
 	}
+	hook := hooks[i]
 	hook.ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: ptr.To(fmt.Sprintf("https://127.0.0.1:%d%s", port, webhooks.ExecMetadataPath))}
 	// Fail, here only: a webhook the API server could not reach must fail
 	// the test, not be skipped silently.

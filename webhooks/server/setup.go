@@ -17,6 +17,7 @@ import (
 	"github.com/secprofiles/spo/webhooks/certs"
 	"github.com/secprofiles/spo/webhooks/config"
 	"github.com/secprofiles/spo/webhooks/execmetadata"
+	"github.com/secprofiles/spo/webhooks/nodedebuggingpod"
 	"github.com/secprofiles/spo/webhooks/recording"
 )
 
@@ -78,6 +79,7 @@ func Setup(mgr manager.Manager, opts Options) (*certs.Issuer, error) {
 		return nil, fmt.Errorf("setting up the recording webhook: %w", err)
 	}
 	execmetadata.Setup(mgr)
+	nodedebuggingpod.Setup(mgr)
 	mgr.GetWebhookServer().Register(webhooks.ConversionPath,
 		conversion.NewWebhookHandler(mgr.GetScheme(), mgr.GetConverterRegistry()))
 	return issuer, nil

@@ -26,9 +26,25 @@
 // /proc/<pid>/environ, or from the command line while the process still
 // is that env.
 //
+// # Interval (auditLogIntervalSeconds)
+//
+// With Config.Interval (the DaemonSet always sets it, 60 s unless the SPOD
+// says otherwise, as SPO), every SECCOMP record of a container process is
+// aggregated per process image: the first record opens a bucket and the
+// process is read from /proc then; later records add their syscall. The
+// bucket's line is written when the interval has passed, when the process
+// has exited (checked every second), or at once when the process execs
+// again; so a line is one program run (or one interval of a long one),
+// with syscalls listing what it was logged making, and volume is bounded
+// by processes, not by records (DESIGN §6.8). Without an interval (only
+// `spo json-enricher --interval-seconds=0`) each exec record is written as
+// it arrives and other records are ignored.
+//
 // # Filters and output
 //
 // jsonEnricherFilters are parsed by package logfilter (SPO's format or
-// spo's own) and see each line as a seccomp record (syscall execve).
+// spo's own) and see each line as a seccomp record: of its exec without
+// an interval, of each of its syscalls with one (a syscall dropped is left
+// out of the line, a line with none left is not written).
 // Lines go to stdout or to a file rotated by size (Writer).
 package jsonenricher

@@ -3,7 +3,11 @@ package jsonenricher
 import (
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-logr/logr"
 
@@ -25,6 +29,15 @@ type Config struct {
 	// ReadProcess reads a process; default ReadProcess. Tests of the
 	// decisions replace it.
 	ReadProcess func(procRoot string, pid int, callerExe string) Process
+	// Interval is SPO's auditLogIntervalSeconds. Zero: one line per exec
+	// record, written as it arrives; other records are ignored. Above
+	// zero: every SECCOMP record of a container process is aggregated per
+	// process image, one line per process per interval (see Flush).
+	Interval time.Duration
+	// Now and Alive are the clock and the process check of the
+	// aggregation; defaults time.Now and /proc/<pid> existing.
+	Now   func() time.Time
+	Alive func(pid int) bool
 }
 
 // maxReaders bounds the records read from /proc at once. Above it Add
@@ -40,6 +53,7 @@ type Enricher struct {
 	enc     *json.Encoder
 	readers chan struct{}
 	wg      sync.WaitGroup
+	agg     *aggregator // nil without Interval
 }
 
 // New returns an enricher writing to cfg.Out.
@@ -50,9 +64,23 @@ func New(cfg Config) *Enricher {
 	if cfg.ReadProcess == nil {
 		cfg.ReadProcess = ReadProcess
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Alive == nil {
+		root := cfg.ProcRoot
+		cfg.Alive = func(pid int) bool {
+			_, err := os.Stat(filepath.Join(root, strconv.Itoa(pid)))
+			return err == nil
+		}
+	}
 	enc := json.NewEncoder(cfg.Out)
 	enc.SetEscapeHTML(false)
-	return &Enricher{cfg: cfg, enc: enc, readers: make(chan struct{}, maxReaders)}
+	e := &Enricher{cfg: cfg, enc: enc, readers: make(chan struct{}, maxReaders)}
+	if cfg.Interval > 0 {
+		e.agg = newAggregator(cfg.Interval, cfg.Now, cfg.Alive)
+	}
+	return e
 }
 
 // IsExec says whether ev is a record of a process exec.
@@ -68,20 +96,34 @@ func IsExec(ev audit.Event) bool {
 // once): reading may wait for the exec to complete, and records keep
 // arriving meanwhile. Lines are therefore not in record order; their
 // timestamp and auditID are. Wait waits for the reads in flight.
+//
+// With an Interval, every SECCOMP record is added to its process's bucket;
+// the process is read when its bucket opens, and lines are written by
+// Flush.
 func (e *Enricher) Add(ev audit.Event) {
+	if e.agg != nil {
+		e.aggregate(ev)
+		return
+	}
 	if !IsExec(ev) {
 		return
 	}
+	e.async(func() { e.write(ev) })
+}
+
+// async runs f in a reader goroutine, or in the caller when maxReaders
+// are busy.
+func (e *Enricher) async(f func()) {
 	e.wg.Add(1)
 	select {
 	case e.readers <- struct{}{}:
 		go func() {
 			defer func() { <-e.readers; e.wg.Done() }()
-			e.write(ev)
+			f()
 		}()
 	default:
 		defer e.wg.Done()
-		e.write(ev)
+		f()
 	}
 }
 
@@ -90,20 +132,34 @@ func (e *Enricher) Wait() { e.wg.Wait() }
 
 func (e *Enricher) write(ev audit.Event) {
 	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID, ev.Seccomp.Exe)
-	if p.ContainerID == "" {
-		if p.Gone {
-			execLines.WithLabelValues(resultGone).Inc()
-		}
+	l, ok := e.line(ev.Seccomp, ev.Stamp, p)
+	if !ok {
 		return
-	}
-	l := newLine(e.cfg.Node, ev.Seccomp, ev.Stamp, p)
-	if w, ok := e.cfg.Index.Lookup(p.ContainerID); ok {
-		l.Namespace, l.Pod, l.Container = w.Namespace, w.Pod, w.Container
 	}
 	if !e.cfg.Filters.Keep(record(l, ev.Seccomp)) {
 		execLines.WithLabelValues(resultFiltered).Inc()
 		return
 	}
+	e.encode(l)
+}
+
+// line is the line of a record and its process; false for a process in
+// no container (the host's), which gets none.
+func (e *Enricher) line(s *audit.Seccomp, stamp audit.Stamp, p Process) (Line, bool) {
+	if p.ContainerID == "" {
+		if p.Gone {
+			execLines.WithLabelValues(resultGone).Inc()
+		}
+		return Line{}, false
+	}
+	l := newLine(e.cfg.Node, s, stamp, p)
+	if w, ok := e.cfg.Index.Lookup(p.ContainerID); ok {
+		l.Namespace, l.Pod, l.Container = w.Namespace, w.Pod, w.Container
+	}
+	return l, true
+}
+
+func (e *Enricher) encode(l Line) {
 	e.mu.Lock()
 	err := e.enc.Encode(l)
 	e.mu.Unlock()

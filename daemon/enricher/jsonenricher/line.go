@@ -24,7 +24,14 @@ type Line struct {
 	UID         uint32 `json:"uid"`
 	GID         uint32 `json:"gid"`
 	RequestUID  string `json:"requestUID,omitempty"`
-	Syscall     string `json:"syscall"`
+	// Syscall is the exec that started the process image; with an
+	// interval, absent on a line that continues a process already running
+	// (exec'd before the enricher started, or in an earlier interval).
+	Syscall string `json:"syscall,omitempty"`
+	// Syscalls, with an interval only: the distinct syscalls the process
+	// was logged making in the interval, in the order first seen (SPO's
+	// field).
+	Syscalls []string `json:"syscalls,omitempty"`
 	// AuditID is the record's audit(SEC.MSEC:SERIAL), to find it in the
 	// audit log.
 	AuditID     string `json:"auditID"`
