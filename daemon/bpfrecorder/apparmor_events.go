@@ -15,9 +15,9 @@ const (
 	AccessWrite   uint8 = 2
 	AccessLibrary uint8 = 4 // mapped executable (a shared library)
 	accessDir     uint8 = 8
-	accessTrunc   uint8 = 16 // a component was cut at accessNameLen-1 bytes
-	accessDeep    uint8 = 32 // more components than accessDepth
-	accessOutside uint8 = 64 // the walk ended outside the namespace's tree
+	accessTrunc   uint8 = 16  // a component was cut at accessNameLen-1 bytes
+	accessDeep    uint8 = 32  // more components than accessDepth
+	accessOutside uint8 = 64  // the walk ended outside the namespace's tree
 	AccessExec    uint8 = 128 // the binary an exec loaded (symlinks resolved)
 )
 
