@@ -67,6 +67,10 @@ type Config struct {
 	// SPOD's security.signatureVerification names (mounted by the
 	// DaemonSet), for verifying `baseProfileName: oci://…` bases.
 	OCITrustDir string
+	// OCIPullSecretsDir holds the registry credentials the SPOD's
+	// security.ociArtifactPullSecrets names, one docker config per Secret
+	// (the DaemonSet mounts them at ociartifact.PullSecretsDir).
+	OCIPullSecretsDir string
 }
 
 // DefaultStateDir is the daemon's StateDir unless configured.
@@ -103,7 +107,7 @@ func Setup(ctx context.Context, mgr manager.Manager, cfg Config) error {
 	if unusable != nil {
 		log.FromContext(ctx).Error(unusable, "seccomp profiles cannot be installed on this node", "reason", unusable.Reason)
 	}
-	oci := &seccomp.OCIBases{TrustDir: cfg.OCITrustDir, Namespace: cfg.Namespace, Remote: ociRemote(ctx)}
+	oci := &seccomp.OCIBases{TrustDir: cfg.OCITrustDir, PullSecretsDir: cfg.OCIPullSecretsDir, Namespace: cfg.Namespace, Remote: ociRemote(ctx)}
 	r := seccomp.NewReconciler(mgr.GetClient(), cfg.Node, dir, unusable, cfg.Namespace, mgr.GetEventRecorder("spo-daemon"), oci)
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up seccomp: %w", err)
@@ -179,9 +183,10 @@ func resolveKubeletDir(ctx context.Context, c client.Reader, cfg Config) (string
 	return dir.Path, nil, nil
 }
 
-// ociRemote is how the daemon reaches registries for OCI base profiles:
-// anonymously, or with the docker config at $DOCKER_CONFIG (mount one into
-// the daemon for private registries).
+// ociRemote is how the daemon reaches registries for OCI base profiles
+// that no Secret of the SPOD's security.ociArtifactPullSecrets has
+// credentials for (seccomp.OCIBases puts those first): anonymously, or with
+// the docker config at $DOCKER_CONFIG.
 func ociRemote(ctx context.Context) ociartifact.Remote {
 	cred, err := ociartifact.DockerCredentials()
 	if err != nil {

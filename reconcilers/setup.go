@@ -48,8 +48,11 @@ func CacheOptionsFor(opts Options) cache.Options {
 		return o
 	}
 	only := map[string]cache.Config{opts.Namespace: {}}
+	// Secrets: the spod controller watches their metadata (the SPOD's
+	// ociArtifactPullSecrets), and the manager may read them in its own
+	// namespace only.
 	for _, obj := range []client.Object{&appsv1.DaemonSet{}, &appsv1.Deployment{}, &corev1.Service{},
-		&policyv1.PodDisruptionBudget{}, &v1.SecurityProfilesOperatorDaemon{}} {
+		&policyv1.PodDisruptionBudget{}, &v1.SecurityProfilesOperatorDaemon{}, &corev1.Secret{}} {
 		o.ByObject[obj] = cache.ByObject{Namespaces: only}
 	}
 	return o

@@ -339,6 +339,34 @@ type SecurityConfig struct {
 	// only disabling verification lets OCI base profiles in.
 	// +optional
 	SignatureVerification *SignatureVerification `json:"signatureVerification,omitempty"`
+	// OCIArtifactPullSecrets are Secrets of type
+	// kubernetes.io/dockerconfigjson, in the operator's namespace, holding
+	// the credentials the node daemons use to pull OCI artifact base
+	// profiles (`baseProfileName: oci://…`) from registries that require
+	// them: the same Secrets as a pod's imagePullSecrets. For each
+	// registry host, the first Secret listed with an entry for it is used;
+	// a host none has an entry for is pulled anonymously (or with the
+	// daemon's own $DOCKER_CONFIG). Entries match by host, a legacy
+	// `https://HOST/v1/` key included; wildcard hosts are not matched. The operator
+	// mounts the Secrets into its node daemons (they need no permission to
+	// read Secrets); one that is missing or malformed is reported in the
+	// SPOD's condition OCIArtifactPullSecrets and a Warning Event, and
+	// does not stop the daemons.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	OCIArtifactPullSecrets []PullSecretReference `json:"ociArtifactPullSecrets,omitempty"`
+}
+
+// PullSecretReference names a Secret in the operator's namespace, as an
+// entry of a pod's imagePullSecrets does.
+type PullSecretReference struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
 }
 
 // SignatureVerification names the trust material for OCI artifact

@@ -45,6 +45,8 @@ type spodKept struct {
 	AllowedIdentityRegexp   *string                   `json:"allowedIdentityRegexp,omitempty"`
 	AllowedOidcIssuerRegexp *string                   `json:"allowedOidcIssuerRegexp,omitempty"`
 	SignatureVerification   *v1.SignatureVerification `json:"signatureVerification,omitempty"`
+	// Registry credentials for OCI base profiles are v1 only.
+	OCIArtifactPullSecrets []v1.PullSecretReference `json:"ociArtifactPullSecrets,omitempty"`
 }
 
 // ConvertTo converts this SPOD to the v1 hub.
@@ -97,6 +99,7 @@ func (p *SecurityProfilesOperatorDaemon) ConvertTo(hub conversion.Hub) error {
 			AllowedIdentityRegexp:                   lossless.Or(kept.AllowedIdentityRegexp, ""),
 			AllowedOidcIssuerRegexp:                 lossless.Or(kept.AllowedOidcIssuerRegexp, ""),
 			SignatureVerification:                   kept.SignatureVerification,
+			OCIArtifactPullSecrets:                  kept.OCIArtifactPullSecrets,
 		},
 	}
 	dst.Status = in.Status
@@ -149,6 +152,7 @@ func (p *SecurityProfilesOperatorDaemon) ConvertFrom(hub conversion.Hub) error {
 		AllowedIdentityRegexp:       lossless.Differing(s.Security.AllowedIdentityRegexp, ""),
 		AllowedOidcIssuerRegexp:     lossless.Differing(s.Security.AllowedOidcIssuerRegexp, ""),
 		SignatureVerification:       s.Security.SignatureVerification,
+		OCIArtifactPullSecrets:      s.Security.OCIArtifactPullSecrets,
 
 		DisableOCIArtifactSignatureVerificationFalse: s.Security.DisableOCIArtifactSignatureVerification != nil &&
 			!*s.Security.DisableOCIArtifactSignatureVerification,

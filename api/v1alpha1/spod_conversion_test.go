@@ -167,6 +167,14 @@ func TestSPODConversion(t *testing.T) {
 			}(),
 			want: spodSpoke(`{"disableOciArtifactSignatureVerificationFalse":true,"allowedIdentityRegexp":"^a$"}`),
 		},
+		"keeps v1's registry credentials for OCI base profiles through the annotation": {
+			from: func() *v1.SecurityProfilesOperatorDaemon {
+				h := spodHub(true, "Auditd")
+				h.Spec.Security.OCIArtifactPullSecrets = []v1.PullSecretReference{{Name: "ghcr"}, {Name: "quay"}}
+				return h
+			}(),
+			want: spodSpoke(`{"ociArtifactPullSecrets":[{"name":"ghcr"},{"name":"quay"}]}`),
+		},
 		"reads v1alpha1's enableSelinux as SELinux with raw profiles and the log enricher as reading auditd": {
 			from: spodSpoke(""), want: spodHub(true, "Auditd"),
 		},

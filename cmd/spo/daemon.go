@@ -44,6 +44,8 @@ func runDaemon(args []string) error {
 		"directory selinuxd installs SELinux modules from")
 	fs.StringVar(&cfg.OCITrustDir, "oci-trust-dir", "",
 		"directory with the public key and Sigstore trusted root that the SPOD's security.signatureVerification names, for verifying oci:// base profiles (the DaemonSet mounts them at "+ociartifact.TrustDir+")")
+	fs.StringVar(&cfg.OCIPullSecretsDir, "oci-pull-secrets-dir", "",
+		"directory with one <secret>/config.json per Secret the SPOD's security.ociArtifactPullSecrets names, the registry credentials for oci:// base profiles (the DaemonSet mounts them at "+ociartifact.PullSecretsDir+")")
 	fs.BoolVar(&cfg.MemoryOptimization, "memory-optimization", false,
 		"cache only this node's pods labelled "+v1.LabelEnableRecording+"=true (the recording webhook labels the pods it marks); SPOD enableMemoryOptimization")
 	if err := fs.Parse(args); err != nil {

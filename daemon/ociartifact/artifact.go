@@ -47,6 +47,10 @@ type Remote struct {
 	// Credential returns credentials per registry host; nil is anonymous.
 	// credentials.Credential(store) adapts a docker config store.
 	Credential auth.CredentialFunc
+	// Describe, when set, says which credentials a host gets (never the
+	// secrets themselves), for the message of a refused pull; unset, the
+	// message says whether Credential had any.
+	Describe func(ctx context.Context, host string) string
 	// HTTPClient defaults to oras-go's retrying client (backoff on
 	// connection errors, 429 and 5xx), so a registry's hiccup does not
 	// become a node status Error.
@@ -190,7 +194,7 @@ func Pull(ctx context.Context, from Remote, ref Ref, platform *ocispec.Platform,
 	}
 	desc, raw, err := fetchManifest(ctx, repo, ref)
 	if err != nil {
-		return nil, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: err}
+		return nil, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: from.explain(ctx, repo, err)}
 	}
 	pinned := ref
 	pinned.Digest = desc.Digest.String()
@@ -218,7 +222,7 @@ func Pull(ctx context.Context, from Remote, ref Ref, platform *ocispec.Platform,
 	// manifest names.
 	data, err := content.FetchAll(ctx, repo, layer)
 	if err != nil {
-		return nil, &Error{Reason: ReasonPullFailed, Ref: pinned.String(), Err: fmt.Errorf("fetching the profile layer: %w", err)}
+		return nil, &Error{Reason: ReasonPullFailed, Ref: pinned.String(), Err: from.explain(ctx, repo, fmt.Errorf("fetching the profile layer: %w", err))}
 	}
 	return &Pulled{Ref: pinned, Layer: layer.Annotations[ocispec.AnnotationTitle], Data: data, Verification: how}, nil
 }
@@ -288,7 +292,7 @@ func Resolve(ctx context.Context, from Remote, ref Ref) (Ref, error) {
 	}
 	desc, err := repo.Resolve(ctx, ref.Tag)
 	if err != nil {
-		return Ref{}, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: fmt.Errorf("resolving %s: %w", ref.Tag, err)}
+		return Ref{}, &Error{Reason: ReasonPullFailed, Ref: ref.String(), Err: from.explain(ctx, repo, fmt.Errorf("resolving %s: %w", ref.Tag, err))}
 	}
 	ref.Digest = desc.Digest.String()
 	return ref, nil

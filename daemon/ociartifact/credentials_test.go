@@ -3,7 +3,6 @@ package ociartifact_test
 import (
 	"context"
 	"encoding/base64"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +11,6 @@ import (
 	. "github.com/secprofiles/spo/daemon/ociartifact"
 	"github.com/secprofiles/spo/daemon/ociartifact/ocitest"
 )
-
-// requireBasicAuth puts HTTP basic authentication in front of the registry,
-// as a private registry has it.
-func requireBasicAuth(user, pass string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				http.Error(w, "unauthorized", http.StatusUnauthorized)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
 
 func writeDockerConfig(t *testing.T, content string) {
 	t.Helper()
@@ -39,7 +23,7 @@ func writeDockerConfig(t *testing.T, content string) {
 
 func TestDockerCredentials(t *testing.T) {
 	ctx := context.Background()
-	private := ocitest.StartRegistry(t, requireBasicAuth("robot", "s3cret"))
+	private := ocitest.StartRegistry(t, ocitest.BasicAuth("robot", "s3cret"))
 	public := ocitest.StartRegistry(t, nil)
 	roundTrip := func(host string) error {
 		cred, err := DockerCredentials()

@@ -65,6 +65,12 @@ type OCIBases struct {
 	// (ociartifact.PublicKeyFile, TrustedRootFile), mounted by the
 	// DaemonSet; the daemon itself may not read Secrets.
 	TrustDir string
+	// PullSecretsDir holds the registry credentials of the Secrets the
+	// SPOD's security.ociArtifactPullSecrets names, one docker config per
+	// Secret (ociartifact.PullSecrets), projected by the DaemonSet; empty
+	// when the SPOD names none. Remote.Credential is asked for hosts none
+	// of them has an entry for.
+	PullSecretsDir string
 	// Namespace is the operator's, for messages.
 	Namespace string
 	// Platform is the node's; nil means the daemon's own OS and
@@ -92,7 +98,8 @@ func (o *OCIBases) Get(ctx context.Context, name string, sec v1.SecurityConfig) 
 	if err != nil {
 		return nil, err
 	}
-	pinned, err := ociartifact.Resolve(ctx, o.Remote, ref)
+	remote := o.remote(sec)
+	pinned, err := ociartifact.Resolve(ctx, remote, ref)
 	if err != nil {
 		return nil, fromArtifactError(err)
 	}
@@ -102,7 +109,7 @@ func (o *OCIBases) Get(ctx context.Context, name string, sec v1.SecurityConfig) 
 	if p := o.cached(key); p != nil {
 		return named(p, name), nil
 	}
-	pulled, err := ociartifact.Pull(ctx, o.Remote, pinned, platform, policy)
+	pulled, err := ociartifact.Pull(ctx, remote, pinned, platform, policy)
 	if err != nil {
 		return nil, fromArtifactError(err)
 	}
@@ -113,6 +120,29 @@ func (o *OCIBases) Get(ctx context.Context, name string, sec v1.SecurityConfig) 
 	log.FromContext(ctx).Info("pulled base profile", "ref", pulled.Ref.String(), "layer", pulled.Layer, "signature", pulled.Verification)
 	o.store(key, p)
 	return named(p, name), nil
+}
+
+// remote is o.Remote with the credentials of the SPOD's
+// ociArtifactPullSecrets in front of its own, read from where the
+// DaemonSet projects them. The SPOD's list, not the directory, decides the
+// order and which Secrets count: the daemon sees a changed SPOD before the
+// kubelet updates the volume, and then reports the Secret as not mounted.
+// The cache key needs no credentials: whoever pulled it, a digest names
+// the same bytes.
+func (o *OCIBases) remote(sec v1.SecurityConfig) ociartifact.Remote {
+	r := o.Remote
+	dir := o.PullSecretsDir
+	if dir == "" {
+		// A daemon started without the flag still explains, naming the
+		// Secrets it was not given.
+		dir = ociartifact.PullSecretsDir
+	}
+	ps := ociartifact.PullSecrets{Dir: dir, Namespace: o.Namespace, Fallback: r.Credential}
+	for _, s := range sec.OCIArtifactPullSecrets {
+		ps.Names = append(ps.Names, s.Name)
+	}
+	r.Credential, r.Describe = ps.Credential, ps.Describe
+	return r
 }
 
 func (o *OCIBases) platform() *ocispec.Platform {

@@ -130,6 +130,9 @@ func DaemonSet(spod *v1.SecurityProfilesOperatorDaemon, p Params) *appsv1.Daemon
 	if v, ok := ociTrustVolume(s.Security.SignatureVerification); ok {
 		pod.Volumes = append(pod.Volumes, v)
 	}
+	if v, ok := ociPullSecretsVolume(s.Security.OCIArtifactPullSecrets); ok {
+		pod.Volumes = append(pod.Volumes, v)
+	}
 	if s.Selinux.Enable {
 		// selinuxd runs beside, in SelinuxdDaemonSets; the daemon reaches
 		// its socket and policy directory on the node.
@@ -298,6 +301,8 @@ func daemonContainer(s v1.SPODSpec, p Params) corev1.Container {
 		args = append(args, "--oci-trust-dir="+ociartifact.TrustDir)
 		mounts = append(mounts, corev1.VolumeMount{Name: ociTrustVolumeName, MountPath: ociartifact.TrustDir, ReadOnly: true})
 	}
+	pullArgs, pullMounts := ociPullSecretsMount(s)
+	args, mounts = append(args, pullArgs...), append(mounts, pullMounts...)
 	return corev1.Container{
 		Name:  ContainerDaemon,
 		Image: p.Image,

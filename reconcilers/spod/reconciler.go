@@ -28,6 +28,10 @@ type Reconciler struct {
 	client.Client
 	Params
 	Recorder events.EventRecorder
+	// Secrets reads the Secrets the SPOD's ociArtifactPullSecrets names,
+	// from the API server (SetupWithManager: the manager's APIReader); nil
+	// leaves them unchecked.
+	Secrets client.Reader
 }
 
 // Everything the spod controller writes lives in the operator's namespace:
@@ -42,6 +46,9 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=services,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=policy,namespace=security-profiles-operator,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
+// The Secrets of security.ociArtifactPullSecrets are checked, never
+// written; the daemon gets them through a projected volume instead.
+// +kubebuilder:rbac:groups="",namespace=security-profiles-operator,resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=monitoring.coreos.com,namespace=security-profiles-operator,resources=servicemonitors,verbs=get;list;watch;create;update;patch
 
 // Reconcile creates the SPOD when it is missing, applies the node
@@ -216,14 +223,10 @@ func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOpe
 	}
 	spod.Status.State = s.State
 	changed := meta.SetStatusCondition(&spod.Status.Conditions, ReadyCondition(s, spod.Generation))
-	templates, newTemplates := CustomTemplatesCondition(spod), false
-	if templates == nil {
-		changed = meta.RemoveStatusCondition(&spod.Status.Conditions, ConditionCustomTemplates) || changed
-	} else {
-		old := meta.FindStatusCondition(spod.Status.Conditions, ConditionCustomTemplates)
-		newTemplates = old == nil || old.Message != templates.Message
-		changed = meta.SetStatusCondition(&spod.Status.Conditions, *templates) || changed
-	}
+	templates := CustomTemplatesCondition(spod)
+	newTemplates := setOptionalCondition(spod, ConditionCustomTemplates, templates, &changed)
+	pullSecrets := r.pullSecretsCondition(ctx, spod)
+	newPullSecrets := setOptionalCondition(spod, ConditionOCIArtifactPullSecrets, pullSecrets, &changed)
 	if !changed && previous == s.State {
 		return nil
 	}
@@ -243,5 +246,22 @@ func (r *Reconciler) setStatus(ctx context.Context, spod *v1.SecurityProfilesOpe
 	if newTemplates {
 		r.Recorder.Eventf(spod, nil, corev1.EventTypeWarning, templates.Reason, "Configure", "%s", templates.Message)
 	}
+	if newPullSecrets && pullSecrets.Status == metav1.ConditionFalse {
+		r.Recorder.Eventf(spod, nil, corev1.EventTypeWarning, pullSecrets.Reason, "Configure", "%s", pullSecrets.Message)
+	}
 	return nil
+}
+
+// setOptionalCondition sets c, or removes the condition of type t when c
+// is nil, and says whether c is new or says something new (worth an
+// Event).
+func setOptionalCondition(spod *v1.SecurityProfilesOperatorDaemon, t string, c *metav1.Condition, changed *bool) bool {
+	if c == nil {
+		*changed = meta.RemoveStatusCondition(&spod.Status.Conditions, t) || *changed
+		return false
+	}
+	old := meta.FindStatusCondition(spod.Status.Conditions, t)
+	news := old == nil || old.Message != c.Message || old.Status != c.Status
+	*changed = meta.SetStatusCondition(&spod.Status.Conditions, *c) || *changed
+	return news
 }

@@ -28,6 +28,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder(ControllerName)
 	}
+	if r.Secrets == nil {
+		r.Secrets = mgr.GetAPIReader()
+	}
 	key := types.NamespacedName{Namespace: r.Namespace, Name: v1.SPODName}
 	ours := predicate.NewPredicateFuncs(func(o client.Object) bool {
 		return o.GetNamespace() == key.Namespace
@@ -47,6 +50,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		}), builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 			return o.GetLabels()[LabelManagedBy] == "spo"
 		}))).
+		// A pull Secret appearing, changing or going changes the SPOD's
+		// OCIArtifactPullSecrets condition. Metadata only: passwords stay
+		// out of the manager's cache (pullSecretsCondition reads them).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: key}}
+		}), builder.WithPredicates(ours)).
 		// Every kubelet directory the nodes name is mounted.
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: key}}

@@ -113,7 +113,13 @@ func matrix() []row {
 		{"spo-manager", "create", "securityprofilesoperatordaemons", "", "tenant-a", false},
 		{"spo-manager", "list", "daemonsets.apps", "", "", false},
 		{"spo-manager", "create", "pods", "", namespace, false},
-		{"spo-manager", "get", "secrets", "", namespace, false},
+		// Reads (never writes) Secrets of its namespace, to check the SPOD's
+		// ociArtifactPullSecrets: it could mount any of them into a pod it
+		// creates there anyway, so reading them adds no power.
+		{"spo-manager", "get", "secrets", "", namespace, true},
+		{"spo-manager", "patch", "secrets", "", namespace, false},
+		{"spo-manager", "get", "secrets", "", "kube-system", false},
+		{"spo-manager", "list", "secrets", "", "", false},
 		{"spo-manager", "patch", "mutatingwebhookconfigurations", mwc, "", false},
 		{"spo-manager", "patch", "seccompprofiles", "", "", true},
 		{"spo-manager", "patch", "seccompprofiles/status", "", "", true},
