@@ -25,10 +25,13 @@ type Config struct {
 
 	PidTTL       time.Duration // default 2s
 	PidCacheSize int           // default 8192
-	// Records of a container whose pod is not known yet are kept up to
-	// PendingEvents per container, PendingContainers containers, for
-	// PendingAge.
-	PendingEvents     int           // default 256
+	// Records of a container whose pod is not known yet are held, one
+	// entry per distinct record with a repeat count (pending.go), up to
+	// PendingDistinct entries per container, PendingContainers
+	// containers, for PendingAge. The syscall table has ~450 entries:
+	// 1024 keeps every syscall of a container even with a few
+	// executables.
+	PendingDistinct   int           // default 1024
 	PendingContainers int           // default 128
 	PendingAge        time.Duration // default 2m
 	Now               func() time.Time
@@ -44,8 +47,8 @@ func (c *Config) defaults() {
 	if c.PidCacheSize <= 0 {
 		c.PidCacheSize = 8192
 	}
-	if c.PendingEvents <= 0 {
-		c.PendingEvents = 256
+	if c.PendingDistinct <= 0 {
+		c.PendingDistinct = 1024
 	}
 	if c.PendingContainers <= 0 {
 		c.PendingContainers = 128
@@ -93,6 +96,9 @@ type enriched struct {
 	exe string
 	at  time.Time
 	w   Workload
+	// n is how many records this one stands for: a held record counts
+	// its repeats (pending.go); 0 and 1 mean one.
+	n int
 }
 
 // Add takes one record. It must be called as the record arrives: the
@@ -165,13 +171,17 @@ func (c *Collector) Resolve(containerID string) {
 		return
 	}
 	delete(c.pending, containerID)
-	for i := range p.events {
-		p.events[i].w = w
-		c.collect(p.events[i])
+	for i := range p.held {
+		p.held[i].w = w
+		c.collect(p.held[i])
 	}
 	c.mu.Unlock()
-	for _, e := range p.events {
+	for _, e := range p.held {
 		c.report(e)
+	}
+	if p.overflow > 0 {
+		c.logDropped([]dropNote{{msg: msgResolved, id: containerID, reason: "too_many", records: p.records,
+			distinct: len(p.held), overflowed: p.overflow, counted: true}})
 	}
 }
 

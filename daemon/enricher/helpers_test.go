@@ -46,6 +46,28 @@ func (p *fakeProc) run(pid int, id, exe string) {
 			p.t.Fatal(err)
 		}
 	}
+	p.stat(pid, 'S', 0x400100) // sleeping; PF_RANDOMIZE|PF_FORKNOEXEC
+}
+
+// zombie makes pid a zombie as the kernel shows one on cgroup v1: its
+// cgroup reads as the root's, its state is Z and its flags have
+// PF_EXITING (as read from a real zombie: 0x40804c).
+func (p *fakeProc) zombie(pid int) {
+	dir := filepath.Join(p.root, strconv.Itoa(pid))
+	if err := os.WriteFile(filepath.Join(dir, "cgroup"), []byte("1:pids:/\n0::/\n"), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "exe")) // the kernel no longer resolves it
+	p.stat(pid, 'Z', 0x40804c)
+}
+
+// stat writes pid's /proc/<pid>/stat up to the flags field; the comm has
+// a space and a parenthesis, as comms may.
+func (p *fakeProc) stat(pid int, state byte, flags uint64) {
+	line := strconv.Itoa(pid) + " (a) b) " + string(state) + " 1 1 1 0 -1 " + strconv.FormatUint(flags, 10) + " 0 0 0 0\n"
+	if err := os.WriteFile(filepath.Join(p.root, strconv.Itoa(pid), "stat"), []byte(line), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 func (p *fakeProc) exit(pid int) { os.RemoveAll(filepath.Join(p.root, strconv.Itoa(pid))) }

@@ -20,11 +20,12 @@ var (
 		Name: "security_profiles_operator_selinux_avc_permissions_total",
 		Help: "Permissions asked in SELinux AVC records of containers, by workload, executable, class and permission.",
 	}, []string{"node", "namespace", "pod", "container", "executable", "tclass", "permission"})
-	// droppedEvents are records of containers whose pod never showed up
-	// in time: they are in no recording.
+	// droppedEvents are records that are in no recording: of containers
+	// whose pod never showed up in time, or of processes that were gone
+	// before they could be attributed.
 	droppedEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "security_profiles_operator_log_enricher_dropped_events_total",
-		Help: "Audit records that could not be attributed, by reason: too_old, too_many (held for a pod not known in time), process_exited (the process was gone before its record arrived).",
+		Help: "Audit records that could not be attributed, by reason: too_old, too_many (held for a pod not known in time), process_exited (the process had exited, or was exiting, before its record arrived, and no earlier record tied it to a container).",
 	}, []string{"reason"})
 )
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/secprofiles/spo/daemon/containerid"
@@ -17,8 +18,9 @@ type pidInfo struct {
 	exe string // read only when a record lacks it (AppArmor records)
 	// exeRead: exe was looked up (it may legitimately be "").
 	exeRead bool
-	// gone: the process had exited before its record arrived, so whether
-	// it ran in a container cannot be known.
+	// gone: the process had exited, or was exiting (its cgroup then
+	// reads as the root's), before its record arrived, so whether it ran
+	// in a container cannot be known.
 	gone bool
 	// lastExe is the executable the last record attributed through this
 	// entry named: what identifies the process once /proc no longer can.
@@ -54,6 +56,10 @@ func newPidCache(procRoot string, ttl time.Duration, max int) *pidCache {
 // recorded workload that idled 2 s before exiting die with SIGSEGV under
 // its own profile, for want of exit_group. The entry is trusted only for
 // the same executable, since the pid may have been reused in between.
+// A process that is still in /proc but exiting (a zombie not reaped yet,
+// or one between exit_signals and exit_notify) is treated the same way:
+// its cgroup reads as a host process's (see exiting), and caching that
+// answer would drop its remaining records as a host's.
 func (c *pidCache) lookup(pid int, recExe string, now time.Time) pidInfo {
 	old, had := c.m[pid]
 	if had && now.Sub(old.at) < c.ttl {
@@ -65,16 +71,74 @@ func (c *pidCache) lookup(pid int, recExe string, now time.Time) pidInfo {
 	}
 	id, ok := containerid.OfPid(c.procRoot, pid)
 	in := pidInfo{id: id, at: now, lastExe: recExe}
-	if !ok {
-		_, err := os.Stat(filepath.Join(c.procRoot, strconv.Itoa(pid)))
-		in.gone = errors.Is(err, fs.ErrNotExist)
-		if in.gone && had && old.id != "" && recExe != "" && old.lastExe == recExe {
-			in = old
-			in.at = now
-		}
+	if ok {
+		c.store(pid, in)
+		return in
+	}
+	_, err := os.Stat(filepath.Join(c.procRoot, strconv.Itoa(pid)))
+	in.gone = errors.Is(err, fs.ErrNotExist)
+	exiting := !in.gone && c.exiting(pid)
+	if (in.gone || exiting) && had && old.id != "" && recExe != "" && old.lastExe == recExe {
+		in = old
+		in.at = now
+		c.store(pid, in)
+		return in
+	}
+	if exiting {
+		// Where it ran cannot be read any more, and it is no host
+		// process either: not cached, so an entry that may still name
+		// its container (a record with another executable came first)
+		// stays for the records after this one.
+		in.gone = true
+		return in
 	}
 	c.store(pid, in)
 	return in
+}
+
+// pfExiting is PF_EXITING of include/linux/sched.h, in the flags field of
+// /proc/<pid>/stat.
+const pfExiting = 0x00000004
+
+// exiting reports whether pid has started exiting (or is a zombie, or
+// dead), when its cgroup file no longer says where it ran. On cgroup v1
+// hierarchies proc_cgroup_show (kernel/cgroup/cgroup.c) prints "/" for a
+// task with PF_EXITING: "On traditional hierarchies, all zombie tasks
+// show up as belonging to the root cgroup" (v2 keeps showing the cgroup
+// it left). do_exit sets PF_EXITING in exit_signals (kernel/signal.c)
+// before cgroup_exit detaches the task from its css_set (older kernels
+// pointed it at init_css_set, the root's, there). Either way a
+// process on its way out, such as the one whose exit_group record we are
+// reading, looks like a host process: the state letter (Z zombie, X
+// dead) and PF_EXITING tell it apart. A stat we cannot read says
+// nothing: the caller then treats the process as what its cgroup says.
+func (c *pidCache) exiting(pid int) bool {
+	b, err := os.ReadFile(filepath.Join(c.procRoot, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return false
+	}
+	state, flags, ok := parseStat(string(b))
+	return ok && (state == 'Z' || state == 'X' || flags&pfExiting != 0)
+}
+
+// parseStat returns the state letter and the flags of a /proc/<pid>/stat
+// line: "pid (comm) state ppid pgrp session tty_nr tpgid flags ...". comm
+// may contain spaces and parentheses, so fields are counted from the last
+// ')'.
+func parseStat(s string) (state byte, flags uint64, ok bool) {
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 7 || len(f[0]) != 1 {
+		return 0, 0, false
+	}
+	flags, err := strconv.ParseUint(f[6], 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return f[0][0], flags, true
 }
 
 // exe returns the pid's executable, read from /proc/<pid>/exe once per

@@ -10,7 +10,11 @@ import (
 )
 
 // report logs and counts one attributed record, unless a filter drops
-// it; the rate limit drops only the log line.
+// it; the rate limit drops only the log line. A record held with repeats
+// (e.n > 1, pending.go) is counted e.n times in the metrics and logged
+// once with "repeats": its records differ in nothing the filters, the
+// metrics or the line see but the pid, and the line names the first
+// record's pid.
 func (c *Collector) report(e enriched) {
 	r := c.recordOf(e)
 	if !c.cfg.Filters.Keep(&r) {
@@ -18,7 +22,11 @@ func (c *Collector) report(e enriched) {
 	}
 	c.count(e)
 	if c.lines.allow(c.cfg.Now()) {
-		c.cfg.Log.Info("audit", c.keysAndValues(e)...)
+		kv := c.keysAndValues(e)
+		if e.n > 1 {
+			kv = append(kv, "repeats", e.n)
+		}
+		c.cfg.Log.Info("audit", kv...)
 	}
 }
 
@@ -49,20 +57,23 @@ func syscallLabel(s *audit.Seccomp) string {
 	return strconv.FormatInt(s.Syscall, 10)
 }
 
+// count adds the record (e.n times for a held one with repeats) to the
+// audit metrics.
 func (c *Collector) count(e enriched) {
 	node, w := c.cfg.Node, e.w
+	n := max(e.n, 1)
 	switch {
 	case e.ev.Seccomp != nil:
-		seccompAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, syscallLabel(e.ev.Seccomp)).Inc()
+		seccompAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, syscallLabel(e.ev.Seccomp)).Add(float64(n))
 	case e.ev.AVC != nil:
 		a := e.ev.AVC
-		spodmetrics.SelinuxProfileAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.SContext, a.TContext).Inc()
+		spodmetrics.SelinuxProfileAudit.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.SContext, a.TContext).Add(float64(n))
 		for _, p := range a.Permissions {
-			selinuxPermissions.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.TClass, p).Inc()
+			selinuxPermissions.WithLabelValues(node, w.Namespace, w.Pod, w.Container, e.exe, a.TClass, p).Add(float64(n))
 		}
 	case e.ev.AppArmor != nil:
 		a := e.ev.AppArmor
-		spodmetrics.ObserveAppArmorAudit(node, w.Namespace, w.Pod, w.Container, e.exe, a.Profile, a.Operation, a.Result, a.Name)
+		spodmetrics.ObserveAppArmorAudits(node, w.Namespace, w.Pod, w.Container, e.exe, a.Profile, a.Operation, a.Result, a.Name, n)
 	}
 }
 

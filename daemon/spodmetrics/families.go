@@ -101,15 +101,17 @@ func ObserveBpf(node string, mntns uint32, profile string) {
 	SeccompProfileBpf.WithLabelValues(node, strconv.FormatUint(uint64(mntns), 10), profile).Inc()
 }
 
-// ObserveAppArmorAudit counts one AppArmor record, and a denial also in
-// AppArmorProfileDenial. The object name is kept for denials only: every
-// file a workload touches in complain mode would otherwise be a series.
-func ObserveAppArmorAudit(node, namespace, pod, container, executable, profile, operation, result, name string) {
+// ObserveAppArmorAudits counts n identical AppArmor records (the log
+// enricher holds repeats of a record as one while its pod is not known),
+// and denials also in AppArmorProfileDenial. The object name is kept for
+// denials only: every file a workload touches in complain mode would
+// otherwise be a series.
+func ObserveAppArmorAudits(node, namespace, pod, container, executable, profile, operation, result, name string, n int) {
 	if result != AppArmorDenied {
 		name = ""
 	}
-	AppArmorProfileAudit.WithLabelValues(node, namespace, pod, container, executable, profile, operation, result, name).Inc()
+	AppArmorProfileAudit.WithLabelValues(node, namespace, pod, container, executable, profile, operation, result, name).Add(float64(n))
 	if result == AppArmorDenied {
-		AppArmorProfileDenial.WithLabelValues(profile, operation).Inc()
+		AppArmorProfileDenial.WithLabelValues(profile, operation).Add(float64(n))
 	}
 }
