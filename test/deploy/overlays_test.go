@@ -117,10 +117,11 @@ func TestOverlaysBuild(t *testing.T) {
 		"Namespace": 1, "CustomResourceDefinition": 8, "ServiceAccount": 3,
 		"ClusterRole": 4, "ClusterRoleBinding": 4, "Deployment": 1,
 		"Role": 2, "RoleBinding": 2,
-		// config/policy-daemon (2) and config/policy (1 validating, 1
-		// mutating): the API server checks what RBAC cannot say.
+		// config/policy-daemon (2), config/policy-manager (1) and
+		// config/policy (1 validating, 1 mutating): the API server checks
+		// what RBAC cannot say.
 		"MutatingAdmissionPolicy": 1, "MutatingAdmissionPolicyBinding": 1,
-		"ValidatingAdmissionPolicy": 3, "ValidatingAdmissionPolicyBinding": 3,
+		"ValidatingAdmissionPolicy": 4, "ValidatingAdmissionPolicyBinding": 4,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := map[string]int{}

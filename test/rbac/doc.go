@@ -10,7 +10,11 @@
 //   - the ValidatingAdmissionPolicies of config/policy-daemon, through
 //     requests made with a daemon pod's bound token (which carries its
 //     node's name): a daemon writes only its own node's
-//     SecurityProfileNodeStatus objects and never a profile's spec.
+//     SecurityProfileNodeStatus objects and never a profile's spec;
+//   - the ValidatingAdmissionPolicy of config/policy-manager, through
+//     requests impersonating spo-manager: of a node, the manager changes
+//     the selinuxd label node-restriction.kubernetes.io/spo-selinuxd and
+//     nothing else.
 //
 // The control plane comes from hack/controlplane.sh (kubectl included).
 package rbac

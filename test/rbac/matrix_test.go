@@ -125,7 +125,16 @@ func matrix() []row {
 		{"spo-manager", "patch", "seccompprofiles/status", "", "", true},
 		{"spo-manager", "delete", "securityprofilenodestatuses", "", "", true},
 		{"spo-manager", "list", "nodes", "", "", true},
-		{"spo-manager", "patch", "nodes", "", "", false},
+		// Patch, to set the selinuxd label (reconcilers/spod/selinuxd.go);
+		// RBAC cannot narrow it to that label, the ValidatingAdmissionPolicy
+		// spo-manager-node-label (config/policy-manager) does
+		// (TestManagerChangesOnlyTheSelinuxdLabelOfNodes). Nothing else
+		// that writes nodes.
+		{"spo-manager", "patch", "nodes", "", "", true},
+		{"spo-manager", "update", "nodes", "", "", false},
+		{"spo-manager", "create", "nodes", "", "", false},
+		{"spo-manager", "delete", "nodes", "", "", false},
+		{"spo-manager", "patch", "nodes/status", "", "", false},
 
 		// The daemon: spo's API only, never a profile's status; what RBAC
 		// allows on profiles and node reports the policies narrow further
