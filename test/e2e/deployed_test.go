@@ -45,6 +45,7 @@ func TestDeployedOnARealNode(t *testing.T) {
 		{"eBPF recording across a SIGKILLed bpf-recorder: the profile holds what came after and says it has a gap", bpfRecordingSurvivesRecorderKill},
 		{"eBPF AppArmor recording: the profile holds the pod's files, socket and capability, not the runtime's, and compiles", bpfAppArmorRecording},
 		{"a Logs recording through the node's auditd makes each container's profile, and a pod runs under them", logsRecordingThroughAuditd},
+		{"the JSON enricher writes a line for a kubectl exec, with the exec request's UID", jsonEnricherNamesKubectlExec},
 		{"mergeStrategy Containers merges a Deployment's 3 replicas into one profile per container", mergeStrategyContainersMergesReplicas},
 		{"with the webhook scaled to 0 pod creation follows failurePolicy Fail", webhookDownFollowsFailurePolicy},
 		{"a profile in use stays Terminating, its file on the node, until its pod is gone", profileInUseStays},
