@@ -50,7 +50,10 @@ func jsonEnricherNamesKubectlExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRunning(t, pod)
-	out := kubectlExec(t, pod, "cat", "/etc/hostname")
+	// The enricher reads the exec'd process's details from /proc, so the
+	// process must outlive the audit log's latency (auditd's flush, the
+	// 200 ms poll): a bare `cat` is gone by then (docs/troubleshooting.md).
+	out := kubectlExec(t, pod, "sh", "-c", "cat /etc/hostname; exec sleep 2")
 	if strings.TrimSpace(out) != pod.Name {
 		t.Fatalf("kubectl exec printed %q, want the pod's hostname %q", out, pod.Name)
 	}
@@ -58,12 +61,12 @@ func jsonEnricherNamesKubectlExec(t *testing.T) {
 	waitFor(t, time.Minute, "a json-enricher line for the exec", func() (bool, string) {
 		lines := jsonLines(t)
 		for _, l := range lines {
-			if l.Pod == pod.Name && l.Namespace == ns && strings.Contains(l.CmdLine, "/etc/hostname") {
+			if l.Pod == pod.Name && l.Namespace == ns && l.CmdLine == "sleep 2" {
 				found = l
 				return true, ""
 			}
 		}
-		return false, fmt.Sprintf("%d lines, none for the exec", len(lines))
+		return false, fmt.Sprintf("%d lines, none for the exec: %+v", len(lines), lines)
 	})
 	t.Logf("json-enricher line: %+v", found)
 	if !uuid.MatchString(found.RequestUID) {
