@@ -100,7 +100,16 @@ func SetupWithOptions(mgr manager.Manager, opts Options) error {
 			return fmt.Errorf("setting up %s status: %w", r.Kind, err)
 		}
 	}
-	if err := workloads.SetupAll(mgr); err != nil {
+	// The live read that confirms a profile's release lists the pods of
+	// the namespaces the cache holds, no more.
+	var podNamespaces []string
+	if opts.RestrictNamespace != "" {
+		podNamespaces = append(podNamespaces, opts.RestrictNamespace)
+		if opts.Namespace != "" && opts.Namespace != opts.RestrictNamespace {
+			podNamespaces = append(podNamespaces, opts.Namespace)
+		}
+	}
+	if err := workloads.SetupAll(mgr, podNamespaces...); err != nil {
 		return fmt.Errorf("setting up workloads: %w", err)
 	}
 	if err := (&bindings.Reconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {

@@ -34,12 +34,41 @@
 //     pod created after the user deleted the profile must not keep it alive.
 //     Such a pod fails to start once the nodes remove the file, which is the
 //     answer the user asked for by deleting the profile.
-//   - The pods are read from the manager's cache. A pod created moments
-//     before its profile is deleted may not be in the cache yet when the
-//     deletion is reconciled; it is then treated like a pod created after
-//     the deletion.
+//   - The pods are read from the manager's cache, with one exception. The
+//     cache may lag: a pod created moments before its profile is deleted
+//     may not be in it yet when the deletion is reconciled. Releasing the
+//     finalizer then would be final (the API server adds no finalizer to an
+//     object being deleted), and the nodes would remove the file the new
+//     pod starts under. So before the finalizer of a profile being deleted
+//     is released (mustConfirm), the pods are listed once more from the API
+//     server, bypassing the cache (Reconciler.APIReader, liveUsersOf), and
+//     the same UsedBy and MayRun decide. If that live read finds a pod, the
+//     finalizer stays, status.activeWorkloads names the pods it found, and
+//     the profile is reconciled again when the cache shows the pod's events,
+//     or after LiveRecheck at the latest; it is released once a read finds
+//     none. Every other reconcile reads the cache only: a profile not being
+//     deleted that lost its finalizer too early gains it again as soon as
+//     the cache shows the pod.
+//   - The cost of that read: one List of every pod that has not finished
+//     (a field selector on status.phase leaves Succeeded and Failed out on
+//     the server) in the namespaces the manager caches pods from
+//     (Reconciler.Namespaces; all by default), in pages of livePageSize,
+//     per release of a profile being deleted, plus one per LiveRecheck
+//     while it finds a pod the cache lacks. Whole pods are read (a
+//     metadata-only List would not do: the profile references are in the
+//     spec), one page at a time. Deleting a profile is rare, so this is a
+//     few megabytes from the API server per deletion even in a large
+//     cluster. RBAC: listing pods cluster-wide, which the cache needs
+//     anyway.
+//   - What stays: a profile that holds no finalizer when it is deleted (the
+//     cache showed no pod using it) cannot gain one, so a pod created
+//     moments before the deletion of a profile that no pod used, and that
+//     the cache had not shown yet, is treated like a pod created after the
+//     deletion.
 //
-// One Reconciler runs per Kind (SetupAll). The manager caches every pod in the cluster for this; TransformPod strips
-// cached pods down to the fields this package (and the binding-status
-// reconciler) read, and must be installed on the manager's cache for pods.
+// One Reconciler runs per Kind (SetupAll). The manager caches every pod in
+// the cluster (or of the namespaces it is restricted to) for this;
+// TransformPod strips cached pods down to the fields this package (and the
+// binding-status reconciler) read, and must be installed on the manager's
+// cache for pods.
 package workloads

@@ -40,12 +40,28 @@ type Reconciler struct {
 	// Recorder reports when a profile starts and stops being in use. Nil
 	// means SetupWithManager takes the manager's recorder.
 	Recorder events.EventRecorder
+
+	// APIReader reads pods from the API server, bypassing the cache, to
+	// confirm that no pod uses a profile being deleted before its
+	// finalizer is released (liveUsersOf). Nil means SetupWithManager
+	// takes the manager's APIReader.
+	APIReader client.Reader
+
+	// Namespaces are those whose pods the manager's cache holds; the live
+	// read lists the same ones. Empty means every namespace.
+	Namespaces []string
+
+	// pageSize is the live List's page size; 0 means livePageSize.
+	pageSize int64
 }
 
-// SetupAll registers a Reconciler for every kind in Kinds.
-func SetupAll(mgr ctrl.Manager) error {
+// SetupAll registers a Reconciler for every kind in Kinds. namespaces are
+// those the manager caches pods from, when it does not cache all of them
+// (reconcilers.CacheOptionsFor with a RestrictNamespace).
+func SetupAll(mgr ctrl.Manager, namespaces ...string) error {
 	for _, k := range Kinds {
-		if err := (&Reconciler{Client: mgr.GetClient(), Kind: k}).SetupWithManager(mgr); err != nil {
+		r := &Reconciler{Client: mgr.GetClient(), Kind: k, Namespaces: namespaces}
+		if err := r.SetupWithManager(mgr); err != nil {
 			return err
 		}
 	}
@@ -68,6 +84,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder(k.Controller)
+	}
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
 	}
 	// On updates the handler maps both the old and the new pod. That matters
 	// little: a pod's profile references never go away (its spec is
@@ -103,7 +122,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 		return ctrl.Result{}, fmt.Errorf("getting %s %s: %w", r.kind().Name, req.Name, err)
 	}
-	err := r.sync(ctx, profile)
+	result, err := r.sync(ctx, profile)
 	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
 		// Our cached copy was stale. The watch event that carries the newer
 		// profile (or its deletion) queues it again; retrying now would
@@ -111,32 +130,51 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		log.FromContext(ctx).V(1).Info("Profile changed while reconciling", "error", err.Error())
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{}, err
+	return result, err
 }
 
-func (r *Reconciler) sync(ctx context.Context, profile v1.Profile) error {
+func (r *Reconciler) sync(ctx context.Context, profile v1.Profile) (ctrl.Result, error) {
 	// SPO's in-use finalizer becomes v1.FinalizerInUse, or stands in for it
 	// on a profile already being deleted.
 	if err := takeover.Workloads.Apply(ctx, r.Client, profile); err != nil {
-		return err
+		return ctrl.Result{}, err
 	}
 	users, err := r.usersOf(ctx, profile.GetName())
 	if err != nil {
-		return err
+		return ctrl.Result{}, err
+	}
+	if mustConfirm(!profile.GetDeletionTimestamp().IsZero(),
+		takeover.Workloads.Holds(profile.GetFinalizers(), v1.FinalizerInUse), len(users)) {
+		// A pod created just before the deletion may not be in the cache
+		// yet: ask the API server before letting go for good.
+		live, err := r.liveUsersOf(ctx, profile.GetName())
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if len(live) > 0 {
+			log.FromContext(ctx).Info("Keeping a profile being deleted: the cache does not show pods the API server has",
+				"activeWorkloads", live)
+			// The finalizer is held already; the status names the pods
+			// until the cache catches up and takes over.
+			if err := r.setActiveWorkloads(ctx, profile, live); err != nil {
+				return ctrl.Result{}, err
+			}
+			return ctrl.Result{RequeueAfter: LiveRecheck}, nil
+		}
 	}
 	// Order the writes so the finalizer protects the profile before the
 	// status announces a user, and is released only after the status shows
 	// none: releasing it may delete the profile at once.
 	if len(users) > 0 {
 		if err := r.holdFinalizer(ctx, profile, users); err != nil {
-			return err
+			return ctrl.Result{}, err
 		}
-		return r.setActiveWorkloads(ctx, profile, users)
+		return ctrl.Result{}, r.setActiveWorkloads(ctx, profile, users)
 	}
 	if err := r.setActiveWorkloads(ctx, profile, nil); err != nil {
-		return err
+		return ctrl.Result{}, err
 	}
-	return r.releaseFinalizer(ctx, profile)
+	return ctrl.Result{}, r.releaseFinalizer(ctx, profile)
 }
 
 // usersOf returns, sorted as "namespace/name", the pods that may still run
