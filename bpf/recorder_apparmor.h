@@ -52,6 +52,7 @@ const volatile bool record_files = 0;
 #define SOCK_RAW 3
 #define SOCK_TYPE_MASK 0xf
 #define PROT_EXEC 4
+#define MAP_ANONYMOUS 0x20
 #define S_IFMT 00170000
 #define S_IFDIR 0040000
 
@@ -281,7 +282,7 @@ static __always_inline void apparmor_sys_enter(struct pt_regs *regs, u32 nr)
 	struct syscall_bitmap *bm;
 	struct file *f;
 	u32 is_born;
-	u64 bits;
+	u64 bits, flags;
 	long fd;
 
 	if (nr != NR_socket && nr != NR_mmap)
@@ -297,16 +298,19 @@ static __always_inline void apparmor_sys_enter(struct pt_regs *regs, u32 nr)
 	}
 	if (!record_files)
 		return;
-	/* mmap(addr, len, prot, flags, fd, off): fd is the fifth argument,
-	 * read as the register the kernel passes it in. */
+	/* mmap(addr, len, prot, flags, fd, off), read as the registers the
+	 * kernel passes them in. An anonymous mapping ignores fd, which a
+	 * caller may leave at 0 (mm/mmap.c ksys_mmap_pgoff). */
 	if (!(SYSCALL_ARG(regs, 2) & PROT_EXEC))
 		return;
 #if defined(__TARGET_ARCH_x86)
-	fd = (long)regs->r8;
+	flags = regs->r10;
+	fd = (int)regs->r8;
 #else
-	fd = (long)regs->regs[4];
+	flags = regs->regs[3];
+	fd = (int)regs->regs[4];
 #endif
-	if (fd < 0)
+	if ((flags & MAP_ANONYMOUS) || fd < 0)
 		return;
 	f = file_of_fd(fd);
 	if (f)

@@ -167,13 +167,14 @@ struct linux_binprm {
 };
 
 /* arch/x86/include/asm/ptrace.h, arch/arm64/include/asm/ptrace.h: the
- * syscall's arguments (x86_64: di, si, dx, r8 the fifth; arm64: regs[0..2], in an
+ * syscall's arguments (x86_64: di, si, dx, r10, r8; arm64: regs[0..2], in an
  * anonymous struct CO-RE finds by name) and, at sys_exit, its number. */
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long di;
 	unsigned long si;
 	unsigned long dx;
+	unsigned long r10;
 	unsigned long r8;
 	unsigned long orig_ax;
 };

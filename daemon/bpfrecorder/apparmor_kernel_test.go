@@ -48,6 +48,17 @@ func appArmorWork() error {
 	if _, err := os.ReadDir("/etc"); err != nil {
 		return err
 	}
+	// An anonymous executable mapping ignores its fd argument: the file
+	// open under that fd must not become a library.
+	notLib, err := os.Create(filepath.Join(dir, "not-a-library"))
+	if err != nil {
+		return err
+	}
+	defer notLib.Close()
+	if _, _, errno := unix.Syscall6(unix.SYS_MMAP, 0, uintptr(os.Getpagesize()), unix.PROT_READ|unix.PROT_EXEC,
+		unix.MAP_PRIVATE|unix.MAP_ANONYMOUS, notLib.Fd(), 0); errno != 0 {
+		return fmt.Errorf("anonymous mmap: %w", errno)
+	}
 	written := filepath.Join(dir, "written")
 	if err := os.WriteFile(written, []byte("x"), 0o600); err != nil {
 		return err
@@ -132,8 +143,20 @@ func checkAppArmorFiles(t *testing.T, got AppArmor, dir string) {
 			t.Errorf("%s: access %d, want %d; files: %v", path, got.Files[path], bits, got.Files)
 		}
 	}
+	// The helper re-exec'd the test binary: recorded as the file the
+	// kernel loaded, symlinks resolved.
+	if exe, err := filepath.EvalSymlinks(os.Args[0]); err != nil {
+		t.Error(err)
+	} else if got.Files[exe]&AccessExec == 0 {
+		t.Errorf("the exec'd binary %s is not recorded as exec'd: %v", exe, got.Files)
+	}
 	if _, ok := got.Files["/etc/passwd"]; ok {
 		t.Errorf("/etc/passwd was opened before the exec, yet recorded")
+	}
+	for p, bits := range got.Files {
+		if bits&AccessLibrary != 0 && !strings.Contains(p, ".so") {
+			t.Errorf("%s recorded as a library (an anonymous mapping's fd?)", p)
+		}
 	}
 	if !slices.ContainsFunc(mapKeys(got.Files), func(p string) bool {
 		return strings.Contains(p, "libc.so") && got.Files[p]&AccessLibrary != 0
