@@ -8,8 +8,8 @@
  * exec that loads it). Files are not recorded: their paths are a walk of
  * struct file, dentry and vfsmount, which needs the kernel's types (BTF).
  *
- * The bits mean what recorder_apparmor.h's mean (same NET_* values and
- * net_bits classification): the two recorders share the Go side.
+ * Sockets are classified by apparmor_net.h, as in recorder_apparmor.h:
+ * the two recorders share the Go side.
  *
  * Tracepoints (include/trace/events/...):
  *   syscalls.h    sys_enter (raw): socket(2)'s family and type from pt_regs
@@ -18,21 +18,11 @@
 #ifndef SPO_NOBTF_APPARMOR_H
 #define SPO_NOBTF_APPARMOR_H
 
+#include "apparmor_net.h"
+
 const volatile bool record_apparmor = 0;
 
-/* As recorder_apparmor.h (daemon/bpfrecorder/apparmor.go mirrors them). */
-#define NET_TCP 1
-#define NET_UDP 2
-#define NET_RAW 4
 
-/* include/linux/socket.h, include/linux/net.h */
-#define AF_INET 2
-#define AF_INET6 10
-#define AF_PACKET 17
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_RAW 3
-#define SOCK_TYPE_MASK 0xf /* the rest of type is SOCK_NONBLOCK, SOCK_CLOEXEC */
 
 /* arch/x86/entry/syscalls/syscall_64.tbl; include/uapi/asm-generic/unistd.h */
 #if defined(__TARGET_ARCH_x86)
@@ -57,21 +47,6 @@ struct tp_cap_capable {
 	int cap;
 	int ret;
 };
-
-/* recorder_apparmor.h's net_bits: which NET_* a socket(family, type) is. */
-static __always_inline u64 net_bits(long family, long type)
-{
-	type &= SOCK_TYPE_MASK;
-	if (family == AF_PACKET || type == SOCK_RAW)
-		return NET_RAW;
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	if (type == SOCK_STREAM)
-		return NET_TCP;
-	if (type == SOCK_DGRAM)
-		return NET_UDP;
-	return 0;
-}
 
 /* Called by sys_enter for a recorded process: socket(2) once armed. The
  * arguments are read from pt_regs as pending_kind's are (REGS_ARG*, nobtf.h;

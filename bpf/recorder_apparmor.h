@@ -35,22 +35,13 @@
  * hashing a path here would cost a walk per open).
  */
 
+#include "apparmor_net.h"
+
 const volatile bool record_apparmor = 0;
 /* Set with record_apparmor where the kernel has bpf_loop (file events). */
 const volatile bool record_files = 0;
 
-#define NET_TCP 1
-#define NET_UDP 2
-#define NET_RAW 4
-
-/* include/linux/socket.h, include/linux/net.h, include/uapi/asm-generic/mman-common.h */
-#define AF_INET 2
-#define AF_INET6 10
-#define AF_PACKET 17
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_RAW 3
-#define SOCK_TYPE_MASK 0xf
+/* include/uapi/asm-generic/mman-common.h, include/uapi/linux/stat.h */
 #define PROT_EXEC 4
 #define MAP_ANONYMOUS 0x20
 #define S_IFMT 00170000
@@ -259,20 +250,6 @@ static __always_inline void record_file(struct syscall_bitmap *bm, u32 is_born,
 		bpf_map_delete_elem(&accesses_seen, &key); /* send it next time */
 		__sync_fetch_and_add(&bm->access_lost, 1);
 	}
-}
-
-static __always_inline u64 net_bits(long family, long type)
-{
-	type &= SOCK_TYPE_MASK;
-	if (family == AF_PACKET || type == SOCK_RAW)
-		return NET_RAW;
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	if (type == SOCK_STREAM)
-		return NET_TCP;
-	if (type == SOCK_DGRAM)
-		return NET_UDP;
-	return 0;
 }
 
 /* Called by sys_enter for recorded namespaces: sockets and mappings. */
