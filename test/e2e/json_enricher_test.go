@@ -13,7 +13,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/utils/ptr"
@@ -146,36 +145,5 @@ func waitRunning(t *testing.T, pod *corev1.Pod) {
 // daemon pod has (or no longer has) a Ready json-enricher container.
 func setJSONEnricher(t *testing.T, on bool) {
 	t.Helper()
-	ctx := context.Background()
-	s := &v1.SecurityProfilesOperatorDaemon{}
-	if err := k8s.Get(ctx, types.NamespacedName{Namespace: cluster.Namespace, Name: v1.SPODName}, s); err != nil {
-		t.Fatal(err)
-	}
-	patch := client.MergeFrom(s.DeepCopy())
-	s.Spec.Enricher.EnableJsonEnricher = on
-	if err := k8s.Patch(ctx, s, patch); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 3*time.Minute, fmt.Sprintf("the daemon pod with json-enricher %v", on), func() (bool, string) {
-		var pods corev1.PodList
-		if err := k8s.List(ctx, &pods, client.InNamespace(cluster.Namespace)); err != nil {
-			return false, err.Error()
-		}
-		ready, seen := 0, 0
-		for _, p := range pods.Items {
-			if st := containerStatus(p, spod.ContainerJSONEnricher); st != nil {
-				seen++
-				if st.Ready {
-					ready++
-				}
-			}
-		}
-		if on {
-			return ready > 0, fmt.Sprintf("%d json-enricher containers, %d Ready", seen, ready)
-		}
-		return seen == 0, fmt.Sprintf("%d json-enricher containers left", seen)
-	})
-	if err := cluster.WaitSPOD(ctx, k8s, 3*time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	switchContainer(t, spod.ContainerJSONEnricher, on, func(s *v1.SPODSpec) { s.Enricher.EnableJsonEnricher = on })
 }

@@ -149,17 +149,24 @@ func logEnricherOnAuditd(t *testing.T) {
 // runs again.
 func setLogEnricher(t *testing.T, on bool) {
 	t.Helper()
+	switchContainer(t, spod.ContainerLogEnricher, on, func(s *v1.SPODSpec) { s.Enricher.EnableLogEnricher = on })
+}
+
+// switchContainer changes the SPOD with set and waits until the daemon
+// pod has a Ready container (on) or none (off), and the SPOD runs again.
+func switchContainer(t *testing.T, container string, on bool, set func(*v1.SPODSpec)) {
+	t.Helper()
 	ctx := context.Background()
 	s := &v1.SecurityProfilesOperatorDaemon{}
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: cluster.Namespace, Name: v1.SPODName}, s); err != nil {
 		t.Fatal(err)
 	}
 	patch := client.MergeFrom(s.DeepCopy())
-	s.Spec.Enricher.EnableLogEnricher = on
+	set(&s.Spec)
 	if err := k8s.Patch(ctx, s, patch); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Minute, fmt.Sprintf("the daemon pod with log-enricher %v", on), func() (bool, string) {
+	waitFor(t, 3*time.Minute, fmt.Sprintf("the daemon pod with %s %v", container, on), func() (bool, string) {
 		var pods corev1.PodList
 		if err := k8s.List(ctx, &pods, client.InNamespace(cluster.Namespace)); err != nil {
 			return false, err.Error()
@@ -167,7 +174,7 @@ func setLogEnricher(t *testing.T, on bool) {
 		ready, seen := 0, []string{}
 		for _, p := range pods.Items {
 			for _, c := range p.Status.ContainerStatuses {
-				if c.Name != spod.ContainerLogEnricher {
+				if c.Name != container {
 					continue
 				}
 				if c.Ready {
@@ -178,9 +185,9 @@ func setLogEnricher(t *testing.T, on bool) {
 			}
 		}
 		if on {
-			return ready > 0, "log-enricher containers: " + strings.Join(seen, "; ")
+			return ready > 0, container + " containers: " + strings.Join(seen, "; ")
 		}
-		return len(seen) == 0, "log-enricher containers left: " + strings.Join(seen, "; ")
+		return len(seen) == 0, container + " containers left: " + strings.Join(seen, "; ")
 	})
 	if err := cluster.WaitSPOD(ctx, k8s, 3*time.Minute); err != nil {
 		t.Fatal(err)
