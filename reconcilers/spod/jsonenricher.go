@@ -16,8 +16,10 @@ const ContainerJSONEnricher = "json-enricher"
 
 // JSONEnricherCapabilities are the json-enricher's capabilities with the
 // auditd source: reading /proc/<pid>/environ and exe of processes with
-// more capabilities than the reader is a ptrace-read access check.
-var JSONEnricherCapabilities = []corev1.Capability{"SYS_PTRACE"}
+// more capabilities than the reader is a ptrace-read access check, and
+// listening to the kernel's exec events (jsonenricher.WatchExecs) needs
+// NET_ADMIN.
+var JSONEnricherCapabilities = []corev1.Capability{"SYS_PTRACE", "NET_ADMIN"}
 
 // jsonLogVolume holds the JSON enricher's file output on the node.
 const jsonLogVolume = "json-enricher-log"
@@ -30,12 +32,16 @@ const jsonLogVolume = "json-enricher-log"
 // alone, its stdout holds only its JSON lines (what a log shipper
 // collects, SPO's `-c json-enricher`), and it alone gets CAP_SYS_PTRACE,
 // which reading other processes' /proc/<pid>/environ and exe needs.
+//
+// The pod joins the host's network namespace whatever the source: the
+// kernel sends exec events (and audit records, with the netlink source)
+// there only. Without exec events, `kubectl exec POD -- cat FILE` exits
+// before auditd's record of it can be read and gets no line.
 func addJSONEnricher(pod *corev1.PodSpec, s v1.SPODSpec, p Params) {
 	c := jsonEnricherContainer(s, p)
-	if s.Enricher.LogEnricherSource == SourceBpf {
-		pod.HostNetwork = true
-		pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
-	} else if !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == "audit-log" }) {
+	pod.HostNetwork = true
+	pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+	if s.Enricher.LogEnricherSource != SourceBpf && !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == "audit-log" }) {
 		pod.Volumes = append(pod.Volumes, hostPathTyped("audit-log", auditLogDir, corev1.HostPathDirectoryOrCreate))
 	}
 	if o := s.Enricher.JsonEnricherOptions; o != nil && o.AuditLogPath != nil {

@@ -86,8 +86,9 @@ var privileges = map[string][][]string{
 	ContainerDaemon:      {nil, {"MAC_ADMIN"}},               // enableAppArmor
 	ContainerBpfRecorder: {{"BPF", "PERFMON", "SYS_PTRACE"}}, // always
 	ContainerLogEnricher: {nil, {"AUDIT_READ"}},              // logEnricherSource Bpf
-	// SYS_PTRACE: reading /proc/<pid>/environ and exe of other processes.
-	ContainerJSONEnricher: {{"SYS_PTRACE"}, {"SYS_PTRACE", "AUDIT_READ"}}, // logEnricherSource Bpf
+	// SYS_PTRACE: reading /proc/<pid>/environ and exe of other processes;
+	// NET_ADMIN: listening to exec events.
+	ContainerJSONEnricher: {{"SYS_PTRACE", "NET_ADMIN"}, {"SYS_PTRACE", "NET_ADMIN", "AUDIT_READ"}}, // logEnricherSource Bpf
 	ContainerWebhook:      {nil},
 }
 

@@ -259,7 +259,8 @@ var _ = Describe("the spod reconciler", Ordered, func() {
 		Eventually(containerNames(ctx)).Should(Equal([]string{spod.ContainerDaemon, spod.ContainerJSONEnricher}))
 		c := getDaemonSet(ctx).Spec.Template.Spec.Containers[1]
 		Expect(c.Args).To(ContainElements("json-enricher", "--audit-log-path=/var/log/spo/exec.log", "--audit-log-maxsize=100", "--interval-seconds=60"))
-		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE"}))
+		Expect(c.SecurityContext.Capabilities.Add).To(Equal([]corev1.Capability{"SYS_PTRACE", "NET_ADMIN"}))
+		Expect(getDaemonSet(ctx).Spec.Template.Spec.HostNetwork).To(BeTrue(), "exec events come in the host network namespace only")
 		// The CRD's defaults, as SPO's: 60 s and 100 MB.
 		opts := getSPOD(ctx).Spec.Enricher.JsonEnricherOptions
 		Expect(*opts.AuditLogIntervalSeconds).To(BeEquivalentTo(60))

@@ -14,9 +14,18 @@
 // works. The record is written when the process enters execve and names
 // the caller's executable, so the details come from /proc/<pid>: read
 // (concurrently, bounded) until the process no longer runs the caller's
-// program, for at most about 10 ms (a failed exec never changes it); a
-// process that already exited gets a line with what the record itself
-// says (exe, uid) and processGone set.
+// program, for at most about 10 ms (a failed exec never changes it).
+//
+// auditd's log reaches the enricher hundreds of milliseconds after the
+// exec, and `kubectl exec POD -- cat FILE` has exited by then. So the
+// enricher also listens to the kernel's exec events (ExecEvents: the
+// process events connector, no BPF) and reads every container process
+// right after its exec into Execs, for 30 s; a record whose process is
+// gone is described from there (Execs.find pairs an exec record with the
+// image that followed the caller's). Only when that fails too (no
+// connector, events lost) does the line carry what the record itself
+// says (exe, uid) and processGone set, and a process whose container is
+// unknown gets no line.
 //
 // # Request UID
 //

@@ -29,6 +29,10 @@ type Config struct {
 	// ReadProcess reads a process; default ReadProcess. Tests of the
 	// decisions replace it.
 	ReadProcess func(procRoot string, pid int, callerExe string) Process
+	// Execs, when set, remembers processes as they exec'd (WatchExecs
+	// fills it): a process gone before its record arrived is described
+	// from there.
+	Execs *Execs
 	// Interval is SPO's auditLogIntervalSeconds. Zero: one line per exec
 	// record, written as it arrives; other records are ignored. Above
 	// zero: every SECCOMP record of a container process is aggregated per
@@ -130,8 +134,35 @@ func (e *Enricher) async(f func()) {
 // Wait returns when every record added so far is written or dropped.
 func (e *Enricher) Wait() { e.wg.Wait() }
 
+// read reads the process of ev from /proc, or, once it is gone, takes it
+// from Execs. callerExe is the program that called execve for an exec
+// record, "" for any other.
+func (e *Enricher) read(ev audit.Event, callerExe string) Process {
+	s := ev.Seccomp
+	p := e.cfg.ReadProcess(e.cfg.ProcRoot, s.PID, callerExe)
+	if !p.Gone || e.cfg.Execs == nil {
+		return p
+	}
+	at := time.Unix(ev.Stamp.Seconds, int64(ev.Stamp.Millis)*int64(time.Millisecond))
+	// An exec's snapshot is taken a moment after the exec; with the
+	// netlink source its record can be here sooner.
+	for range execWaits {
+		if snap, ok := e.cfg.Execs.find(s.PID, callerExe, IsExec(ev), at); ok {
+			return snap
+		}
+		time.Sleep(execWaitDelay)
+	}
+	return p
+}
+
+// execWaits and execWaitDelay bound the wait for a snapshot in the making.
+const (
+	execWaits     = 5
+	execWaitDelay = 5 * time.Millisecond
+)
+
 func (e *Enricher) write(ev audit.Event) {
-	p := e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID, ev.Seccomp.Exe)
+	p := e.read(ev, ev.Seccomp.Exe)
 	l, ok := e.line(ev.Seccomp, ev.Stamp, p)
 	if !ok {
 		return

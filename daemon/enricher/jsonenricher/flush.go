@@ -26,7 +26,7 @@ func (e *Enricher) aggregate(ev audit.Event) {
 	if opened.exec {
 		caller = ev.Seccomp.Exe
 	}
-	e.async(func() { e.agg.fill(opened, e.cfg.ReadProcess(e.cfg.ProcRoot, ev.Seccomp.PID, caller)) })
+	e.async(func() { e.agg.fill(opened, e.read(ev, caller)) })
 }
 
 // Flush writes the lines of the processes whose interval has passed or

@@ -127,9 +127,10 @@ func TestExecLineFromTheNetlinkSourceWithoutAuditd(t *testing.T) {
 	expectExecLine(t, src)
 }
 
-// expectExecLine runs src into an enricher, execs in a container and
-// checks the line of the exec.
-func expectExecLine(t *testing.T, src source.Source) {
+// containerCgroup creates a cgroup named as containerd names a
+// container's (as test/kubelet does) and returns the container id and the
+// cgroup's directory; it is removed when the test ends.
+func containerCgroup(t *testing.T) (id, dir string) {
 	t.Helper()
 	root, err := kubelet.CgroupRoot()
 	if err != nil {
@@ -137,12 +138,20 @@ func expectExecLine(t *testing.T, src source.Source) {
 	}
 	idBytes := make([]byte, 32)
 	_, _ = rand.Read(idBytes)
-	id := hex.EncodeToString(idBytes)
-	cgroup := filepath.Join(root, "spo-test", "cri-containerd-"+id+".scope")
-	if err := os.MkdirAll(cgroup, 0o755); err != nil {
+	id = hex.EncodeToString(idBytes)
+	dir = filepath.Join(root, "spo-test", "cri-containerd-"+id+".scope")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.Remove(cgroup) })
+	t.Cleanup(func() { _ = os.Remove(dir) })
+	return id, dir
+}
+
+// expectExecLine runs src into an enricher, execs in a container and
+// checks the line of the exec.
+func expectExecLine(t *testing.T, src source.Source) {
+	t.Helper()
+	id, cgroup := containerCgroup(t)
 	const uid = "5f3c2a9e-0d4b-4e8f-a1c7-9b2d6e4f8a10"
 
 	var out syncBuffer

@@ -20,16 +20,25 @@ const procNetInitIno = 0xEFFFFFF9
 // kauditd_send_multicast_skb uses audit_get_sk(&init_net)), so the source
 // would wait forever in silence.
 func checkNetns() error {
-	self, err := netnsIno("self")
-	if err != nil {
-		return nil // no /proc: nothing to tell, let the bind decide
-	}
-	pid1, _ := netnsIno("1")
-	if initialNetns(self, pid1, kernelRelease()) {
+	if InitialNetns() {
 		return nil
 	}
 	return fmt.Errorf("netlink: the audit multicast group only delivers records in the host's " +
 		"network namespace, and this process is in another one: needs hostNetwork")
+}
+
+// InitialNetns says whether this process is in the host's network
+// namespace, where the kernel multicasts on netlink: audit records, and
+// the process events connector (drivers/connector/connector.c registers
+// its socket in init_net only). Without /proc it says yes: nothing can be
+// told, and a bind decides.
+func InitialNetns() bool {
+	self, err := netnsIno("self")
+	if err != nil {
+		return true
+	}
+	pid1, _ := netnsIno("1")
+	return initialNetns(self, pid1, kernelRelease())
 }
 
 // initialNetns decides from observed facts. With the fixed number it is
@@ -54,6 +63,13 @@ func netnsIno(pid string) (uint64, error) {
 	// "net:[4026531833]"
 	s := strings.TrimSuffix(strings.TrimPrefix(link, "net:["), "]")
 	return strconv.ParseUint(s, 10, 64)
+}
+
+// KernelAtLeast says whether the running kernel is major.minor or later
+// (false when uname cannot tell).
+func KernelAtLeast(major, minor int) bool {
+	r := kernelRelease()
+	return r[0] > major || r[0] == major && r[1] >= minor
 }
 
 // kernelRelease returns major and minor of uname -r; zeros when unknown.

@@ -1,0 +1,180 @@
+package jsonenricher
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"github.com/secprofiles/spo/daemon/containerid"
+	"github.com/secprofiles/spo/daemon/enricher/source"
+)
+
+// The process events connector (include/uapi/linux/cn_proc.h,
+// drivers/connector/cn_proc.c).
+const (
+	cnIdxProc          = 0x1
+	cnValProc          = 0x1
+	procCnMcastListen  = 1
+	procEventExec      = 0x00000002
+	sizeofCnMsg        = 20 // struct cn_msg: id, seq, ack, len, flags
+	procEventDataStart = 16 // struct proc_event: what, cpu, timestamp_ns
+)
+
+// execReaders read the processes the events name: reading waits little
+// (the exec is complete when the event is sent), and events of host
+// processes cost one read of /proc/<pid>/cgroup.
+const execReaders = 4
+
+// ExecEvents is a subscription to the kernel's exec events.
+//
+// The kernel sends an event for every exec (proc_exec_connector, called
+// by exec_binprm once the new image runs) to the listeners of the
+// connector's process group. Listening needs CAP_NET_ADMIN in the initial
+// user namespace (cn_proc_mcast_ctl) and the host's network namespace
+// (the connector's socket exists in init_net only); ListenExecs refuses
+// without either, since the kernel would just send nothing. On Linux 6.6
+// and later the kernel is asked for exec events only (struct proc_input);
+// before, it sends forks and exits too, which are skipped.
+type ExecEvents struct {
+	s   *nl.NetlinkSocket
+	log logr.Logger
+}
+
+// ListenExecs subscribes to exec events; from its return on, every exec
+// on the node is seen.
+func ListenExecs(log logr.Logger) (*ExecEvents, error) {
+	if !source.InitialNetns() {
+		return nil, errors.New("exec events: the process events connector sends only in the host's network namespace: needs hostNetwork")
+	}
+	if !hasNetAdmin() {
+		return nil, errors.New("exec events: listening to the process events connector needs CAP_NET_ADMIN")
+	}
+	s, err := nl.SubscribeAt(netns.None(), netns.None(), unix.NETLINK_CONNECTOR, cnIdxProc)
+	if err != nil {
+		return nil, fmt.Errorf("exec events: joining the process events connector: %w", err)
+	}
+	// Bursts of execs (a Job's pods starting) must not overflow it.
+	if err := s.SetReceiveBufferSize(4<<20, true); err != nil {
+		log.Info("exec events: keeping the default socket buffer", "error", err.Error())
+	}
+	// Run looks at its context between reads.
+	if err := s.SetReceiveTimeout(&unix.Timeval{Sec: 1}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("exec events: %w", err)
+	}
+	req := nl.NewNetlinkRequest(unix.NLMSG_DONE, 0)
+	req.AddData(listen(source.KernelAtLeast(6, 6)))
+	if err := s.Send(req); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("exec events: subscribing: %w", err)
+	}
+	return &ExecEvents{s: s, log: log}, nil
+}
+
+// Run remembers in x every container process that execs, as /proc shows
+// it right after the exec, until ctx ends; then it closes the
+// subscription. Events lost to a full socket buffer or busy readers are
+// counted in json_enricher_exec_events_lost_total.
+func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
+	defer l.s.Close()
+	pids := make(chan int, 1024)
+	defer close(pids)
+	for range execReaders {
+		go func() {
+			for pid := range pids {
+				if p, ok := readExec(procRoot, pid); ok {
+					x.add(time.Now(), p)
+				}
+			}
+		}()
+	}
+	l.log.Info("remembering container processes as they exec (process events connector)")
+	for ctx.Err() == nil {
+		msgs, _, err := l.s.Receive()
+		switch {
+		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.ENOBUFS):
+			execEventsLost.Inc()
+			continue
+		case err != nil:
+			return fmt.Errorf("exec events: %w", err)
+		}
+		for _, m := range msgs {
+			pid, ok := execPID(m.Data)
+			if !ok {
+				continue
+			}
+			select {
+			case pids <- pid:
+			default:
+				execEventsLost.Inc()
+			}
+		}
+	}
+	return nil
+}
+
+// readExec reads a process that just exec'd; false for a host process or
+// one already gone.
+func readExec(procRoot string, pid int) (Process, bool) {
+	if id, _ := containerid.OfPid(procRoot, pid); id == "" {
+		return Process{}, false
+	}
+	p := ReadProcess(procRoot, pid, "")
+	return p, p.ContainerID != "" && !p.Gone
+}
+
+// execPID returns the process of an exec event; false for any other
+// message. After an exec the thread that called it leads its thread group
+// (de_thread), so its tgid is the process's pid.
+func execPID(data []byte) (int, bool) {
+	ev := data[min(len(data), sizeofCnMsg):]
+	if len(ev) < procEventDataStart+8 || binary.NativeEndian.Uint32(ev) != procEventExec {
+		return 0, false
+	}
+	return int(binary.NativeEndian.Uint32(ev[procEventDataStart+4:])), true
+}
+
+// listenRequest is PROC_CN_MCAST_LISTEN, with the exec filter (struct
+// proc_input) when the kernel reads one. Older kernels ignore a message
+// of any other length than the bare op's, so they get the bare op.
+type listenRequest struct{ filter bool }
+
+func listen(filter bool) listenRequest { return listenRequest{filter: filter} }
+
+func (r listenRequest) Len() int { return len(r.Serialize()) }
+
+func (r listenRequest) Serialize() []byte {
+	payload := binary.NativeEndian.AppendUint32(nil, procCnMcastListen)
+	if r.filter {
+		payload = binary.NativeEndian.AppendUint32(payload, procEventExec)
+	}
+	b := make([]byte, 0, sizeofCnMsg+len(payload))
+	b = binary.NativeEndian.AppendUint32(b, cnIdxProc)
+	b = binary.NativeEndian.AppendUint32(b, cnValProc)
+	b = binary.NativeEndian.AppendUint32(b, 1) // seq
+	b = binary.NativeEndian.AppendUint32(b, 0) // ack
+	b = binary.NativeEndian.AppendUint16(b, uint16(len(payload)))
+	b = binary.NativeEndian.AppendUint16(b, 0) // flags
+	return append(b, payload...)
+}
+
+// hasNetAdmin says whether CAP_NET_ADMIN is in this process's effective
+// set. The kernel refuses a listener without it in silence: no ack is
+// sent while nobody listens (cn_proc_ack).
+func hasNetAdmin() bool {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return false
+	}
+	return data[unix.CAP_NET_ADMIN/32].Effective&(1<<(unix.CAP_NET_ADMIN%32)) != 0
+}

@@ -1,0 +1,131 @@
+package jsonenricher
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/testr"
+
+	"github.com/secprofiles/spo/daemon/enricher/audit"
+	"github.com/secprofiles/spo/daemon/enricher/source"
+	"github.com/secprofiles/spo/test/auditd"
+)
+
+// TestExecGoneBeforeItsRecordIsDescribedFromItsExecEvent is `kubectl exec
+// POD -- cat FILE` through auditd's log: the exec'd process has exited
+// before its record is read. The test makes that certain by reading the
+// log only once the process was reaped; only the kernel's exec events
+// can then say where it ran and what it was.
+func TestExecGoneBeforeItsRecordIsDescribedFromItsExecEvent(t *testing.T) {
+	requireRoot(t)
+	a := auditd.Start(t)
+	id, cgroup := containerCgroup(t)
+	const uid = "0d9e8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+
+	events, err := ListenExecs(testr.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	execs := NewExecs()
+	ctx, cancel := context.WithCancel(context.Background())
+	watchDone := make(chan error, 1)
+	go func() { watchDone <- events.Run(ctx, "/proc", execs) }()
+	defer func() {
+		cancel()
+		if err := <-watchDone; err != nil {
+			t.Errorf("exec events: %v", err)
+		}
+	}()
+
+	pid := runShortExec(t, cgroup, uid)
+	// The watcher reads a process within microseconds of its exec; give
+	// it until the process's snapshot is there, without asserting speed.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, ok := execs.find(pid, "", false, time.Now()); ok {
+			break
+		}
+	}
+
+	src, err := source.New(source.KindAuditd, source.Options{AuditLog: a.LogPath(), FromStart: true, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	e := New(Config{Node: "node-a", Out: &out, Execs: execs,
+		Index: index{id: {Namespace: "team", Pod: "web", Container: "app"}}})
+	srcCtx, stopSrc := context.WithCancel(context.Background())
+	srcDone := make(chan error, 1)
+	go func() {
+		srcDone <- src.Run(srcCtx, func(line string) {
+			if ev, err := audit.Parse(line); err == nil {
+				e.Add(ev)
+			}
+		})
+	}()
+	defer func() {
+		stopSrc()
+		<-srcDone
+	}()
+
+	var cat *Line
+	for deadline := time.Now().Add(60 * time.Second); cat == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, l := range out.lines(t) {
+			if l.PID == pid && l.Executable == "/usr/bin/cat" {
+				cat = &l
+				break
+			}
+		}
+	}
+	t.Logf("lines: %+v", out.lines(t))
+	if cat == nil {
+		t.Fatalf("no line for the exec of cat (pid %d), which exited before its record was read", pid)
+	}
+	if cat.ContainerID != id || cat.Pod != "web" || cat.Container != "app" {
+		t.Errorf("workload: %+v", cat)
+	}
+	if cat.RequestUID != uid || cat.CmdLine != "/usr/bin/cat" || cat.Syscall != "execve" || cat.ProcessGone {
+		t.Errorf("line %+v", cat)
+	}
+}
+
+// runShortExec runs the container helper in cgroup: it execs env, which
+// execs cat, which finds its stdin closed and exits. It returns once the
+// process is reaped, with its pid.
+func runShortExec(t *testing.T, cgroup, uid string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestJSONEnricherHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperEnv+"="+uid)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatal(err)
+	}
+	_, err = stdin.Write([]byte{'\n'})
+	stdin.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("container: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid))); err == nil {
+		t.Fatalf("pid %d still in /proc after it was reaped", pid)
+	}
+	return pid
+}
