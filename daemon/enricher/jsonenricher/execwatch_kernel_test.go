@@ -1,10 +1,8 @@
 package jsonenricher
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/go-logr/logr/testr"
 
-	"github.com/secprofiles/spo/daemon/enricher/audit"
 	"github.com/secprofiles/spo/daemon/enricher/source"
 	"github.com/secprofiles/spo/test/auditd"
 )
@@ -59,29 +56,8 @@ func TestExecGoneBeforeItsRecordIsDescribedFromItsExecEvent(t *testing.T) {
 	var out syncBuffer
 	e := New(Config{Node: "node-a", Out: &out, Execs: execs,
 		Index: index{id: {Namespace: "team", Pod: "web", Container: "app"}}})
-	srcCtx, stopSrc := context.WithCancel(context.Background())
-	srcDone := make(chan error, 1)
-	go func() {
-		srcDone <- src.Run(srcCtx, func(line string) {
-			if ev, err := audit.Parse(line); err == nil {
-				e.Add(ev)
-			}
-		})
-	}()
-	defer func() {
-		stopSrc()
-		<-srcDone
-	}()
-
-	var cat *Line
-	for deadline := time.Now().Add(60 * time.Second); cat == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for _, l := range out.lines(t) {
-			if l.PID == pid && l.Executable == "/usr/bin/cat" {
-				cat = &l
-				break
-			}
-		}
-	}
+	feed(t, src, e)
+	cat := catLine(t, &out, pid)
 	t.Logf("lines: %+v", out.lines(t))
 	if cat == nil {
 		t.Fatalf("no line for the exec of cat (pid %d), which exited before its record was read", pid)
@@ -99,30 +75,13 @@ func TestExecGoneBeforeItsRecordIsDescribedFromItsExecEvent(t *testing.T) {
 // process is reaped, with its pid.
 func runShortExec(t *testing.T, cgroup, uid string) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestJSONEnricherHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperEnv+"="+uid)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
+	h := startContainer(t, cgroup, uid)
+	pid := h.cmd.Process.Pid
+	if _, err := h.stdin.Write([]byte{'\n'}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := h.end(); err != nil {
 		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatal(err)
-	}
-	_, err = stdin.Write([]byte{'\n'})
-	stdin.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("container: %v\n%s", err, stderr.String())
 	}
 	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid))); err == nil {
 		t.Fatalf("pid %d still in /proc after it was reaped", pid)

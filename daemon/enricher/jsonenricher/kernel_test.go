@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,62 +158,17 @@ func expectExecLine(t *testing.T, src source.Source) {
 	var out syncBuffer
 	e := New(Config{Node: "node-a", Out: &out,
 		Index: index{id: {Namespace: "team", Pod: "web", Container: "app"}}})
-	ctx, cancel := context.WithCancel(context.Background())
-	srcDone := make(chan error, 1)
-	go func() {
-		srcDone <- src.Run(ctx, func(line string) {
-			if ev, err := audit.Parse(line); err == nil {
-				e.Add(ev)
-			}
-		})
-	}()
-	defer func() {
-		cancel()
-		<-srcDone
-	}()
+	feed(t, src, e)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestJSONEnricherHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperEnv+"="+uid)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
+	h := startContainer(t, cgroup, uid)
+	pid := h.cmd.Process.Pid
+	if _, err := h.stdin.Write([]byte{'\n'}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	released := false
-	defer func() {
-		if !released {
-			_ = cmd.Process.Kill()
-		}
-		stdin.Close()
-		_ = cmd.Wait()
-	}()
-	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stdin.Write([]byte{'\n'}); err != nil {
-		t.Fatal(err)
-	}
-	released = true
 
-	// Until cat's exec line is there; the deadline only keeps a broken
-	// source from hanging the test, nothing is asserted about speed.
-	var cat *Line
-	for deadline := time.Now().Add(60 * time.Second); cat == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for _, l := range out.lines(t) {
-			if l.PID == pid && l.Executable == "/usr/bin/cat" {
-				cat = &l
-				break
-			}
-		}
-	}
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("container: %v\n%s", err, stderr.String())
+	cat := catLine(t, &out, pid)
+	if err := h.end(); err != nil {
+		t.Error(err)
 	}
 	all := out.lines(t)
 	t.Logf("lines: %+v", all)
@@ -238,4 +194,79 @@ func expectExecLine(t *testing.T, src source.Source) {
 	if len(all) > 2 {
 		t.Errorf("%d lines for two execs", len(all))
 	}
+}
+
+// feed runs src into e until the test ends.
+func feed(t *testing.T, src source.Source, e *Enricher) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- src.Run(ctx, func(line string) {
+			if ev, err := audit.Parse(line); err == nil {
+				e.Add(ev)
+			}
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// catLine waits for the line of cat's exec by pid; nil if none comes. The
+// deadline only keeps a broken source from hanging the test, nothing is
+// asserted about speed.
+func catLine(t *testing.T, out *syncBuffer, pid int) *Line {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, l := range out.lines(t) {
+			if l.PID == pid && l.Executable == "/usr/bin/cat" {
+				return &l
+			}
+		}
+	}
+	return nil
+}
+
+// container is the helper process TestJSONEnricherHelperProcess runs in,
+// started in a container's cgroup and waiting for one byte on stdin.
+type container struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr bytes.Buffer
+}
+
+// startContainer starts the helper in cgroup with the request UID uid; it
+// is killed when the test ends if it still runs.
+func startContainer(t *testing.T, cgroup, uid string) *container {
+	t.Helper()
+	h := &container{cmd: exec.Command(os.Args[0], "-test.run=^TestJSONEnricherHelperProcess$", "-test.count=1")}
+	h.cmd.Env = append(os.Environ(), helperEnv+"="+uid)
+	h.cmd.Stderr = &h.stderr
+	var err error
+	if h.stdin, err = h.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if h.cmd.ProcessState == nil {
+			_ = h.cmd.Process.Kill()
+			_ = h.end()
+		}
+	})
+	pid := strconv.Itoa(h.cmd.Process.Pid)
+	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(pid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// end closes cat's stdin and waits for the process to exit.
+func (h *container) end() error {
+	h.stdin.Close()
+	if err := h.cmd.Wait(); err != nil {
+		return fmt.Errorf("container: %w\n%s", err, h.stderr.String())
+	}
+	return nil
 }
