@@ -3,6 +3,7 @@ package jsonenricher
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -87,4 +88,36 @@ func runShortExec(t *testing.T, cgroup, uid string) int {
 		t.Fatalf("pid %d still in /proc after it was reaped", pid)
 	}
 	return pid
+}
+
+// BenchmarkReadExec is what the exec watcher spends per exec on the node:
+// a host process costs one read of its cgroup, a container process the
+// whole read of /proc.
+func BenchmarkReadExec(b *testing.B) {
+	b.Run("host process", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := readExec("/proc", os.Getpid()); ok {
+				b.Fatal("the test process read as a container's")
+			}
+		}
+	})
+	b.Run("container process", func(b *testing.B) {
+		if os.Geteuid() != 0 {
+			b.Skip("needs root: it creates a cgroup")
+		}
+		_, cgroup := containerCgroup(b)
+		sleep := exec.Command("sleep", "60")
+		if err := sleep.Start(); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = sleep.Process.Kill(); _ = sleep.Wait() }()
+		if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(sleep.Process.Pid)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, ok := readExec("/proc", sleep.Process.Pid); !ok {
+				b.Fatal("the container process was not read")
+			}
+		}
+	})
 }

@@ -131,7 +131,7 @@ func TestExecLineFromTheNetlinkSourceWithoutAuditd(t *testing.T) {
 // containerCgroup creates a cgroup named as containerd names a
 // container's (as test/kubelet does) and returns the container id and the
 // cgroup's directory; it is removed when the test ends.
-func containerCgroup(t *testing.T) (id, dir string) {
+func containerCgroup(t testing.TB) (id, dir string) {
 	t.Helper()
 	root, err := kubelet.CgroupRoot()
 	if err != nil {
