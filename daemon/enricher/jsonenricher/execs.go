@@ -14,15 +14,21 @@ import (
 // the process nothing says which container it ran in.
 //
 // Entries live for ttl: records of a process arrive well within it, and
-// pids are reused. At most max are kept, the oldest going first.
+// pids are reused. Beyond max entries or maxBytes of them (command lines
+// can be long, and a workload chooses them) the oldest go first, so a
+// container exec'ing in a loop costs memory bounded by those, not by its
+// rate.
 type Execs struct {
-	ttl time.Duration
-	max int
+	ttl      time.Duration
+	max      int
+	maxBytes int
 
-	mu      sync.Mutex
-	byPID   map[int][]snapshot
-	n       int
-	expired time.Time // last expire: it walks every entry
+	mu    sync.Mutex
+	byPID map[int][]snapshot
+	// order holds the pids in the order their snapshots were added: the
+	// front's first snapshot is the oldest of all.
+	order []int
+	bytes int
 }
 
 // snapshot is one process image: the process as read right after an exec.
@@ -31,18 +37,29 @@ type snapshot struct {
 	p  Process
 }
 
+// size is about what a snapshot holds in memory.
+func (s snapshot) size() int {
+	n := 128 + len(s.p.Exe) + len(s.p.RequestUID) + len(s.p.ContainerID)
+	for _, a := range s.p.Args {
+		n += 16 + len(a)
+	}
+	return n
+}
+
 // Defaults of NewExecs: the auditd source's latency is well under a
-// second; 8192 execs is far more than a node makes in that time.
+// second; 8192 execs is far more than a node makes in that time, and
+// 16 MiB a small part of the json-enricher's memory limit.
 const (
-	execsTTL = 30 * time.Second
-	execsMax = 8192
+	execsTTL      = 30 * time.Second
+	execsMax      = 8192
+	execsMaxBytes = 16 << 20
 )
 
 // NewExecs returns an empty cache with the default bounds.
-func NewExecs() *Execs { return newExecs(execsTTL, execsMax) }
+func NewExecs() *Execs { return newExecs(execsTTL, execsMax, execsMaxBytes) }
 
-func newExecs(ttl time.Duration, max int) *Execs {
-	return &Execs{ttl: ttl, max: max, byPID: map[int][]snapshot{}}
+func newExecs(ttl time.Duration, max, maxBytes int) *Execs {
+	return &Execs{ttl: ttl, max: max, maxBytes: maxBytes, byPID: map[int][]snapshot{}}
 }
 
 // add remembers p, read at at (after its exec). Snapshots of a pid are
@@ -50,15 +67,13 @@ func newExecs(ttl time.Duration, max int) *Execs {
 func (x *Execs) add(at time.Time, p Process) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if at.Sub(x.expired) >= time.Second {
-		x.expire(at)
-		x.expired = at
-	}
-	if x.n >= x.max {
+	s := snapshot{at: at, p: p}
+	x.byPID[p.PID] = append(x.byPID[p.PID], s)
+	x.order = append(x.order, p.PID)
+	x.bytes += s.size()
+	for len(x.order) > 0 && (len(x.order) > x.max || x.bytes > x.maxBytes || at.Sub(x.byPID[x.order[0]][0].at) >= x.ttl) {
 		x.dropOldest()
 	}
-	x.byPID[p.PID] = append(x.byPID[p.PID], snapshot{at: at, p: p})
-	x.n++
 }
 
 // clockSlack covers the audit timestamp's coarse clock
@@ -79,6 +94,11 @@ func (x *Execs) find(pid int, callerExe string, exec bool, stamp time.Time) (Pro
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	snaps := x.byPID[pid]
+	// Snapshots expire as others are added; without new execs an old
+	// one may linger, and its pid may have been reused since.
+	for len(snaps) > 0 && stamp.Sub(snaps[0].at) >= x.ttl {
+		snaps = snaps[1:]
+	}
 	if !exec {
 		for i := len(snaps) - 1; i >= 0; i-- {
 			if !snaps[i].at.After(stamp.Add(clockSlack)) {
@@ -105,39 +125,15 @@ func (x *Execs) find(pid int, callerExe string, exec bool, stamp time.Time) (Pro
 	return snaps[first].p, true
 }
 
-// expire drops the snapshots older than the ttl. Callers hold mu.
-func (x *Execs) expire(now time.Time) {
-	for pid, snaps := range x.byPID {
-		keep := snaps[:0]
-		for _, s := range snaps {
-			if now.Sub(s.at) < x.ttl {
-				keep = append(keep, s)
-			}
-		}
-		x.n -= len(snaps) - len(keep)
-		if len(keep) == 0 {
-			delete(x.byPID, pid)
-		} else {
-			x.byPID[pid] = keep
-		}
-	}
-}
-
 // dropOldest drops the oldest snapshot. Callers hold mu.
 func (x *Execs) dropOldest() {
-	oldest, pid := time.Time{}, -1
-	for p, snaps := range x.byPID {
-		if pid < 0 || snaps[0].at.Before(oldest) {
-			oldest, pid = snaps[0].at, p
-		}
-	}
-	if pid < 0 {
-		return
-	}
-	if snaps := x.byPID[pid][1:]; len(snaps) > 0 {
-		x.byPID[pid] = snaps
+	pid := x.order[0]
+	x.order = x.order[1:]
+	snaps := x.byPID[pid]
+	x.bytes -= snaps[0].size()
+	if len(snaps) > 1 {
+		x.byPID[pid] = snaps[1:]
 	} else {
 		delete(x.byPID, pid)
 	}
-	x.n--
 }

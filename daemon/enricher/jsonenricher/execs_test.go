@@ -53,7 +53,7 @@ func TestExecsFind(t *testing.T) {
 	}}
 	for _, c := range cases {
 		t.Run(c.sentence, func(t *testing.T) {
-			x := newExecs(time.Minute, 100)
+			x := newExecs(time.Minute, 100, 1<<20)
 			for _, s := range c.snaps {
 				x.add(s.at, s.p)
 			}
@@ -68,18 +68,25 @@ func TestExecsFind(t *testing.T) {
 func TestExecsBounds(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	t.Run("forgets images older than the ttl", func(t *testing.T) {
-		x := newExecs(10*time.Second, 100)
+		x := newExecs(10*time.Second, 100, 1<<20)
 		x.add(t0, Process{PID: 1, Exe: "/a"})
 		x.add(t0.Add(11*time.Second), Process{PID: 2, Exe: "/b"})
 		if _, ok := x.find(1, "", false, t0.Add(time.Second)); ok {
 			t.Error("pid 1 still there after the ttl")
 		}
-		if x.n != 1 {
-			t.Errorf("%d entries, want 1", x.n)
+		if len(x.order) != 1 {
+			t.Errorf("%d entries, want 1", len(x.order))
+		}
+	})
+	t.Run("never gives a record an image older than the ttl, even with no exec since", func(t *testing.T) {
+		x := newExecs(10*time.Second, 100, 1<<20)
+		x.add(t0, Process{PID: 1, Exe: "/a"})
+		if _, ok := x.find(1, "", false, t0.Add(11*time.Second)); ok {
+			t.Error("an image older than the ttl was found")
 		}
 	})
 	t.Run("drops the oldest image beyond max", func(t *testing.T) {
-		x := newExecs(time.Minute, 2)
+		x := newExecs(time.Minute, 2, 1<<20)
 		x.add(t0, Process{PID: 1, Exe: "/a"})
 		x.add(t0.Add(time.Millisecond), Process{PID: 2, Exe: "/b"})
 		x.add(t0.Add(2*time.Millisecond), Process{PID: 3, Exe: "/c"})
@@ -91,8 +98,25 @@ func TestExecsBounds(t *testing.T) {
 				t.Errorf("pid %d dropped", pid)
 			}
 		}
-		if x.n != 2 {
-			t.Errorf("%d entries, want 2", x.n)
+	})
+	t.Run("drops the oldest images beyond maxBytes: long command lines cannot grow it", func(t *testing.T) {
+		x := newExecs(time.Minute, 1000, 64<<10)
+		long := string(make([]byte, 10<<10))
+		for i := range 100 {
+			x.add(t0.Add(time.Duration(i)*time.Millisecond), Process{PID: 1 + i%3, Exe: "/bin/sh", Args: []string{"sh", "-c", long}})
+		}
+		if x.bytes > 64<<10 || len(x.order) != 6 {
+			t.Errorf("%d bytes in %d entries, want at most %d bytes in 6", x.bytes, len(x.order), 64<<10)
+		}
+		held := 0
+		for _, snaps := range x.byPID {
+			held += len(snaps)
+		}
+		if held != len(x.order) {
+			t.Errorf("%d snapshots held, %d in order", held, len(x.order))
+		}
+		if _, ok := x.find(1+99%3, "", false, t0.Add(time.Second)); !ok {
+			t.Error("the newest was dropped")
 		}
 	})
 }
