@@ -97,7 +97,7 @@ func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
 	}
 	l.log.Info("remembering container processes as they exec (process events connector)")
 	for ctx.Err() == nil {
-		msgs, _, err := l.s.Receive()
+		msgs, from, err := l.s.Receive()
 		switch {
 		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
 			continue
@@ -106,6 +106,8 @@ func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
 			continue
 		case err != nil:
 			return fmt.Errorf("exec events: %w", err)
+		case from.Pid != nl.PidKernel:
+			continue // only the kernel speaks for the connector
 		}
 		for _, m := range msgs {
 			pid, ok := execPID(m.Data)
