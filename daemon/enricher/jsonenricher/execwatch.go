@@ -12,7 +12,6 @@ import (
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
-	"github.com/secprofiles/spo/daemon/containerid"
 	"github.com/secprofiles/spo/daemon/enricher/source"
 )
 
@@ -122,16 +121,6 @@ func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
 		}
 	}
 	return nil
-}
-
-// readExec reads a process that just exec'd; false for a host process or
-// one already gone.
-func readExec(procRoot string, pid int) (Process, bool) {
-	if id, _ := containerid.OfPid(procRoot, pid); id == "" {
-		return Process{}, false
-	}
-	p := ReadProcess(procRoot, pid, "")
-	return p, p.ContainerID != "" && !p.Gone
 }
 
 // execPID returns the process of an exec event; false for any other

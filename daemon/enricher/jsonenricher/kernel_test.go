@@ -213,13 +213,18 @@ func feed(t *testing.T, src source.Source, e *Enricher) {
 	})
 }
 
-// catLine waits for the line of cat's exec by pid; nil if none comes. The
+// catLine waits for the line of cat's exec by pid; nil if none comes.
+func catLine(t *testing.T, out *syncBuffer, pid int) *Line {
+	return waitLine(t, out, func(l Line) bool { return l.PID == pid && l.Executable == "/usr/bin/cat" })
+}
+
+// waitLine waits for a line match accepts; nil if none comes. The
 // deadline only keeps a broken source from hanging the test, nothing is
 // asserted about speed.
-func catLine(t *testing.T, out *syncBuffer, pid int) *Line {
+func waitLine(t *testing.T, out *syncBuffer, match func(Line) bool) *Line {
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		for _, l := range out.lines(t) {
-			if l.PID == pid && l.Executable == "/usr/bin/cat" {
+			if match(l) {
 				return &l
 			}
 		}

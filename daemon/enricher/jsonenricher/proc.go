@@ -49,13 +49,7 @@ func ReadProcess(procRoot string, pid int, callerExe string) Process {
 	// A process read after a later exec of a chain shows the later one.
 	for attempt := 0; ; attempt++ {
 		p.Exe, _ = os.Readlink(filepath.Join(dir, "exe"))
-		p.Args, p.RequestUID = nil, ""
-		if raw, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil {
-			p.Args = splitCmdline(raw)
-		}
-		if raw, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil {
-			p.RequestUID = RequestUIDFromEnviron(raw)
-		}
+		p.readCommand(dir)
 		after, _ := os.Readlink(filepath.Join(dir, "exe"))
 		done := after == p.Exe && len(p.Args) > 0 && (callerExe == "" || p.Exe != callerExe)
 		if done || attempt == readAttempts-1 {
@@ -67,6 +61,45 @@ func ReadProcess(procRoot string, pid int, callerExe string) Process {
 		p.RequestUID = RequestUIDFromCmdline(p.Args)
 	}
 	return p
+}
+
+// readCommand reads the arguments and the request UID of the environment.
+func (p *Process) readCommand(dir string) {
+	p.Args, p.RequestUID = nil, ""
+	if raw, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil {
+		p.Args = splitCmdline(raw)
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil {
+		p.RequestUID = RequestUIDFromEnviron(raw)
+	}
+}
+
+// readExec reads a process that just exec'd, once and quickly: exec
+// events come after the exec completed, so there is nothing to wait for,
+// and the process may exit any moment (`kubectl exec POD -- cat FILE`
+// lives for well under a millisecond). What matters most is read first:
+// the container, then the command and request UID, then exe and ids. A
+// process that exits midway is kept with what was read, since knowing its
+// container is what lets its record be attributed at all; without its
+// executable it is marked Gone, so its line takes that from the record.
+// false for a host process or one gone before its cgroup was read.
+func readExec(procRoot string, pid int) (Process, bool) {
+	id, _ := containerid.OfPid(procRoot, pid)
+	if id == "" {
+		return Process{}, false
+	}
+	p := Process{PID: pid, ContainerID: id}
+	dir := filepath.Join(procRoot, strconv.Itoa(pid))
+	p.readCommand(dir)
+	p.Exe, _ = os.Readlink(filepath.Join(dir, "exe"))
+	if status, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
+		p.PPID, p.UID, p.GID = parseStatus(status)
+	}
+	if p.RequestUID == "" {
+		p.RequestUID = RequestUIDFromCmdline(p.Args)
+	}
+	p.Gone = p.Exe == ""
+	return p, true
 }
 
 // readAttempts and readRetryDelay bound the wait for an exec in progress
