@@ -49,21 +49,44 @@ func jsonEnricherNamesKubectlExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRunning(t, pod)
+	// A command that outlives the audit log's latency is read from /proc
+	// when its record arrives: its line has the request's UID for sure.
+	if out := kubectlExec(t, pod, "sh", "-c", "exec sleep 1"); out != "" {
+		t.Fatalf("kubectl exec printed %q", out)
+	}
+	sleep := waitExecLine(t, pod, func(l jsonenricher.Line) bool { return l.CmdLine == "sleep 1" })
+	if !uuid.MatchString(sleep.RequestUID) {
+		t.Errorf("requestUID %q is not the exec request's UID", sleep.RequestUID)
+	}
+
 	// A bare cat has exited long before auditd's record of it reaches
 	// the enricher (auditd's flush, the 200 ms poll): its line comes from
 	// the kernel's exec events, each read as its exec happened. The
 	// webhook made it `env SPO_EXEC_REQUEST_UID=… cat /etc/hostname`, two
 	// execs; a process read late shows the later one, so either line
-	// names the command.
+	// names the command, and one that exited while it was read has its
+	// container but may lack its command line.
 	out := kubectlExec(t, pod, "cat", "/etc/hostname")
 	if strings.TrimSpace(out) != pod.Name {
 		t.Fatalf("kubectl exec printed %q, want the pod's hostname %q", out, pod.Name)
 	}
+	cat := waitExecLine(t, pod, func(l jsonenricher.Line) bool {
+		return l.CmdLine == "" || l.CmdLine == "cat /etc/hostname" || strings.HasSuffix(l.CmdLine, " cat /etc/hostname")
+	})
+	if cat.CmdLine != "" && !uuid.MatchString(cat.RequestUID) {
+		t.Errorf("requestUID %q is not the exec request's UID", cat.RequestUID)
+	}
+}
+
+// waitExecLine waits for a json-enricher line of pod's container that
+// match accepts.
+func waitExecLine(t *testing.T, pod *corev1.Pod, match func(jsonenricher.Line) bool) jsonenricher.Line {
+	t.Helper()
 	var found jsonenricher.Line
 	waitFor(t, time.Minute, "a json-enricher line for the exec", func() (bool, string) {
 		lines := jsonLines(t)
 		for _, l := range lines {
-			if l.Pod == pod.Name && l.Namespace == ns && (l.CmdLine == "cat /etc/hostname" || strings.HasSuffix(l.CmdLine, " cat /etc/hostname")) {
+			if l.Pod == pod.Name && l.Namespace == pod.Namespace && match(l) {
 				found = l
 				return true, ""
 			}
@@ -71,12 +94,10 @@ func jsonEnricherNamesKubectlExec(t *testing.T) {
 		return false, fmt.Sprintf("%d lines, none for the exec: %+v", len(lines), lines)
 	})
 	t.Logf("json-enricher line: %+v", found)
-	if !uuid.MatchString(found.RequestUID) {
-		t.Errorf("requestUID %q is not the exec request's UID", found.RequestUID)
+	if found.Container != "tools" || found.ContainerID == "" || found.Syscall != "execve" {
+		t.Errorf("line names container %q (%q), syscall %q; want tools, execve", found.Container, found.ContainerID, found.Syscall)
 	}
-	if found.Container != "tools" || found.ContainerID == "" {
-		t.Errorf("line names container %q (%q), want tools", found.Container, found.ContainerID)
-	}
+	return found
 }
 
 // kubectlExec runs argv in pod's container as kubectl exec does and

@@ -22,8 +22,10 @@
 // process events connector, no BPF) and reads every container process
 // right after its exec into Execs, for 30 s; a record whose process is
 // gone is described from there (Execs.find pairs an exec record with the
-// image that followed the caller's). Only when that fails too (no
-// connector, events lost) does the line carry what the record itself
+// image that followed the caller's). The events are read on a thread of
+// their own, each process as its event arrives, and still a process that
+// exits within microseconds may be missed or read only partly (readExec).
+// A line whose process could not be read carries what the record itself
 // says (exe, uid) and processGone set, and a process whose container is
 // unknown gets no line.
 //

@@ -5,11 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
-	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"github.com/secprofiles/spo/daemon/enricher/source"
@@ -26,11 +26,6 @@ const (
 	procEventDataStart = 16 // struct proc_event: what, cpu, timestamp_ns
 )
 
-// execReaders read the processes the events name: reading waits little
-// (the exec is complete when the event is sent), and events of host
-// processes cost one read of /proc/<pid>/cgroup.
-const execReaders = 4
-
 // ExecEvents is a subscription to the kernel's exec events.
 //
 // The kernel sends an event for every exec (proc_exec_connector, called
@@ -42,7 +37,7 @@ const execReaders = 4
 // and later the kernel is asked for exec events only (struct proc_input);
 // before, it sends forks and exits too, which are skipped.
 type ExecEvents struct {
-	s   *nl.NetlinkSocket
+	fd  int
 	log logr.Logger
 }
 
@@ -55,48 +50,59 @@ func ListenExecs(log logr.Logger) (*ExecEvents, error) {
 	if !hasNetAdmin() {
 		return nil, errors.New("exec events: listening to the process events connector needs CAP_NET_ADMIN")
 	}
-	s, err := nl.SubscribeAt(netns.None(), netns.None(), unix.NETLINK_CONNECTOR, cnIdxProc)
+	// A blocking socket of our own rather than one on Go's netpoller: Run
+	// reads it on a thread of its own, which the kernel wakes directly,
+	// since the process must be read before it exits.
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_CONNECTOR)
 	if err != nil {
-		return nil, fmt.Errorf("exec events: joining the process events connector: %w", err)
-	}
-	// Bursts of execs (a Job's pods starting) must not overflow it.
-	if err := s.SetReceiveBufferSize(4<<20, true); err != nil {
-		log.Info("exec events: keeping the default socket buffer", "error", err.Error())
-	}
-	// Run looks at its context between reads.
-	if err := s.SetReceiveTimeout(&unix.Timeval{Sec: 1}); err != nil {
-		s.Close()
 		return nil, fmt.Errorf("exec events: %w", err)
 	}
-	req := nl.NewNetlinkRequest(unix.NLMSG_DONE, 0)
-	req.AddData(listen(source.KernelAtLeast(6, 6)))
-	if err := s.Send(req); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("exec events: subscribing: %w", err)
+	l := &ExecEvents{fd: fd, log: log}
+	if err := l.subscribe(); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("exec events: %w", err)
 	}
-	return &ExecEvents{s: s, log: log}, nil
+	return l, nil
+}
+
+func (l *ExecEvents) subscribe() error {
+	if err := unix.Bind(l.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: cnIdxProc}); err != nil {
+		return fmt.Errorf("joining the process events connector: %w", err)
+	}
+	// Bursts of execs (a Job's pods starting) must not overflow it.
+	if err := unix.SetsockoptInt(l.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20); err != nil {
+		l.log.Info("exec events: keeping the default socket buffer", "error", err.Error())
+	}
+	// Run looks at its context between reads.
+	if err := unix.SetsockoptTimeval(l.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 1}); err != nil {
+		return err
+	}
+	payload := listen(source.KernelAtLeast(6, 6)).Serialize()
+	msg := make([]byte, unix.SizeofNlMsghdr, unix.SizeofNlMsghdr+len(payload))
+	binary.NativeEndian.PutUint32(msg[0:], uint32(cap(msg))) // nlmsg_len
+	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)  // nlmsg_type
+	binary.NativeEndian.PutUint32(msg[12:], uint32(unix.Getpid()))
+	msg = append(msg, payload...)
+	if err := unix.Sendto(l.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("subscribing: %w", err)
+	}
+	return nil
 }
 
 // Run remembers in x every container process that execs, as /proc shows
 // it right after the exec, until ctx ends; then it closes the
-// subscription. Events lost to a full socket buffer or busy readers are
-// counted in json_enricher_exec_events_lost_total.
+// subscription. It reads each process as its event arrives, on a thread
+// locked to it: handing events to other goroutines cost a wake-up each,
+// long enough for a short process to exit unread. Events lost to a full
+// socket buffer are counted in json_enricher_exec_events_lost_total.
 func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
-	defer l.s.Close()
-	pids := make(chan int, 1024)
-	defer close(pids)
-	for range execReaders {
-		go func() {
-			for pid := range pids {
-				if p, ok := readExec(procRoot, pid); ok {
-					x.add(time.Now(), p)
-				}
-			}
-		}()
-	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer unix.Close(l.fd)
 	l.log.Info("remembering container processes as they exec (process events connector)")
+	buf := make([]byte, 1<<16)
 	for ctx.Err() == nil {
-		msgs, from, err := l.s.Receive()
+		n, from, err := unix.Recvfrom(l.fd, buf, 0)
 		switch {
 		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
 			continue
@@ -105,18 +111,19 @@ func (l *ExecEvents) Run(ctx context.Context, procRoot string, x *Execs) error {
 			continue
 		case err != nil:
 			return fmt.Errorf("exec events: %w", err)
-		case from.Pid != nl.PidKernel:
+		}
+		if sa, ok := from.(*unix.SockaddrNetlink); !ok || sa.Pid != 0 {
 			continue // only the kernel speaks for the connector
 		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+		if err != nil {
+			continue
+		}
 		for _, m := range msgs {
-			pid, ok := execPID(m.Data)
-			if !ok {
-				continue
-			}
-			select {
-			case pids <- pid:
-			default:
-				execEventsLost.Inc()
+			if pid, ok := execPID(m.Data); ok {
+				if p, ok := readExec(procRoot, pid); ok {
+					x.add(time.Now(), p)
+				}
 			}
 		}
 	}
