@@ -122,7 +122,7 @@ func TestExecsBounds(t *testing.T) {
 }
 
 func TestExecPID(t *testing.T) {
-	msg := listen(false).Serialize()[:sizeofCnMsg] // a cn_msg header
+	msg := listenMessage(false)[:sizeofCnMsg] // a cn_msg header
 	ev := make([]byte, procEventDataStart+8)
 	binary.NativeEndian.PutUint32(ev, procEventExec)
 	binary.NativeEndian.PutUint32(ev[procEventDataStart+4:], 42) // process_tgid
@@ -140,7 +140,7 @@ func TestExecPID(t *testing.T) {
 
 // FuzzExecPID: whatever the socket delivers, reading it never panics.
 func FuzzExecPID(f *testing.F) {
-	f.Add(append(listen(true).Serialize()[:sizeofCnMsg], make([]byte, procEventDataStart+8)...))
+	f.Add(append(listenMessage(true)[:sizeofCnMsg], make([]byte, procEventDataStart+8)...))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		execPID(data)

@@ -77,7 +77,7 @@ func (l *ExecEvents) subscribe() error {
 	if err := unix.SetsockoptTimeval(l.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 1}); err != nil {
 		return err
 	}
-	payload := listen(source.KernelAtLeast(6, 6)).Serialize()
+	payload := listenMessage(source.KernelAtLeast(6, 6))
 	msg := make([]byte, unix.SizeofNlMsghdr, unix.SizeofNlMsghdr+len(payload))
 	binary.NativeEndian.PutUint32(msg[0:], uint32(cap(msg))) // nlmsg_len
 	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)  // nlmsg_type
@@ -141,18 +141,13 @@ func execPID(data []byte) (int, bool) {
 	return int(binary.NativeEndian.Uint32(ev[procEventDataStart+4:])), true
 }
 
-// listenRequest is PROC_CN_MCAST_LISTEN, with the exec filter (struct
-// proc_input) when the kernel reads one. Older kernels ignore a message
-// of any other length than the bare op's, so they get the bare op.
-type listenRequest struct{ filter bool }
-
-func listen(filter bool) listenRequest { return listenRequest{filter: filter} }
-
-func (r listenRequest) Len() int { return len(r.Serialize()) }
-
-func (r listenRequest) Serialize() []byte {
+// listenMessage is the connector message PROC_CN_MCAST_LISTEN, with the
+// exec filter (struct proc_input) when the kernel reads one. Older
+// kernels ignore a message of any other length than the bare op's, so
+// they get the bare op.
+func listenMessage(filter bool) []byte {
 	payload := binary.NativeEndian.AppendUint32(nil, procCnMcastListen)
-	if r.filter {
+	if filter {
 		payload = binary.NativeEndian.AppendUint32(payload, procEventExec)
 	}
 	b := make([]byte, 0, sizeofCnMsg+len(payload))
