@@ -55,6 +55,12 @@ const (
 	execsMaxBytes = 16 << 20
 )
 
+// inheritWithin bounds how far back an image's request UID is passed to a
+// process read without its environment: the execs of a chain (env, then
+// the command) come within milliseconds, and a pid reused later must not
+// inherit.
+const inheritWithin = time.Second
+
 // NewExecs returns an empty cache with the default bounds.
 func NewExecs() *Execs { return newExecs(execsTTL, execsMax, execsMaxBytes) }
 
@@ -67,6 +73,13 @@ func newExecs(ttl time.Duration, max, maxBytes int) *Execs {
 func (x *Execs) add(at time.Time, p Process) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if prev := x.byPID[p.PID]; len(p.Args) == 0 && p.RequestUID == "" && len(prev) > 0 {
+		// Read after its memory was gone (it exited at once): the image
+		// that exec'd it, read a moment ago, passed its environment on.
+		if last := prev[len(prev)-1]; at.Sub(last.at) < inheritWithin {
+			p.RequestUID = last.p.RequestUID
+		}
+	}
 	s := snapshot{at: at, p: p}
 	x.byPID[p.PID] = append(x.byPID[p.PID], s)
 	x.order = append(x.order, p.PID)

@@ -121,6 +121,37 @@ func TestExecsBounds(t *testing.T) {
 	})
 }
 
+func TestExecsRequestUID(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	env := Process{PID: 7, Exe: "/usr/bin/env", Args: []string{"env", "SPO_EXEC_REQUEST_UID=u1", "cat"}, RequestUID: "u1"}
+	cases := []struct {
+		sentence string
+		next     Process
+		after    time.Duration
+		want     string
+	}{{
+		sentence: "passes env's request UID to the command read after it exited",
+		next:     Process{PID: 7, Exe: "/usr/bin/cat"}, after: time.Millisecond, want: "u1",
+	}, {
+		sentence: "keeps the command's own environment when it could be read",
+		next:     Process{PID: 7, Exe: "/usr/bin/cat", Args: []string{"cat"}}, after: time.Millisecond,
+	}, {
+		sentence: "passes nothing to a process read long after: the pid may be reused",
+		next:     Process{PID: 7, Exe: "/usr/bin/cat"}, after: 2 * time.Second,
+	}}
+	for _, c := range cases {
+		t.Run(c.sentence, func(t *testing.T) {
+			x := newExecs(time.Minute, 100, 1<<20)
+			x.add(t0, env)
+			x.add(t0.Add(c.after), c.next)
+			got, _ := x.find(7, "/usr/bin/env", true, t0.Add(c.after))
+			if got.Exe != "/usr/bin/cat" || got.RequestUID != c.want {
+				t.Errorf("found %q with request UID %q, want %q", got.Exe, got.RequestUID, c.want)
+			}
+		})
+	}
+}
+
 func TestExecPID(t *testing.T) {
 	msg := listenMessage(false)[:sizeofCnMsg] // a cn_msg header
 	ev := make([]byte, procEventDataStart+8)
