@@ -17,7 +17,7 @@ const ContainerJSONEnricher = "json-enricher"
 // JSONEnricherCapabilities are the json-enricher's capabilities with the
 // auditd source: reading /proc/<pid>/environ and exe of processes with
 // more capabilities than the reader is a ptrace-read access check, and
-// listening to the kernel's exec events (jsonenricher.WatchExecs) needs
+// listening to the kernel's exec events (jsonenricher.ExecEvents) needs
 // NET_ADMIN.
 var JSONEnricherCapabilities = []corev1.Capability{"SYS_PTRACE", "NET_ADMIN"}
 

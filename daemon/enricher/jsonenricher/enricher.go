@@ -29,7 +29,7 @@ type Config struct {
 	// ReadProcess reads a process; default ReadProcess. Tests of the
 	// decisions replace it.
 	ReadProcess func(procRoot string, pid int, callerExe string) Process
-	// Execs, when set, remembers processes as they exec'd (WatchExecs
+	// Execs, when set, remembers processes as they exec'd (ExecEvents.Run
 	// fills it): a process gone before its record arrived is described
 	// from there.
 	Execs *Execs

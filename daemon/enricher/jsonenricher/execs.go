@@ -6,7 +6,7 @@ import (
 )
 
 // Execs remembers container processes as /proc showed them right after
-// each exec (WatchExecs takes them from the kernel's process events), so
+// each exec (ExecEvents.Run takes them from the kernel's process events), so
 // that an exec record reaching the enricher after its process exited can
 // still be attributed and described. auditd's log reaches the enricher
 // hundreds of milliseconds after the exec, and `kubectl exec POD -- cat
