@@ -102,18 +102,21 @@ func runJSONEnricher(args []string) error {
 	if err := index.Watch(ctx, mgr.GetCache(), func(string) {}); err != nil {
 		return err
 	}
-	execs := jsonenricher.NewExecs()
-	e := jsonenricher.New(jsonenricher.Config{Node: f.node, ProcRoot: f.procRoot, Index: index, Execs: execs,
-		Filters: filters, Out: out, Log: log, Interval: time.Duration(f.intervalSeconds) * time.Second})
 	// Without exec events the enricher still works, but a process that
 	// exits before its record is read gets no line.
+	var execs *jsonenricher.Execs
 	if events, err := jsonenricher.ListenExecs(log); err != nil {
 		log.Error(err, "not remembering processes as they exec: an exec that exits before its audit record is read gets no line")
-	} else if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		return events.Run(ctx, f.procRoot, execs)
-	})); err != nil {
-		return err
+	} else {
+		execs = jsonenricher.NewExecs()
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+			return events.Run(ctx, f.procRoot, execs)
+		})); err != nil {
+			return err
+		}
 	}
+	e := jsonenricher.New(jsonenricher.Config{Node: f.node, ProcRoot: f.procRoot, Index: index, Execs: execs,
+		Filters: filters, Out: out, Log: log, Interval: time.Duration(f.intervalSeconds) * time.Second})
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
 		// The flusher stops only after the source: its last flush, once
 		// the reads in flight are done, writes every line left, and no

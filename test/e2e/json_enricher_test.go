@@ -156,13 +156,7 @@ func jsonLines(t *testing.T) []jsonenricher.Line {
 
 func waitRunning(t *testing.T, pod *corev1.Pod) {
 	t.Helper()
-	ctx := context.Background()
-	waitFor(t, 2*time.Minute, "pod "+pod.Name+" Running", func() (bool, string) {
-		if err := k8s.Get(ctx, client.ObjectKeyFromObject(pod), pod); err != nil {
-			return false, err.Error()
-		}
-		return pod.Status.Phase == corev1.PodRunning, fmt.Sprintf("phase %s, %s", pod.Status.Phase, podEvents(ctx, pod))
-	})
+	waitPhase(t, pod, "Running", func(p corev1.PodPhase) bool { return p == corev1.PodRunning })
 }
 
 // setJSONEnricher switches the SPOD's JSON enricher and waits until the

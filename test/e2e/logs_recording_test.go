@@ -253,13 +253,8 @@ func containerSeccomp(c corev1.Container) string {
 // waitPodDone waits until pod has run to its end.
 func waitPodDone(t *testing.T, pod *corev1.Pod) {
 	t.Helper()
-	ctx := context.Background()
-	waitFor(t, 2*time.Minute, "pod "+pod.Name+" to complete", func() (bool, string) {
-		if err := k8s.Get(ctx, client.ObjectKeyFromObject(pod), pod); err != nil {
-			return false, err.Error()
-		}
-		done := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
-		return done, fmt.Sprintf("phase %s, %s", pod.Status.Phase, podEvents(ctx, pod))
+	waitPhase(t, pod, "to complete", func(p corev1.PodPhase) bool {
+		return p == corev1.PodSucceeded || p == corev1.PodFailed
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/secprofiles/spo/api/v1"
 )
@@ -108,6 +109,19 @@ func assertContains(t *testing.T, what, got string, want []string) {
 
 // waitFor polls cond every 100 ms (benchmarks time with it) until it holds; it fails the test
 // with cond's last explanation after timeout.
+// waitPhase waits until pod's phase is one done accepts; what names the
+// wait.
+func waitPhase(t *testing.T, pod *corev1.Pod, what string, done func(corev1.PodPhase) bool) {
+	t.Helper()
+	ctx := context.Background()
+	waitFor(t, 2*time.Minute, "pod "+pod.Name+" "+what, func() (bool, string) {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(pod), pod); err != nil {
+			return false, err.Error()
+		}
+		return done(pod.Status.Phase), fmt.Sprintf("phase %s, %s", pod.Status.Phase, podEvents(ctx, pod))
+	})
+}
+
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)

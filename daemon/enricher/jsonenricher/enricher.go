@@ -144,18 +144,23 @@ func (e *Enricher) read(ev audit.Event, callerExe string) Process {
 		return p
 	}
 	at := time.Unix(ev.Stamp.Seconds, int64(ev.Stamp.Millis)*int64(time.Millisecond))
-	// An exec's snapshot is taken a moment after the exec; with the
-	// netlink source its record can be here sooner.
-	for range execWaits {
-		if snap, ok := e.cfg.Execs.find(s.PID, callerExe, IsExec(ev), at); ok {
+	exec := IsExec(ev)
+	for try := 0; ; try++ {
+		if snap, ok := e.cfg.Execs.find(s.PID, callerExe, exec, at); ok {
 			return snap
+		}
+		// An exec's snapshot is taken a moment after the exec; with the
+		// netlink source its record can be here sooner. Any other
+		// record's image was taken at its exec, long before.
+		if !exec || try == execWaits {
+			return p
 		}
 		time.Sleep(execWaitDelay)
 	}
-	return p
 }
 
-// execWaits and execWaitDelay bound the wait for a snapshot in the making.
+// execWaits and execWaitDelay bound the wait for an exec's snapshot in
+// the making.
 const (
 	execWaits     = 5
 	execWaitDelay = 5 * time.Millisecond
