@@ -25,6 +25,12 @@ var _ = Describe("the kubelet directories of the nodes", func() {
 			{ObjectMeta: metav1.ObjectMeta{Name: "k0s", Annotations: map[string]string{kubeletdir.AnnotationKubeletDir: "/var/lib/k0s/kubelet"}}},
 			{ObjectMeta: metav1.ObjectMeta{Name: "plain"}},
 		}
+		// Registered first, so it runs after the nodes are deleted: the
+		// next spec asserts the DaemonSet as a cluster without these nodes
+		// renders it.
+		DeferCleanup(func(ctx SpecContext) {
+			Eventually(seccompMounts(ctx)).Should(Equal(map[string]string{"/var/lib/kubelet/seccomp": "/var/lib/kubelet/seccomp"}))
+		})
 		for _, n := range nodes {
 			Expect(k8s.Create(ctx, n)).To(Succeed())
 			DeferCleanup(func(ctx SpecContext) { Expect(client.IgnoreNotFound(k8s.Delete(ctx, n))).To(Succeed()) })
